@@ -1,0 +1,271 @@
+/**
+ * The Strategy contract: the op and outcome types, the ports a strategy is
+ * handed, the required interface and the optional capabilities.
+ *
+ * This module is the only thing a strategy imports from hotbench (besides the
+ * shared ledger helpers in `./ledger.ts`). It has no runtime dependencies on
+ * the runner, the scenarios or the reports.
+ *
+ * Units: every time is an integer number of microseconds (µs) on the run's
+ * single monotonic clock ({@link Clock}); every amount is an integer number of
+ * minor currency units (cents).
+ */
+import type { Pool } from 'pg';
+import type { ZodType } from 'zod';
+
+/** Microseconds on the run's monotonic clock. Integers only. */
+export type Micros = number;
+
+/** The kinds of operation a scenario generates (DESIGN.md §3). */
+export const OP_KINDS = ['charge', 'topup', 'adjust', 'withdraw', 'read'] as const;
+
+/**
+ * - `charge`: a debit that may be accepted before it is posted (an ad click).
+ * - `topup`: a credit.
+ * - `adjust`: a signed bulk adjustment, submitted in jobs of K ops.
+ * - `withdraw`: a debit that must be checked against the real balance before it is accepted.
+ * - `read`: a balance check (an ad server asking "is there budget?").
+ */
+export type OpKind = (typeof OP_KINDS)[number];
+
+/** One operation of the replayed stream. Immutable; created by the generator. */
+export interface Op {
+  /**
+   * Dense sequence number within one replay of the stream, starting at 0.
+   * It is the ledger's op id: at most one entry per op id may be posted.
+   */
+  readonly id: number;
+  /** Intended send time: µs after the schedule start of this strategy's replay. */
+  readonly at: Micros;
+  readonly kind: OpKind;
+  /** Logical account id: the index into {@link StrategyContext.accounts}. */
+  readonly account: number;
+  /**
+   * Amount in minor units. Non-negative for `charge`, `topup` and `withdraw`
+   * (the kind gives the sign); signed for `adjust`; 0 for `read`.
+   */
+  readonly amount: number;
+  /** The bulk job an `adjust` op belongs to; -1 for every other op. */
+  readonly job: number;
+}
+
+/**
+ * The signed change an op makes to its account's balance when posted:
+ * negative for debits (`charge`, `withdraw`, a negative `adjust`), positive for
+ * credits, 0 for `read`.
+ */
+export function deltaOf(op: Op): number {
+  switch (op.kind) {
+    case 'charge':
+    case 'withdraw':
+      return -op.amount;
+    case 'topup':
+    case 'adjust':
+      return op.amount;
+    case 'read':
+      return 0;
+  }
+}
+
+/** True when posting the op lowers the balance (so the floor must be respected). */
+export function isDebit(op: Op): boolean {
+  return deltaOf(op) < 0;
+}
+
+/** Why an op was not accepted. `timeout` and `error` mean the op's fate is unknown to the caller. */
+export const REJECT_REASONS = ['insufficient_funds', 'rate_limited', 'timeout', 'error'] as const;
+export type RejectReason = (typeof REJECT_REASONS)[number];
+
+/** Fields every outcome may carry. */
+export interface OutcomeCommon {
+  /**
+   * µs this op spent waiting for a row lock, where the strategy takes one
+   * (see `ledger.ts` `timedLock*` helpers for how it is measured). Omit when
+   * the strategy takes no lock for this op.
+   */
+  readonly lockWaitUs?: number;
+  /** Attempts made (optimistic retries, try-other sub-accounts). Default 1. */
+  readonly attempts?: number;
+}
+
+/**
+ * What `submit` returns.
+ * - `applied`: the op's entry is in the ledger and the balance reflects it (committed) before return.
+ * - `accepted`: promised; the strategy posts it later and then reports it through {@link EventSink.posted}.
+ * - `rejected`: not done, with the reason.
+ *
+ * A `read` op is `applied` and carries the balance the strategy answered with.
+ */
+export type Outcome =
+  | (OutcomeCommon & { readonly status: 'applied'; readonly balance?: number })
+  | (OutcomeCommon & { readonly status: 'accepted' })
+  | (OutcomeCommon & { readonly status: 'rejected'; readonly reason: RejectReason; readonly detail?: string });
+
+/** One account as the scenario defines it; the ledger is seeded from these. */
+export interface AccountSpec {
+  /** Logical account id, 0-based and dense. */
+  readonly id: number;
+  /** Initial balance, minor units. */
+  readonly balance: number;
+  /** Lowest balance allowed: 0, or minus a credit limit. Minor units. */
+  readonly floor: number;
+  /** Whether the scenario names it a hot account. */
+  readonly hot: boolean;
+  /** The scenario's name for a hot account (e.g. "big-advertiser"); '' otherwise. */
+  readonly name: string;
+  /**
+   * Stop-delivery threshold (DESIGN.md "stop-delivery delay"): when the ledger
+   * balance falls below it, upstream should stop sending. Defaults to the floor.
+   */
+  readonly threshold: number;
+}
+
+/** The run's monotonic clock. */
+export interface Clock {
+  /** Now, in µs since the run's clock origin. Monotonic, integer. */
+  now(): Micros;
+}
+
+/** Signals a strategy can raise (DESIGN.md "stop-delivery delay"). */
+export type SignalKind = 'budget_exhausted' | 'budget_restored';
+
+/**
+ * Where a strategy reports what happens off the request path. The runner owns
+ * recording; a strategy never writes results itself (STYLE.md §4). Every
+ * method is synchronous and cheap: it only queues the event.
+ */
+export interface EventSink {
+  /**
+   * These accepted ops are now posted: their entries are committed in the
+   * ledger and the balance reflects them. `at` is read from {@link Clock.now}
+   * after the commit returned. Report each op once. Ops that were `applied`
+   * synchronously must not be reported here (the runner records them at ack).
+   */
+  posted(ops: readonly Op[], at: Micros): void;
+  /** The strategy told upstream something about an account (e.g. "budget exhausted, stop delivery"). */
+  signal(kind: SignalKind, account: number, at: Micros): void;
+  /** A point of a time series the strategy owns (consumer lag, queue depth, replication lag in µs...). */
+  sample(name: string, value: number, at: Micros): void;
+  /** A notable event, such as "fell back to the in-process queue". One short line. */
+  note(kind: string, detail: string, at: Micros): void;
+}
+
+/** Access to this strategy's own PostgreSQL database (fresh for every strategy run). */
+export interface PostgresPort {
+  /**
+   * Opens a pool on this strategy's database. The runner closes every pool it
+   * handed out after `stop()`. Default `max` is the run's `--connections`
+   * (16 by default, the pgbench client count of DESIGN.md §7).
+   */
+  pool(options?: { readonly max?: number; readonly applicationName?: string }): Pool;
+  /** `server_version` of the PostgreSQL serving this database, e.g. "15.18". */
+  readonly serverVersion: string;
+  /** Default pool size for this run (`--connections`). */
+  readonly connections: number;
+}
+
+/** What a strategy may need from the stack; the runner skips a strategy whose needs cannot be met. */
+export type Need = 'postgres' | 'redis' | 'kafka' | 'replica';
+
+/**
+ * Everything a strategy receives. Optional ports are present exactly when the
+ * strategy declared the matching {@link Need} and the runner could meet it.
+ */
+export interface StrategyContext {
+  readonly postgres: PostgresPort;
+  /** Ports for parts beyond PostgreSQL, keyed by need; typed by the strategies that use them. */
+  readonly ports: Readonly<Partial<Record<Exclude<Need, 'postgres'>, unknown>>>;
+  readonly clock: Clock;
+  readonly events: EventSink;
+  /** The scenario's accounts, indexed by id. */
+  readonly accounts: readonly AccountSpec[];
+  /** Aborted when the run is interrupted or the strategy is being stopped. */
+  readonly abort: AbortSignal;
+  /** One line of human-readable progress (not a result). */
+  log(line: string): void;
+}
+
+/**
+ * The required interface (STYLE.md §3). Lifecycle: `setup` once, then any
+ * number of concurrent `submit`s, then `drain`, then `stop`. `stop` is also
+ * called after a failed `setup` or an interrupted run, and must be idempotent.
+ */
+export interface Strategy {
+  /**
+   * The backend this instance really runs on, shown next to the label in every
+   * result (e.g. `postgres`, `redis+postgres`, `redis-streams`, `kafka`).
+   */
+  readonly backend: string;
+  /** Create the schema (see `ledger.ts`), seed the accounts, start background jobs. */
+  setup(ctx: StrategyContext): Promise<void>;
+  /**
+   * Perform one op. Must not throw: failures are `rejected` with reason
+   * `error` and a one-line detail. Called concurrently, up to the run's
+   * concurrency cap.
+   */
+  submit(op: Op): Promise<Outcome>;
+  /** Finish deferred work: after it resolves, every accepted op is posted or known lost. */
+  drain(): Promise<void>;
+  /** Release everything (timers, connections). Idempotent. */
+  stop(): Promise<void>;
+}
+
+/** Optional capability: time series the runner polls once per sampling interval. */
+export interface Observable {
+  /** Current values, e.g. `[{ name: 'consumer_lag', value: 1200 }]`. Must be cheap. */
+  observe(): Promise<readonly { readonly name: string; readonly value: number }[]>;
+}
+
+/** Optional capability: the strategy can suffer an injected fault (issue 4). */
+export interface FaultTarget {
+  /** The fault kinds this strategy understands, e.g. `['consumer:kill']`. */
+  readonly faults: readonly string[];
+  /** Inject `kind` now. Resolves when the fault has taken effect. */
+  inject(kind: string): Promise<void>;
+}
+
+/** Type guard for {@link Observable}. */
+export function isObservable(s: Strategy): s is Strategy & Observable {
+  return typeof (s as Partial<Observable>).observe === 'function';
+}
+
+/** Type guard for {@link FaultTarget}. */
+export function isFaultTarget(s: Strategy): s is Strategy & FaultTarget {
+  return Array.isArray((s as Partial<FaultTarget>).faults) && typeof (s as Partial<FaultTarget>).inject === 'function';
+}
+
+/** What a composite strategy (e.g. `rate-limit(row-lock)`) receives to build its inner strategy. */
+export interface InnerStrategy {
+  /** The inner strategy instance, not yet set up (the outer one calls setup/submit/drain/stop). */
+  readonly strategy: Strategy;
+  /** The inner strategy's canonical label, e.g. `aggregate:window=10ms`. */
+  readonly label: string;
+}
+
+/**
+ * A registered strategy: its name, what it needs, its parameters and a
+ * factory. Parameters are a zod object schema whose defaults are the
+ * documented defaults; the runner validates `name:key=value` specs against it.
+ * Values arrive as strings from the command line: use `z.coerce` or the
+ * helpers in `./params.ts` (durations like `10ms`).
+ */
+export interface StrategyDefinition<P = unknown> {
+  /** Registry name, lowercase kebab-case. */
+  readonly name: string;
+  /** One line: the idea and what it risks. */
+  readonly summary: string;
+  /** Source article(s), e.g. `seed 002 方案2`. */
+  readonly source: string;
+  /** Everything any parameter set may need (what `hotbench strategies` lists). */
+  readonly needs: readonly Need[];
+  /**
+   * What this parameter set needs, when it depends on the parameters (e.g.
+   * `buffer:queue=kafka` needs Kafka, `buffer:queue=memory` nothing beyond
+   * PostgreSQL). Default: {@link needs}.
+   */
+  needsFor?(params: P): readonly Need[];
+  readonly params: ZodType<P>;
+  /** Whether it wraps another strategy (`name(inner)`); the runner then passes `inner`. */
+  readonly composite?: boolean;
+  create(params: P, inner?: InnerStrategy): Strategy;
+}

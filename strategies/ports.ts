@@ -1,0 +1,83 @@
+/**
+ * The ports a strategy receives for parts of the stack beyond PostgreSQL
+ * (`ctx.ports.redis`, `ctx.ports.kafka`), typed here so strategies never
+ * import runner code (DESIGN.md §1: `strategies → strategies/contract` and
+ * the ports the runner hands them). The runner's providers
+ * (`runner/stack/redis.ts`, `runner/stack/kafka.ts`) build objects of exactly
+ * these shapes.
+ */
+import type { Redis } from 'ioredis';
+import type { Kafka } from 'kafkajs';
+import type { StrategyContext } from './contract.js';
+
+/** Options of {@link RedisPort.client}. */
+export interface RedisClientOptions {
+  /** Connection name (`CLIENT SETNAME`), for `CLIENT LIST`. */
+  readonly name?: string;
+  /** Fail a command after this many ms (default 5,000). 0 = never: only for blocking reads that set their own timeout. */
+  readonly commandTimeoutMs?: number;
+  /** Send commands issued in the same tick as one pipeline (ioredis `enableAutoPipelining`). Default false. */
+  readonly autoPipelining?: boolean;
+}
+
+/** What `ctx.ports.redis` holds. */
+export interface RedisPort {
+  /**
+   * Prefix unique to this replay, `[a-z0-9_]+`. Every key a strategy writes
+   * must start with `<namespace>:`; the provider deletes them at release.
+   */
+  readonly namespace: string;
+  /**
+   * A new ioredis client on the run's Redis (lazy: it connects on first use).
+   * The strategy quits the clients it opened in `stop()`; the provider
+   * disconnects any left open when the replay is released. Commands time out
+   * after `commandTimeoutMs` (default 5,000 ms) instead of waiting forever
+   * for a Redis that is gone.
+   */
+  client(options?: RedisClientOptions): Redis;
+  /** `redis_version` of the server, e.g. "7.0.15". */
+  readonly version: string;
+}
+
+/** What `ctx.ports.kafka` holds. */
+export interface KafkaPort {
+  /** Prefix unique to this replay for topics and group ids, `[a-z0-9_]+`; the provider deletes its topics at release. */
+  readonly namespace: string;
+  /** The brokers, `host:port`. */
+  readonly brokers: readonly string[];
+  /** A kafkajs client on the run's brokers (no logging to stdout). */
+  kafka(clientId: string): Kafka;
+}
+
+/** A port the strategy needs is not in its context. `.message` is one line. */
+export class PortMissingError extends Error {
+  override readonly name = 'PortMissingError';
+}
+
+/** `ctx.ports.redis`, checked; throws {@link PortMissingError} when the runner did not provide it. */
+export function redisPortOf(ctx: StrategyContext): RedisPort {
+  const port = ctx.ports.redis as Partial<RedisPort> | undefined;
+  if (port === undefined || typeof port.client !== 'function' || typeof port.namespace !== 'string') {
+    throw new PortMissingError('needs redis: give --redis redis://host:6379 (or REDIS_URL), or put redis-server on PATH');
+  }
+  return port as RedisPort;
+}
+
+/** `ctx.ports.kafka`, checked; throws {@link PortMissingError} when the runner did not provide it. */
+export function kafkaPortOf(ctx: StrategyContext): KafkaPort {
+  const port = ctx.ports.kafka as Partial<KafkaPort> | undefined;
+  if (port === undefined || typeof port.kafka !== 'function' || typeof port.namespace !== 'string') {
+    throw new PortMissingError('needs kafka: give --kafka host:9092 (or KAFKA_BROKERS); no broker can be embedded');
+  }
+  return port as KafkaPort;
+}
+
+/** Key names must stay inside the namespace and be plain: `[a-z0-9_:.-]`. */
+const KEY = /^[a-z0-9_]+(?::[a-z0-9_.-]+)+$/;
+
+/** `<namespace>:<parts joined by ':'>`, validated; throws on anything unusual. */
+export function nsKey(namespace: string, ...parts: readonly (string | number)[]): string {
+  const key = [namespace, ...parts].join(':');
+  if (!KEY.test(key)) throw new PortMissingError(`refusing an unusual key name '${key}'`);
+  return key;
+}

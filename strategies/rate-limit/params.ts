@@ -1,0 +1,23 @@
+/** Parameters of `rate-limit` (seed 002 方案1 限流控制). */
+import { z } from 'zod';
+import { oneOf, positiveInt } from '../params.js';
+
+/**
+ * - `rate` (default 500, at most 10,000,000): tokens added per second to each
+ *   account's bucket, i.e. the sustained ops/s one account may send.
+ * - `burst` (default 50, at most 10,000,000): the bucket's size, i.e. how many
+ *   ops an idle account may send at once. A bucket starts full at the
+ *   account's first op.
+ * - `reads` (default `bypass`): `bypass` lets balance reads through without a
+ *   token; `limit` makes them take one like any other op.
+ */
+export const rateLimitParams = z
+  .object({
+    rate: positiveInt(500, 10_000_000),
+    burst: positiveInt(50, 10_000_000),
+    reads: oneOf(['bypass', 'limit'], 'bypass'),
+  })
+  .strict();
+
+/** Parsed `rate-limit` parameters. */
+export type RateLimitParams = z.infer<typeof rateLimitParams>;
