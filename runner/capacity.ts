@@ -1,0 +1,270 @@
+/**
+ * The programmatic API behind `hotbench capacity`: per strategy, the highest
+ * offered rate the hot account sustains within an SLO.
+ *
+ * Search, per strategy: step the rate up geometrically (×`factor`, from
+ * `start` to `max`) until a step breaks the SLO, then bisect (geometric
+ * midpoints, `bisect` times, or until the bracket is within 5 %) between the
+ * last passing and the first failing rate. When the very first step fails,
+ * step down (÷`factor`, at most 4 times) until one passes, then bisect. Each step is a full replay (fresh
+ * database, open-loop driver, drain, audit) of the scenario compiled at that
+ * rate, recorded as its own replay `<label>@<rate>/s` of ONE run (command
+ * `hotbench capacity`, settings in config_json.capacity), and judged by the
+ * same function the capacity report uses, on numbers read back from
+ * ClickHouse. A step that breaks the SLO only because the harness could not
+ * send on time is `driver-limited`: the search stops climbing there and the
+ * maximum is reported as a lower bound.
+ *
+ * Steps last `stepDurationUs`, shortened at high rates so none plans more
+ * than `maxStepOps` ops (never below 1 s): the first failing step is at most
+ * `factor` × the ceiling, so the backlog it leaves to work off stays bounded.
+ *
+ * This composes the same parts as `runBenchmark` (run.ts) rather than calling
+ * it: a run there replays one plan, here every step has its own.
+ */
+import { join } from 'node:path';
+import { performance } from 'node:perf_hooks';
+import { compilePlan, summarizePlan, type Plan } from '../scenarios/index.js';
+import { loadRunReport } from '../reports/queries.js';
+import { openStore } from '../reports/store/open-store.js';
+import { writeReports } from '../reports/write-report.js';
+import {
+  CAPACITY_COMMAND,
+  driverKey,
+  loadCapacityReport,
+  selectDriverFacts,
+  stepLabel,
+  stepOf,
+  writeCapacityReports,
+  type CapacityReport,
+  type CapacitySettings,
+  type CapacityStep,
+  capacitySlo,
+} from '../reports/capacity/index.js';
+import type { Slo as Limits } from '../reports/verdict-slo.js';
+import { Recorder } from './record/recorder.js';
+import { MonotonicClock, wallClockUtc } from './clock.js';
+import { recordedConfig, type ResolvedRunConfig } from './config.js';
+import { oneLine } from './errors.js';
+import { readProvenance } from './provenance.js';
+import { replayStrategy, type PlannedStrategy } from './replay.js';
+import { newRunId, type RunBenchmarkOptions } from './run.js';
+import { PortProviders } from './stack/needs.js';
+import { openProviders } from './stack/providers.js';
+import { openPostgres, type PostgresStack } from './stack/postgres.js';
+import { planStrategies } from './strategy-plan.js';
+
+/** How to search. Rates in ops/s, durations in µs. */
+export interface CapacitySearch {
+  /** The resolved SLO limits (recorded; the report derives the same terms from them). */
+  readonly limits: Limits;
+  readonly startPerS: number;
+  readonly maxPerS: number;
+  readonly factor: number;
+  readonly stepDurationUs: number;
+  readonly maxStepOps: number;
+  readonly bisect: number;
+}
+
+/**
+ * Defaults of {@link CapacitySearch} (fit `row-lock,aggregate` into ~5
+ * minutes on 2 cores), the strategies searched, and the concurrency cap used
+ * unless --concurrency / HOTBENCH_CONCURRENCY give one: 2,048 rather than
+ * run's 512, because a fast batching strategy holds rate × latency ops in
+ * flight (25,000/s × 20 ms = 500) and the cap must not be what breaks.
+ */
+export const CAPACITY_DEFAULTS = { startPerS: 100, maxPerS: 100_000, factor: 2, stepDurationUs: 3_000_000, maxStepOps: 30_000, bisect: 3, strategies: 'row-lock,aggregate', concurrency: 2048 } as const;
+
+/** Shortest step the op cap may shrink a step to, µs. */
+const MIN_STEP_US = 1_000_000;
+/** Bisection stops once last fail / last pass is within this ratio. */
+const RESOLUTION = 1.05;
+/** Steps down from a failing first step before giving up. */
+const MAX_DESCENT = 4;
+
+/** What a capacity run produced. */
+export interface CapacityResult {
+  readonly runId: string;
+  readonly status: 'complete' | 'incomplete' | 'failed';
+  /** Built from ClickHouse after the run (undefined if it could not be read back). */
+  readonly report: CapacityReport | undefined;
+  /** The run report and the capacity report files. */
+  readonly files: { readonly run: { md: string; json: string; html: string }; readonly capacity: { md: string; json: string; html: string } } | undefined;
+  readonly store: string;
+}
+
+/** The length of the step at `rate`: `stepDurationUs`, shortened so it plans at most `maxStepOps` ops. */
+export function stepDurationUs(search: Pick<CapacitySearch, 'stepDurationUs' | 'maxStepOps'>, ratePerS: number): number {
+  const capped = Math.round(((search.maxStepOps / ratePerS) * 1e6) / 1000) * 1000;
+  return Math.max(Math.min(MIN_STEP_US, search.stepDurationUs), Math.min(search.stepDurationUs, capped));
+}
+
+/** The scenario's mean offered rate (ops/s) at rate-scale 1 over `durationUs`: step rate / this = the step's rate scale. */
+export function baseRateOf(config: ResolvedRunConfig, durationUs: number): number {
+  const plan = compilePlan(config.loaded, { seed: config.seed, durationUs, rateScale: 1 });
+  return summarizePlan(plan).totalOps / (durationUs / 1e6);
+}
+
+/** Runs the search for every strategy of `config`, in one run. Throws only before anything is measured. */
+export async function runCapacity(config: ResolvedRunConfig, search: CapacitySearch, options: RunBenchmarkOptions): Promise<CapacityResult> {
+  const runId = options.runId ?? newRunId();
+  const slo = capacitySlo(search.limits);
+  const strategies = planStrategies(config.strategies ?? CAPACITY_DEFAULTS.strategies, options.registry);
+  const baseRate = baseRateOf(config, search.stepDurationUs);
+  const planAt = (rate: number): Plan => compilePlan(config.loaded, { seed: config.seed, durationUs: stepDurationUs(search, rate), rateScale: rate / baseRate });
+  const settings: CapacitySettings = {
+    slo: search.limits,
+    start_per_s: search.startPerS,
+    max_per_s: search.maxPerS,
+    factor: search.factor,
+    step_duration_us: search.stepDurationUs,
+    max_step_ops: search.maxStepOps,
+    bisect: search.bisect,
+    strategies: strategies.map((s) => s.label),
+  };
+
+  const store = await openStore({ ...(config.clickhouseUrl ? { url: config.clickhouseUrl } : {}), dataDir: join(config.dataDir, 'clickhouse') });
+  let postgres: PostgresStack | undefined;
+  let providers = new PortProviders();
+  try {
+    await store.migrate();
+    postgres = await openPostgres(config.pgUrl ? { url: config.pgUrl } : {});
+    providers = await openProviders({ config, postgres, log: options.log });
+    options.log(`results: ${store.description}; ledger: ${postgres.description}`);
+    const recorder = new Recorder(store, { spoolDir: join(config.dataDir, 'spool'), onNote: (line: string) => options.log(`recorder: ${line}`) });
+    const first = summarizePlan(planAt(search.startPerS)); // the run row describes the first step's plan
+    const provenance = readProvenance();
+    recorder.push('runs', {
+      run_id: runId,
+      started_at: wallClockUtc(),
+      scenario: config.plan.name,
+      scenario_file: config.loaded.file,
+      seed: config.seed,
+      stream_sha256: first.sha256,
+      planned_ops: first.totalOps,
+      schedule_us: stepDurationUs(search, search.startPerS),
+      config_json: JSON.stringify({ ...recordedConfig(config, settings.strategies), capacity: settings }),
+      git_rev: provenance.gitRev,
+      git_branch: provenance.gitBranch,
+      hotbench_version: provenance.hotbenchVersion,
+      pg_version: postgres.version,
+      clickhouse_version: await store.version(),
+      redis_version: providers.versions().redis ?? '',
+      node_version: provenance.nodeVersion,
+      host_name: provenance.hostName,
+      host_cores: provenance.hostCores,
+      host_mem_bytes: provenance.hostMemBytes,
+      command: CAPACITY_COMMAND,
+    });
+
+    const clock = new MonotonicClock();
+    let idx = 0;
+    let failure: string | undefined;
+    const pg = postgres;
+    /** Replays `planned` at `rate`, reads the step back from ClickHouse and judges it. */
+    const step = async (planned: PlannedStrategy, rate: number): Promise<CapacityStep> => {
+      const plan = planAt(rate);
+      const plannedOps = summarizePlan(plan).totalOps;
+      const label = stepLabel(planned.label, rate);
+      options.log(`${label}: ${plannedOps} ops over ${(plan.durationUs / 1e6).toFixed(1)} s`);
+      const started = performance.now();
+      await replayStrategy({
+        runId,
+        rep: 0,
+        idx: idx++,
+        planned: { ...planned, label },
+        plan,
+        plannedOps,
+        postgres: pg,
+        providers,
+        rows: recorder,
+        store,
+        clock,
+        concurrency: config.concurrency,
+        connections: config.connections,
+        lateThresholdUs: config.lateThresholdUs,
+        keepDatabases: config.keepDatabases,
+        faults: config.faults,
+        abort: options.abort,
+        progress: options.progress,
+        log: options.log,
+      });
+      await recorder.flush();
+      const replayed = performance.now();
+      const report = await loadRunReport(store, runId);
+      const replay = report.strategies.find((s) => s.label === label);
+      if (!replay) throw new Error(`step ${label} was not read back from ClickHouse`);
+      const driver = (await selectDriverFacts(store, runId, label)).get(driverKey(0, label));
+      const judged = stepOf(replay, rate, slo, driver);
+      const why = judged.breaches.map((b) => `${b.term} was ${b.observed}`).join(', ');
+      const took = `replay ${((replayed - started) / 1000).toFixed(1)} s, read back ${((performance.now() - replayed) / 1000).toFixed(1)} s`;
+      options.log(`${label}: ${judged.verdict}${why ? ` (${why})` : ''}${judged.note ? `; ${judged.note}` : ''} [${took}]`);
+      return judged;
+    };
+
+    try {
+      for (const planned of strategies) {
+        if (options.abort.aborted) break;
+        await searchStrategy(planned, search, (rate) => step(planned, rate), options);
+      }
+    } catch (err) {
+      failure = oneLine(err);
+      options.log(`capacity: ${failure}`);
+    }
+
+    const status: CapacityResult['status'] = failure ? 'failed' : options.abort.aborted ? 'incomplete' : 'complete';
+    recorder.push('run_ends', { run_id: runId, finished_at: wallClockUtc(), status, reason: failure ?? (status === 'incomplete' ? 'interrupted by the user' : '') });
+    await recorder.close();
+    const outDir = join(config.out, runId);
+    try {
+      const report = await loadCapacityReport(store, runId);
+      const run = await writeReports(await loadRunReport(store, runId), outDir);
+      const capacity = await writeCapacityReports(report, outDir);
+      return { runId, status, report, files: { run, capacity }, store: store.description };
+    } catch (err) {
+      options.log(`report: could not be rendered (${oneLine(err)}); the results are recorded: run \`hotbench capacity --report ${runId}\` later`);
+      return { runId, status, report: undefined, files: undefined, store: store.description };
+    }
+  } finally {
+    await postgres?.stop();
+    await providers.stop();
+    await store.close();
+  }
+}
+
+/** Steps up until a failure, then bisects. `run` replays and judges one step. */
+export async function searchStrategy(planned: PlannedStrategy, search: CapacitySearch, run: (rate: number) => Promise<CapacityStep>, options: Pick<RunBenchmarkOptions, 'abort' | 'log'>): Promise<void> {
+  let pass: number | undefined;
+  let fail: number | undefined;
+  for (let rate = Math.round(search.startPerS); ; ) {
+    if (options.abort.aborted) return;
+    const st = await run(rate);
+    if (st.verdict === 'not-run') return options.log(`${planned.label}: search stopped: the step did not run (${st.note})`);
+    if (st.verdict !== 'pass') {
+      fail = rate;
+      break;
+    }
+    pass = rate;
+    if (rate >= search.maxPerS) return options.log(`${planned.label}: sustained the SLO up to --max ${search.maxPerS}/s`);
+    rate = Math.min(Math.round(search.maxPerS), Math.max(rate + 1, Math.round(rate * search.factor)));
+  }
+  for (let k = 0; pass === undefined && k < MAX_DESCENT; k++) {
+    if (options.abort.aborted) return;
+    const rate = Math.max(1, Math.round(fail / search.factor));
+    if (rate >= fail) break;
+    const st = await run(rate);
+    if (st.verdict === 'not-run') return;
+    if (st.verdict === 'pass') pass = rate;
+    else fail = rate;
+  }
+  if (pass === undefined) return options.log(`${planned.label}: breaks the SLO even at ${fail}/s: try a lower --start`);
+  for (let i = 0; i < search.bisect && fail / pass > RESOLUTION; i++) {
+    if (options.abort.aborted) return;
+    const mid = Math.round(Math.sqrt(pass * fail));
+    if (mid <= pass || mid >= fail) break;
+    const st = await run(mid);
+    if (st.verdict === 'not-run') return;
+    if (st.verdict === 'pass') pass = mid;
+    else fail = mid;
+  }
+}

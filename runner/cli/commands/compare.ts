@@ -1,0 +1,109 @@
+/**
+ * `hotbench compare`: a candidate run against a baseline run, as a regression
+ * gate for CI. Prints a Markdown table fit for a pull-request comment (or
+ * terminal text / JSON) and exits 0 when no threshold is breached, 1 when one
+ * is (named on stderr too), 2 on bad input (unknown run, different scenario,
+ * malformed threshold). The logic is `reports/compare/`; this is the thin
+ * command-line layer.
+ */
+import { readFile, writeFile, mkdir } from 'node:fs/promises';
+import { dirname, resolve } from 'node:path';
+import type { Argv, CommandModule } from 'yargs';
+import {
+  buildThresholds,
+  compareRuns,
+  CompareInputError,
+  DEFAULT_THRESHOLDS,
+  parseRunRef,
+  renderCompareJson,
+  renderCompareMarkdown,
+  renderCompareTerminal,
+  type Comparison,
+} from '../../../reports/compare/index.js';
+import { openStore } from '../../../reports/store/open-store.js';
+import { UserError } from '../../errors.js';
+import { jsonFlag, storeFlags, storeLocation } from '../flags.js';
+import { print, say } from '../output.js';
+
+interface CompareArgs {
+  baseline?: string;
+  candidate?: string;
+  thresholds?: string;
+  threshold?: string[];
+  alpha?: number;
+  noiseTolerance?: string;
+  allowDifferentScenario?: boolean;
+  format?: string;
+  out?: string;
+  json?: boolean;
+  clickhouse?: string;
+  dataDir?: string;
+}
+
+const DEFAULTS_TEXT = Object.entries(DEFAULT_THRESHOLDS)
+  .map(([k, v]) => `${k}: ${v}`)
+  .join(', ');
+
+/** The `compare` command (exit 0 no breach, 1 breach, 2 bad input). */
+export const compareCommand: CommandModule<object, CompareArgs> = {
+  command: 'compare',
+  describe: 'compare a candidate run with a baseline run (same strategies, same scenario): Markdown for a pull request, exit 1 on a regression',
+  builder: (y) =>
+    jsonFlag(storeFlags(y))
+      .option('baseline', { type: 'string', demandOption: true, describe: 'run id, latest (newest complete run other than the candidate, same scenario) or latest:<branch> (newest complete run on that git branch)' })
+      .option('candidate', { type: 'string', describe: 'run id, latest or latest:<branch> [default latest]' })
+      .option('thresholds', { type: 'string', describe: 'YAML file of metric: rule (e.g. p99_ack_ms: +10%), optional strategies: { <label or name>: {...} } and noise: { alpha, tolerance }' })
+      .option('threshold', { type: 'string', array: true, describe: `metric=rule, repeatable, over the file: +10% / -5% (relative), +5 (absolute change), 0 or <= 50 (cap), >= 1000 (floor), off. Defaults: ${DEFAULTS_TEXT}` })
+      .option('alpha', { type: 'number', describe: 'one-sided significance of the Mann-Whitney U test (used with 5+ repetitions a side) [default 0.05]' })
+      .option('noise-tolerance', { type: 'string', describe: 'with 2-4 repetitions a side, a change counts only if every candidate repetition is worse than every baseline one by more than this share of the baseline median [default 5%]' })
+      .option('allow-different-scenario', { type: 'boolean', describe: 'compare runs of different scenarios instead of refusing' })
+      .option('format', { type: 'string', choices: ['markdown', 'text'], describe: 'stdout format (without --json) [default markdown]' })
+      .option('out', { type: 'string', describe: 'also write the Markdown to this file (e.g. for a PR comment step)' }) as unknown as Argv<CompareArgs>,
+  handler: async (argv) => {
+    const comparison = await runCompare(argv);
+    if (argv.json) print(renderCompareJson(comparison));
+    else print(argv.format === 'text' ? renderCompareTerminal(comparison) : renderCompareMarkdown(comparison));
+    if (argv.out) {
+      const path = resolve(argv.out);
+      await mkdir(dirname(path), { recursive: true });
+      await writeFile(path, renderCompareMarkdown(comparison));
+      say(`compare: Markdown written to ${path}`);
+    }
+    for (const b of comparison.breaches) say(`compare: BREACH: ${b.metric} on ${b.strategy}: ${b.reason}`);
+    say(`compare: ${comparison.candidate.run_id} vs ${comparison.baseline.run_id}: ${comparison.breaches.length === 0 ? 'no breach' : `${comparison.breaches.length} breach${comparison.breaches.length === 1 ? '' : 'es'}`}`);
+    process.exitCode = comparison.exit_code;
+  },
+};
+
+/** Validates the input (before touching the store), then compares. Bad input becomes a {@link UserError} (exit 2). */
+async function runCompare(argv: CompareArgs): Promise<Comparison> {
+  try {
+    const baseline = parseRunRef(String(argv.baseline), '--baseline');
+    const candidate = parseRunRef(argv.candidate ?? 'latest', '--candidate');
+    let file: { path: string; text: string } | undefined;
+    if (argv.thresholds !== undefined) {
+      const path = resolve(argv.thresholds);
+      try {
+        file = { path: argv.thresholds, text: await readFile(path, 'utf8') };
+      } catch (err) {
+        throw new CompareInputError([`--thresholds ${argv.thresholds}: cannot read it (${(err as NodeJS.ErrnoException).code ?? 'error'}); give a readable YAML file`]);
+      }
+    }
+    const thresholds = buildThresholds({
+      ...(file ? { file } : {}),
+      flags: argv.threshold ?? [],
+      ...(argv.alpha !== undefined ? { alpha: argv.alpha } : {}),
+      ...(argv.noiseTolerance !== undefined ? { noiseTolerance: argv.noiseTolerance } : {}),
+    });
+    const store = await openStore(storeLocation(argv));
+    try {
+      await store.migrate();
+      return await compareRuns(store, { baseline, candidate, thresholds, allowDifferentScenario: argv.allowDifferentScenario === true });
+    } finally {
+      await store.close();
+    }
+  } catch (err) {
+    if (err instanceof CompareInputError) throw new UserError(err.message, 2);
+    throw err;
+  }
+}

@@ -1,0 +1,249 @@
+/**
+ * The open-loop load driver. Every op has an intended send time; the driver
+ * sends it then (or as soon after as it can), whatever the strategy is doing,
+ * and every latency is measured from the intended time, so a stalled strategy
+ * cannot hide its stall (coordinated omission, DESIGN.md §5).
+ *
+ * A concurrency cap bounds the ops in flight. An op that cannot be sent within
+ * `lateThresholdUs` of its intended time (cap reached, or the driver itself
+ * behind) is counted as late; it is still sent, never dropped, and its latency
+ * still starts at its intended time. The op stream is pulled lazily from the
+ * generator only when an op is due, so the backlog costs no memory.
+ */
+import type { Clock, Micros, Op, Outcome, Strategy } from '../../strategies/contract.js';
+import { LogHistogram } from './histogram.js';
+
+/** Receives every op's fate exactly once. */
+export interface DriveSink {
+  /**
+   * The op's outcome is known. `ackedUs` is -1 when the driver gave up waiting
+   * (the outcome is then `rejected` with reason `timeout`).
+   */
+  settled(op: Op, sentUs: Micros, ackedUs: Micros, outcome: Outcome): void;
+}
+
+/** Options for {@link OpenLoopDriver}. */
+export interface DriveOptions {
+  /** The schedule clock: its 0 is the op stream's time 0. */
+  readonly clock: Clock;
+  /** Most ops in flight at once (the cap). Default 512. */
+  readonly concurrency?: number;
+  /** An op sent more than this after its intended time is late, µs. Default 5,000. */
+  readonly lateThresholdUs?: Micros;
+  /** After the last op is sent, how long to wait for outstanding outcomes, µs. Default 30 s. */
+  readonly drainTimeoutUs?: Micros;
+  /** After an interruption, how long to wait for outstanding outcomes, µs. Default 5 s. */
+  readonly interruptGraceUs?: Micros;
+  /** Stops sending when aborted (Ctrl-C, a failed strategy). */
+  readonly abort?: AbortSignal;
+}
+
+/** What one replay did, from the driver's point of view. */
+export interface DriveResult {
+  /** Ops handed to the strategy. */
+  readonly sent: number;
+  /** Ops sent later than the late threshold. */
+  readonly late: number;
+  /** Ops whose outcome never came (recorded as `timeout`). */
+  readonly timedOut: number;
+  /** True when the abort signal stopped sending before the stream ended. */
+  readonly interrupted: boolean;
+  /** Schedule time of the last outcome, µs (0 if none). */
+  readonly lastAckUs: Micros;
+  /** Largest number of ops in flight at once. */
+  readonly maxInFlight: number;
+}
+
+/** Live counters for progress lines; cheap to read at any time. */
+export interface LiveSnapshot {
+  readonly nowUs: Micros;
+  readonly sent: number;
+  readonly ok: number;
+  readonly rejected: number;
+  readonly errors: number;
+  readonly late: number;
+  readonly inFlight: number;
+  /** How far the driver is behind schedule (intended time of the next due op vs now), µs; 0 when on time. */
+  readonly behindUs: Micros;
+  /** Ack latency so far, approximate (±1%), µs. */
+  readonly p99Us: number;
+  readonly maxUs: number;
+}
+
+type ResolvedDriveOptions = Required<Omit<DriveOptions, 'abort'>> & { abort?: AbortSignal };
+
+const DEFAULTS = { concurrency: 512, lateThresholdUs: 5_000, drainTimeoutUs: 30_000_000, interruptGraceUs: 5_000_000 };
+
+/** Sends are batched between yields to the event loop so I/O keeps flowing at high rates. */
+const SENDS_PER_YIELD = 256;
+
+/** Replays an op stream against a strategy on an open-loop schedule. */
+export class OpenLoopDriver {
+  readonly #opts: ResolvedDriveOptions;
+  readonly #latency = new LogHistogram();
+  readonly #pending = new Map<number, { op: Op; sentUs: Micros }>();
+  #sent = 0;
+  #ok = 0;
+  #rejected = 0;
+  #errors = 0;
+  #late = 0;
+  #maxInFlight = 0;
+  #lastAckUs = 0;
+  #nextDueUs: Micros | undefined;
+  #wake: (() => void) | undefined;
+
+  constructor(
+    private readonly strategy: Strategy,
+    private readonly sink: DriveSink,
+    options: DriveOptions,
+  ) {
+    this.#opts = { ...DEFAULTS, ...stripUndefined(options) } as ResolvedDriveOptions;
+    if (!Number.isInteger(this.#opts.concurrency) || this.#opts.concurrency < 1) throw new RangeError('concurrency must be a positive integer');
+  }
+
+  /** Live counters (for progress output). */
+  snapshot(): LiveSnapshot {
+    const nowUs = this.#opts.clock.now();
+    const next = this.#nextDueUs;
+    return {
+      nowUs,
+      sent: this.#sent,
+      ok: this.#ok,
+      rejected: this.#rejected,
+      errors: this.#errors,
+      late: this.#late,
+      inFlight: this.#pending.size,
+      behindUs: next !== undefined && next < nowUs ? nowUs - next : 0,
+      p99Us: this.#latency.quantile(0.99),
+      maxUs: this.#latency.max,
+    };
+  }
+
+  /** Sends every op of `ops` at its intended time; resolves when all have an outcome (or timed out). */
+  async run(ops: Iterable<Op>): Promise<DriveResult> {
+    const { clock, concurrency, lateThresholdUs, abort } = this.#opts;
+    const onAbort = (): void => this.#wakeUp();
+    abort?.addEventListener('abort', onAbort);
+    const iterator = ops[Symbol.iterator]();
+    let interrupted = false;
+    try {
+      let next = iterator.next();
+      let burst = 0;
+      while (!next.done) {
+        if (abort?.aborted) {
+          interrupted = true;
+          break;
+        }
+        const op = next.value;
+        this.#nextDueUs = op.at;
+        const now = clock.now();
+        if (op.at <= now) {
+          if (this.#pending.size >= concurrency) {
+            await this.#slotFreed();
+            continue;
+          }
+          this.#send(op, now, lateThresholdUs);
+          next = iterator.next();
+          if (++burst >= SENDS_PER_YIELD) {
+            burst = 0;
+            await yieldToLoop();
+          }
+          continue;
+        }
+        burst = 0;
+        const waitUs = op.at - now;
+        // Timers have ~1 ms granularity: sleep most of the gap (at most 100 ms, to notice an
+        // interruption promptly), then yield until due.
+        if (waitUs >= 1_000) await sleepUs(Math.min(waitUs, 100_000));
+        else await yieldToLoop();
+      }
+      this.#nextDueUs = undefined;
+      const timedOut = await this.#awaitOutstanding(interrupted ? this.#opts.interruptGraceUs : this.#opts.drainTimeoutUs);
+      return { sent: this.#sent, late: this.#late, timedOut, interrupted, lastAckUs: this.#lastAckUs, maxInFlight: this.#maxInFlight };
+    } finally {
+      abort?.removeEventListener('abort', onAbort);
+      if (typeof iterator.return === 'function') iterator.return();
+    }
+  }
+
+  #send(op: Op, nowUs: Micros, lateThresholdUs: Micros): void {
+    this.#sent += 1;
+    if (nowUs - op.at > lateThresholdUs) this.#late += 1;
+    this.#pending.set(op.id, { op, sentUs: nowUs });
+    if (this.#pending.size > this.#maxInFlight) this.#maxInFlight = this.#pending.size;
+    let promise: Promise<Outcome>;
+    try {
+      promise = this.strategy.submit(op);
+    } catch (err) {
+      promise = Promise.resolve(errorOutcome(err));
+    }
+    promise.then(
+      (outcome) => this.#settle(op, outcome),
+      (err: unknown) => this.#settle(op, errorOutcome(err)),
+    );
+  }
+
+  #settle(op: Op, outcome: Outcome): void {
+    const entry = this.#pending.get(op.id);
+    if (entry === undefined) return; // already given up on (timeout): the late outcome is ignored
+    this.#pending.delete(op.id);
+    const ackedUs = this.#opts.clock.now();
+    if (ackedUs > this.#lastAckUs) this.#lastAckUs = ackedUs;
+    this.#latency.record(ackedUs - op.at);
+    if (outcome.status === 'rejected') {
+      this.#rejected += 1;
+      if (outcome.reason === 'error' || outcome.reason === 'timeout') this.#errors += 1;
+    } else {
+      this.#ok += 1;
+    }
+    this.sink.settled(op, entry.sentUs, ackedUs, outcome);
+    this.#wakeUp();
+  }
+
+  #wakeUp(): void {
+    const wake = this.#wake;
+    this.#wake = undefined;
+    wake?.();
+  }
+
+  #slotFreed(): Promise<void> {
+    return new Promise((resolve) => {
+      this.#wake = resolve;
+    });
+  }
+
+  /** Waits for in-flight ops up to `timeoutUs`; records the rest as timeouts. Returns how many timed out. */
+  async #awaitOutstanding(timeoutUs: Micros): Promise<number> {
+    const { clock } = this.#opts;
+    const deadline = clock.now() + timeoutUs;
+    while (this.#pending.size > 0 && clock.now() < deadline) {
+      await Promise.race([this.#slotFreed(), sleepUs(50_000)]);
+    }
+    const left = [...this.#pending.values()];
+    this.#pending.clear();
+    const seconds = (timeoutUs / 1e6).toFixed(1);
+    for (const { op, sentUs } of left) {
+      this.#rejected += 1;
+      this.#errors += 1;
+      this.sink.settled(op, sentUs, -1, { status: 'rejected', reason: 'timeout', detail: `no outcome within ${seconds} s after sending stopped` });
+    }
+    return left.length;
+  }
+}
+
+function errorOutcome(err: unknown): Outcome {
+  const message = err instanceof Error ? err.message : String(err);
+  return { status: 'rejected', reason: 'error', detail: `submit threw: ${message.split('\n')[0] ?? ''}`.slice(0, 300) };
+}
+
+function yieldToLoop(): Promise<void> {
+  return new Promise((resolve) => setImmediate(resolve));
+}
+
+function sleepUs(us: Micros): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, Math.max(1, Math.floor(us / 1000))));
+}
+
+function stripUndefined<T extends object>(o: T): Partial<T> {
+  return Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined)) as Partial<T>;
+}

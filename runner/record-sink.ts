@@ -1,0 +1,107 @@
+/**
+ * Turns what the driver and a strategy report into recorded rows: one `ops`
+ * row per op, a `postings` row per posted op, `events` and `samples` rows.
+ * It also fills the op fates the auditor needs. Everything here is
+ * synchronous and O(1) per call: it runs on the hot path.
+ */
+import type { EventSink, Micros, Op, Outcome, SignalKind } from '../strategies/contract.js';
+import type { RowOf, TableName } from '../reports/store/rows.js';
+import type { OpFates } from './audit/fates.js';
+import type { DriveSink } from './driver/open-loop.js';
+
+/** Anything rows can be pushed to without waiting (the Recorder). */
+export interface RowSink {
+  push<T extends TableName>(table: T, row: RowOf[T]): void;
+}
+
+/** Identifies one strategy replay in every row. */
+export interface ReplayKey {
+  readonly run_id: string;
+  readonly strategy: string;
+  readonly rep: number;
+}
+
+/** Records the driver's outcomes and the strategy's events for one replay. */
+export class ReplayRecorder implements DriveSink, EventSink {
+  /** Ops the strategy reported posted (deferred) so far. */
+  postedLater = 0;
+  /** Deferred postings reported for ops that were not accepted, or twice. */
+  strayPostings = 0;
+  readonly #accepted: Uint8Array;
+
+  constructor(
+    private readonly key: ReplayKey,
+    private readonly rows: RowSink,
+    private readonly fates: OpFates,
+    plannedOps: number,
+  ) {
+    // 1 = accepted and not yet reported posted; 2 = reported posted. One byte per op.
+    this.#accepted = new Uint8Array(plannedOps);
+  }
+
+  settled(op: Op, sentUs: Micros, ackedUs: Micros, outcome: Outcome): void {
+    const { run_id, strategy, rep } = this.key;
+    const rejected = outcome.status === 'rejected';
+    this.rows.push('ops', {
+      run_id,
+      strategy,
+      rep,
+      op_id: op.id,
+      kind: op.kind,
+      account: op.account,
+      amount: op.amount,
+      job: op.job,
+      intended_us: op.at,
+      sent_us: sentUs,
+      acked_us: ackedUs,
+      status: outcome.status,
+      reason: rejected ? outcome.reason : '',
+      lock_wait_us: outcome.lockWaitUs ?? -1,
+      attempts: outcome.attempts ?? 1,
+      balance: outcome.status === 'applied' && outcome.balance !== undefined ? outcome.balance : 0,
+      detail: rejected && outcome.detail !== undefined ? outcome.detail.slice(0, 300) : '',
+    });
+    if (outcome.status === 'applied') {
+      this.fates.set(op.id, 'promised');
+      if (op.id < this.#accepted.length && this.#accepted[op.id] === 2) {
+        this.strayPostings += 1; // reported through posted() too, against the contract: keep the first
+        return;
+      }
+      if (op.id < this.#accepted.length) this.#accepted[op.id] = 2;
+      this.rows.push('postings', { run_id, strategy, rep, op_id: op.id, intended_us: op.at, posted_us: ackedUs });
+    } else if (outcome.status === 'accepted') {
+      this.fates.set(op.id, 'promised');
+      if (op.id < this.#accepted.length && this.#accepted[op.id] === 0) this.#accepted[op.id] = 1;
+    } else {
+      this.fates.set(op.id, outcome.reason === 'timeout' || outcome.reason === 'error' ? 'unknown' : 'rejected');
+    }
+  }
+
+  posted(ops: readonly Op[], at: Micros): void {
+    const { run_id, strategy, rep } = this.key;
+    for (const op of ops) {
+      // The strategy may post before the driver has seen the `accepted` outcome (the ack is
+      // still in flight), so a posting is recorded whenever it is the op's first.
+      const state = op.id < this.#accepted.length ? this.#accepted[op.id] : 2;
+      if (state === 2) {
+        this.strayPostings += 1;
+        continue;
+      }
+      this.#accepted[op.id] = 2;
+      this.postedLater += 1;
+      this.rows.push('postings', { run_id, strategy, rep, op_id: op.id, intended_us: op.at, posted_us: at });
+    }
+  }
+
+  signal(kind: SignalKind, account: number, at: Micros): void {
+    this.rows.push('events', { ...this.key, at_us: at, type: 'signal', kind, account, detail: '' });
+  }
+
+  sample(name: string, value: number, at: Micros): void {
+    if (Number.isFinite(value)) this.rows.push('samples', { ...this.key, t_us: at, name, value });
+  }
+
+  note(kind: string, detail: string, at: Micros): void {
+    this.rows.push('events', { ...this.key, at_us: at, type: 'note', kind, account: -1, detail: detail.slice(0, 500) });
+  }
+}

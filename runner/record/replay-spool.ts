@@ -1,0 +1,35 @@
+/**
+ * Replays a spool folder left by an earlier process into a store, table by
+ * table, in spool order. A `Recorder` opened on the same folder does this by
+ * itself; this is for tools that only want the rows written.
+ */
+import type { TableName } from '../../reports/store/rows.js';
+import { TABLES } from '../../reports/store/rows.js';
+import type { Store } from '../../reports/store/store.js';
+import { canInsertNdjson } from '../../reports/store/encode.js';
+import { acquireSpoolDir, SpoolFile } from './spool.js';
+
+/**
+ * Writes every spooled row under `dir` to `store` (batches of `batchRows`,
+ * default 20 000) and deletes the spool files once written. Resolves with
+ * the rows written per table. Throws the store's error if an insert fails;
+ * what was written stays committed, so calling it again resumes.
+ */
+export async function replaySpool(dir: string, store: Store, batchRows = 20_000): Promise<Record<TableName, number>> {
+  const held = await acquireSpoolDir(dir);
+  const written = Object.fromEntries(TABLES.map((t) => [t, 0])) as Record<TableName, number>;
+  try {
+    for (const table of TABLES) {
+      const spool = await SpoolFile.open(held.dir, table);
+      for (let batch = await spool.read(batchRows); batch; batch = await spool.read(batchRows)) {
+        if (canInsertNdjson(store)) await store.insertNdjson(table, batch.body);
+        else await store.insert(table, batch.body.split('\n').filter((l) => l !== '').map((l) => JSON.parse(l) as never));
+        await spool.commit(batch);
+        written[table] += batch.lines;
+      }
+    }
+  } finally {
+    await held.release();
+  }
+  return written;
+}

@@ -1,0 +1,307 @@
+/**
+ * One strategy replay: a fresh database, setup, the op stream on an open-loop
+ * schedule, drain, the audit, stop; every outcome, posting, sample, incident
+ * and the summary row recorded. A replay never throws: whatever happens ends
+ * as a `strategy_runs` row (completed, skipped, failed or interrupted).
+ */
+import pg from 'pg';
+import { generateOps, type Plan } from '../scenarios/index.js';
+import { isObservable, type Clock, type Need, type Strategy, type StrategyContext } from '../strategies/contract.js';
+import type { StrategyRunRow } from '../reports/store/rows.js';
+import { audit } from './audit/auditor.js';
+import { OpFates } from './audit/fates.js';
+import { ScheduleClock, wallClockUtc } from './clock.js';
+import { OpenLoopDriver, type DriveResult } from './driver/open-loop.js';
+import { startProgress, type ProgressMode } from './driver/progress.js';
+import { oneLine } from './errors.js';
+import { ReplayRecorder, type RowSink } from './record-sink.js';
+import { viaHttp, type HttpVia } from './http/via.js';
+import { runAnalyses } from './analysis/index.js';
+import { startFaults, type FaultSchedule } from './faults/schedule.js';
+import type { FaultSpec } from './faults/spec.js';
+import { postgresFaultTarget } from './faults/postgres.js';
+import { pgToSchedule, syncPgClock } from './pg-clock.js';
+import { startPgTelemetry, type PgTelemetry } from './telemetry/pg-telemetry.js';
+import type { Store } from '../reports/store/store.js';
+import type { PortProviders } from './stack/needs.js';
+import { describePgError, type PostgresStack, type StrategyDatabase } from './stack/postgres.js';
+
+/** A strategy chosen for the run, parameters validated. */
+export interface PlannedStrategy {
+  /** Canonical label, e.g. `aggregate:window=10ms`. */
+  readonly label: string;
+  readonly name: string;
+  readonly needs: readonly Need[];
+  /** Resolved parameters (recorded as JSON). */
+  readonly params: unknown;
+  create(): Strategy;
+}
+
+/** Everything one replay needs. */
+export interface ReplayArgs {
+  readonly runId: string;
+  readonly rep: number;
+  readonly idx: number;
+  readonly planned: PlannedStrategy;
+  readonly plan: Plan;
+  readonly plannedOps: number;
+  readonly postgres: PostgresStack;
+  readonly providers: PortProviders;
+  /** The recorder: rows are pushed as they happen; `flush` makes them readable in `store`. */
+  readonly rows: RowSink & { flush(): Promise<unknown> };
+  /** The results store (post-replay analyses read the recorded ops back). */
+  readonly store: Store;
+  /** The run's monotonic clock; each replay's schedule clock is an offset of it. */
+  readonly clock: Clock;
+  readonly concurrency: number;
+  readonly connections: number;
+  readonly lateThresholdUs: number;
+  readonly keepDatabases: boolean;
+  /** `--via http` / `http-inprocess`: the strategy is served over HTTP and the driver submits through a client. */
+  readonly http?: HttpVia;
+  /** `--fault`s fired on this replay's schedule clock (none by default). */
+  readonly faults?: readonly FaultSpec[];
+  /** Aborted by Ctrl-C: stop sending, record what was measured. */
+  readonly abort: AbortSignal;
+  readonly progress: ProgressMode;
+  log(line: string): void;
+}
+
+/** Seconds between samples of the driver, the hot balances and the strategy's own series. */
+const SAMPLE_EVERY_MS = 1_000;
+const SETUP_TIMEOUT_MS = 300_000;
+const DRAIN_TIMEOUT_MS = 120_000;
+const STOP_TIMEOUT_MS = 30_000;
+/** Lead time between the end of setup and the first intended send, so op 0 is not late by construction. */
+const LEAD_US = 200_000;
+
+/** Runs one replay and returns its summary row (also pushed to `rows`). */
+export async function replayStrategy(args: ReplayArgs): Promise<StrategyRunRow> {
+  const { planned, runId, rep, idx } = args;
+  const row: StrategyRunRow = {
+    run_id: runId,
+    strategy: planned.label,
+    rep,
+    idx,
+    name: planned.name,
+    backend: '',
+    params_json: JSON.stringify(planned.params ?? {}),
+    status: 'completed',
+    detail: '',
+    started_at: wallClockUtc(),
+    schedule_us: args.plan.durationUs,
+    elapsed_us: 0,
+    planned_ops: args.plannedOps,
+    sent_ops: 0,
+    late_ops: 0,
+    late_threshold_us: args.lateThresholdUs,
+    concurrency: args.concurrency,
+    audited: 0,
+    conservation_ok: 0,
+    accounts_checked: 0,
+  };
+  const finish = (): StrategyRunRow => {
+    args.rows.push('strategy_runs', row);
+    return row;
+  };
+
+  const unmet = args.providers.unmet(planned.needs);
+  if (unmet.length > 0) {
+    row.status = 'skipped';
+    row.detail = unmet.join('; ');
+    args.log(`${planned.label}: skipped: ${row.detail}`);
+    return finish();
+  }
+
+  let database: StrategyDatabase | undefined;
+  const pools: pg.Pool[] = [];
+  let strategy: Strategy | undefined;
+  let request: { database: StrategyDatabase; namespace: string } | undefined;
+  let telemetry: PgTelemetry | undefined;
+  const stopAbort = new AbortController();
+  const onOuterAbort = (): void => stopAbort.abort();
+  args.abort.addEventListener('abort', onOuterAbort);
+  const namespace = `hb_${runId.toLowerCase().replace(/[^a-z0-9]/g, '_')}_${rep}_${idx}`;
+  try {
+    database = await args.postgres.createDatabase(namespace);
+    request = { database, namespace };
+    const ports = await args.providers.provide(planned.needs, request);
+    const schedule = new ScheduleClock(args.clock);
+    const fates = new OpFates(args.plannedOps);
+    const sink = new ReplayRecorder({ run_id: runId, strategy: planned.label, rep }, args.rows, fates, args.plannedOps);
+    const db = database;
+    const ctx: StrategyContext = {
+      postgres: {
+        serverVersion: args.postgres.version,
+        connections: args.connections,
+        pool: (options = {}) => {
+          const pool = new pg.Pool({ connectionString: db.url, max: options.max ?? args.connections, application_name: options.applicationName ?? `hotbench:${planned.name}` });
+          pool.on('error', () => undefined); // idle-client errors surface on the next query
+          pools.push(pool);
+          return pool;
+        },
+      },
+      ports,
+      clock: schedule,
+      events: sink,
+      accounts: args.plan.accounts,
+      abort: stopAbort.signal,
+      log: (line) => args.log(`${planned.label}: ${line}`),
+    };
+
+    strategy = args.http ? viaHttp(planned, args.http, { postgres: args.postgres, database: db, namespace, connections: args.connections }) : planned.create();
+    await withTimeout(strategy.setup(ctx), SETUP_TIMEOUT_MS, 'setup');
+    row.backend = strategy.backend;
+
+    const ledger = new pg.Pool({ connectionString: db.url, max: 2, application_name: 'hotbench:auditor' });
+    ledger.on('error', () => undefined);
+    pools.push(ledger);
+    const sync = await syncPgClock(ledger, args.clock);
+    const origin = args.clock.now() + LEAD_US;
+    schedule.start(origin);
+    row.started_at = wallClockUtc();
+    const driver = new OpenLoopDriver(strategy, sink, {
+      clock: schedule,
+      concurrency: args.concurrency,
+      lateThresholdUs: args.lateThresholdUs,
+      abort: args.abort,
+    });
+    // A strategy that needs no PostgreSQL keeps no ledger (e.g. bench:driver's no-op): nothing to audit or sample there.
+    const keepsLedger = planned.needs.includes('postgres');
+    const sampler = startSampler(strategy, driver, schedule, sink, db.url, keepsLedger ? args.plan : { ...args.plan, accounts: [] });
+    // Lock waiters, commits, WAL of the strategy's database, polled from the maintenance database so the poller's own work is not counted.
+    if (keepsLedger) telemetry = startPgTelemetry({ url: args.postgres.adminUrl, database: db.name, clock: schedule, sample: (name, value, at) => sink.sample(name, value, at) });
+    const stopProgress = startProgress({
+      mode: args.progress,
+      label: `${planned.label} [${strategy.backend}]`,
+      scheduleUs: args.plan.durationUs,
+      snapshot: () => driver.snapshot(),
+    });
+    const faults: FaultSchedule | undefined =
+      args.faults && args.faults.length > 0
+        ? startFaults({ faults: args.faults, clock: schedule, strategy, needs: planned.needs, providers: args.providers, postgres: postgresFaultTarget(args.postgres), request, events: sink, counts: () => driver.snapshot(), log: ctx.log })
+        : undefined;
+    let result: DriveResult;
+    try {
+      result = await driver.run(generateOps(args.plan));
+    } finally {
+      stopProgress();
+      await faults?.stop(); // before drain: a fault never lands in drain or the audit
+    }
+    row.sent_ops = result.sent;
+    row.late_ops = result.late;
+
+    try {
+      await withTimeout(strategy.drain(), DRAIN_TIMEOUT_MS, 'drain');
+    } catch (err) {
+      row.detail = `drain: ${oneLine(err)}`;
+      sink.note('drain_failed', row.detail, schedule.now());
+    }
+    row.elapsed_us = Math.max(result.lastAckUs, schedule.now());
+    await sampler.stop();
+    const polled = await telemetry?.stop();
+    if (polled?.firstError) sink.note('telemetry_failed', `${polled.errors} PostgreSQL telemetry polls failed (${polled.polls} succeeded): ${polled.firstError}`, schedule.now());
+
+    if (!keepsLedger) sink.note('audit_skipped', `${planned.label} needs no PostgreSQL, so it keeps no ledger: the audit and the ledger analyses were skipped`, schedule.now());
+    const summary = !keepsLedger ? undefined : await runAudit(ledger, db.url, args, fates, (incident) =>
+      args.rows.push('incidents', { run_id: runId, strategy: planned.label, rep, kind: incident.kind, op_id: incident.opId, account: incident.account, amount: incident.amount, at_us: -1, detail: incident.detail }),
+    );
+    if (summary) {
+      row.audited = 1;
+      row.conservation_ok = summary.conservationOk ? 1 : 0;
+      row.accounts_checked = summary.accountsChecked;
+    }
+    await args.rows.flush();
+    if (keepsLedger) await runAnalyses({
+      key: { run_id: runId, strategy: planned.label, rep },
+      strategyName: planned.name,
+      ledger,
+      store: args.store,
+      plan: args.plan,
+      fates,
+      pgToScheduleUs: pgToSchedule(sync, origin),
+      pgClockUncertaintyUs: sync.uncertaintyUs,
+      rows: args.rows,
+      log: (line) => args.log(`${planned.label}: ${line}`),
+    });
+    if (sink.strayPostings > 0) sink.note('stray_postings', `${sink.strayPostings} postings reported for ops that were not accepted or twice`, schedule.now());
+    if (result.interrupted) {
+      row.status = 'interrupted';
+      row.detail = `interrupted after ${result.sent} of ${args.plannedOps} ops`;
+    }
+  } catch (err) {
+    row.status = args.abort.aborted ? 'interrupted' : 'failed';
+    row.detail = oneLine(err);
+    args.log(`${planned.label}: ${row.status}: ${row.detail}`);
+  } finally {
+    args.abort.removeEventListener('abort', onOuterAbort);
+    stopAbort.abort();
+    await telemetry?.stop(); // idempotent; ends the poller on a failed replay too
+    if (strategy) await withTimeout(strategy.stop(), STOP_TIMEOUT_MS, 'stop').catch(() => undefined);
+    // Ports are released after stop (a strategy may use them while stopping), on every path.
+    if (request) await args.providers.release(planned.needs, request);
+    await Promise.all(pools.map((p) => p.end().catch(() => undefined)));
+    if (database && !args.keepDatabases) await database.drop();
+  }
+  return finish();
+}
+
+async function runAudit(pool: pg.Pool, url: string, args: ReplayArgs, fates: OpFates, onIncident: Parameters<typeof audit>[1]) {
+  try {
+    return await audit({ pool, accounts: args.plan.accounts, ops: () => generateOps(args.plan), fates }, onIncident);
+  } catch (err) {
+    args.log(`${args.planned.label}: audit failed: ${describePgError(err, url)}`);
+    return undefined;
+  }
+}
+
+/** Samples the driver, the process, the hot accounts' ledger balances and the strategy's own series. */
+function startSampler(strategy: Strategy, driver: OpenLoopDriver, clock: Clock, sink: ReplayRecorder, url: string, plan: Plan) {
+  const hot = plan.accounts.filter((a) => a.hot).map((a) => a.id);
+  const pool = new pg.Pool({ connectionString: url, max: 1, application_name: 'hotbench:sampler' });
+  pool.on('error', () => undefined);
+  let busy = false;
+  const tick = async (): Promise<void> => {
+    if (busy) return; // never stack samples behind a slow database
+    busy = true;
+    try {
+      const at = clock.now();
+      const s = driver.snapshot();
+      sink.sample('in_flight', s.inFlight, at);
+      sink.sample('behind_us', s.behindUs, at);
+      sink.sample('rss_bytes', process.memoryUsage.rss(), at);
+      if (hot.length > 0) {
+        const res = await pool
+          .query<{ owner: number; balance: string }>('SELECT owner, sum(balance)::text AS balance FROM accounts WHERE owner = ANY($1::int[]) GROUP BY owner', [hot])
+          .catch(() => undefined);
+        for (const r of res?.rows ?? []) sink.sample(`balance:${r.owner}`, Number(r.balance), at);
+      }
+      if (isObservable(strategy)) {
+        for (const point of await strategy.observe().catch(() => [])) sink.sample(point.name, point.value, at);
+      }
+    } finally {
+      busy = false;
+    }
+  };
+  const timer = setInterval(() => void tick(), SAMPLE_EVERY_MS);
+  return {
+    async stop(): Promise<void> {
+      clearInterval(timer);
+      await tick();
+      await pool.end().catch(() => undefined);
+    },
+  };
+}
+
+
+async function withTimeout<T>(promise: Promise<T>, ms: number, what: string): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error(`${what} did not finish within ${Math.round(ms / 1000)} s`)), ms);
+  });
+  try {
+    return await Promise.race([promise, timeout]);
+  } finally {
+    clearTimeout(timer);
+  }
+}

@@ -1,0 +1,34 @@
+/**
+ * Opens the parts of the stack beyond PostgreSQL that this run can offer
+ * (Redis, Kafka, a PostgreSQL replica) and records, for each one it cannot
+ * offer, why: strategies needing it are then skipped with that reason.
+ *
+ * Each part lives in its own module (`redis.ts`, `kafka.ts`, `replica.ts`);
+ * this file only lists them (STYLE.md §5: explicit, no import side effects).
+ */
+import type { ResolvedRunConfig } from '../config.js';
+import { PortProviders } from './needs.js';
+import type { PostgresStack } from './postgres.js';
+import { openKafka } from './kafka.js';
+import { openRedis } from './redis.js';
+import { openReplica } from './replica.js';
+
+/** What opening a part can use. */
+export interface ProviderContext {
+  readonly config: ResolvedRunConfig;
+  readonly postgres: PostgresStack;
+  log(line: string): void;
+}
+
+/** Opens one part: sets a provider on `providers`, or marks the need unavailable with a reason. Never throws. */
+export type ProviderOpener = (providers: PortProviders, ctx: ProviderContext) => Promise<void>;
+
+/** The parts, in the order they are opened. Issue 3 adds the replica, issue 4 Redis and Kafka. */
+export const PROVIDER_OPENERS: readonly ProviderOpener[] = [openReplica, openRedis, openKafka];
+
+/** Opens every part this run can offer. */
+export async function openProviders(ctx: ProviderContext, openers: readonly ProviderOpener[] = PROVIDER_OPENERS): Promise<PortProviders> {
+  const providers = new PortProviders();
+  for (const open of openers) await open(providers, ctx);
+  return providers;
+}

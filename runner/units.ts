@@ -1,0 +1,54 @@
+/**
+ * Parsing the few units that reach the command line: durations and positive
+ * numbers. Errors name the flag and say what was expected.
+ */
+import { durationToMicros, MAX_DURATION_US } from '../scenarios/units.js';
+import { UserError } from './errors.js';
+
+/**
+ * `10s`, `500ms`, `2m`, `1.5s`, `250us` → µs (integer), with the grammar of
+ * scenario files (scenarios/units.ts). A number without a unit is refused
+ * rather than guessed: scenario files read it as milliseconds, a person
+ * typing `--duration 10` usually means seconds.
+ * @param where the flag or variable it came from, for the error message.
+ */
+export function parseDurationUs(text: string, where: string): number {
+  const trimmed = text.trim();
+  if (/^\d+(\.\d+)?$/.test(trimmed)) throw new UserError(`${where}: ${JSON.stringify(text)} has no unit; write e.g. ${trimmed}s or ${trimmed}ms.`);
+  const us = durationToMicros(trimmed);
+  if (us === undefined) throw new UserError(`${where}: ${JSON.stringify(text)} is not a duration; use e.g. 10s, 500ms, 2m.`);
+  if (!Number.isSafeInteger(us) || us <= 0) throw new UserError(`${where}: ${JSON.stringify(text)} must be a positive duration.`);
+  if (us > MAX_DURATION_US) throw new UserError(`${where}: ${JSON.stringify(text)} is too long; at most ${MAX_DURATION_US / 3_600_000_000} h.`);
+  return us;
+}
+
+/** A finite number > 0 (optionally an integer, optionally ≤ max). */
+export function parsePositive(value: unknown, where: string, opts: { integer?: boolean; max?: number } = {}): number {
+  const n = typeof value === 'number' ? value : typeof value === 'string' && value.trim() !== '' ? Number(value) : Number.NaN;
+  const kind = opts.integer ? 'a positive integer' : 'a positive number';
+  if (!Number.isFinite(n) || n <= 0 || (opts.integer && !Number.isInteger(n))) {
+    throw new UserError(`${where}: ${shown(value)} is not ${kind}.`);
+  }
+  if (opts.max !== undefined && n > opts.max) throw new UserError(`${where}: ${n} is too large; at most ${opts.max}.`);
+  return n;
+}
+
+/** A non-negative safe integer (seeds). */
+export function parseSeed(value: unknown, where: string): number {
+  const n = typeof value === 'number' ? value : typeof value === 'string' && /^\d+$/.test(value.trim()) ? Number(value) : Number.NaN;
+  if (!Number.isSafeInteger(n) || n < 0) throw new UserError(`${where}: ${shown(value)} is not a seed; use an integer from 0 to ${Number.MAX_SAFE_INTEGER}.`);
+  return n;
+}
+
+/** A flag value for a message: yargs turns a non-numeric `--seed abc` into NaN, which JSON shows as `null`. */
+function shown(value: unknown): string {
+  if (typeof value === 'number' && Number.isNaN(value)) return 'the value given (not a number)';
+  return JSON.stringify(value) ?? String(value);
+}
+
+/** Human-readable µs: `850µs`, `12.3ms`, `4.20s`. */
+export function formatUs(us: number): string {
+  if (us < 1_000) return `${Math.round(us)}µs`;
+  if (us < 1_000_000) return `${(us / 1_000).toFixed(1)}ms`;
+  return `${(us / 1_000_000).toFixed(2)}s`;
+}
