@@ -1,0 +1,63 @@
+/**
+ * `hotbench compare`'s programmatic API: resolve two run references, load
+ * both run reports from ClickHouse, refuse comparisons that make no sense,
+ * compare. Rendering is in `./render.ts`.
+ *
+ * Typical use (what the CLI does):
+ *   const thresholds = buildThresholds({ flags: ['p99_ack_ms=+10%'] });
+ *   const c = await compareRuns(store, { baseline: parseRunRef('latest:main', '--baseline'), candidate: parseRunRef(id, '--candidate'), thresholds });
+ *   process.exitCode = c.exit_code;
+ */
+import { loadRunReport } from '../queries.js';
+import type { Store } from '../store/store.js';
+import { compareReports } from './compare.js';
+import { CompareInputError } from './errors.js';
+import { requireComplete, resolveRunRef, type RunRef } from './run-ref.js';
+import type { ThresholdSet } from './thresholds.js';
+import type { Comparison } from './types.js';
+
+export { compareReports } from './compare.js';
+export { CompareInputError } from './errors.js';
+export { METRICS, metricNamed, metricNames, type MetricDef } from './metrics.js';
+export { renderCompareJson, renderCompareMarkdown, renderCompareTerminal } from './render.js';
+export { parseRunRef, resolveRunRef, type RunRef } from './run-ref.js';
+export { buildThresholds, DEFAULT_NOISE, DEFAULT_THRESHOLDS, type ThresholdSet } from './thresholds.js';
+export { COMPARE_FORMAT, type Comparison } from './types.js';
+
+/** What to compare. */
+export interface CompareRunsOptions {
+  readonly baseline: RunRef;
+  readonly candidate: RunRef;
+  readonly thresholds: ThresholdSet;
+  /** Compare runs of different scenarios instead of refusing. Default false. */
+  readonly allowDifferentScenario?: boolean;
+}
+
+/**
+ * Resolves and compares the two runs. Throws {@link CompareInputError} (one
+ * line per problem) for an unknown or incomplete run, the same run twice, a
+ * different scenario (unless allowed), or no strategy in common.
+ */
+export async function compareRuns(store: Store, options: CompareRunsOptions): Promise<Comparison> {
+  const candidateId = await resolveRunRef(store, options.candidate, '--candidate', options.baseline.kind === 'id' ? { exclude: options.baseline.id } : {});
+  await requireComplete(store, candidateId, '--candidate');
+  const candidate = await loadRunReport(store, candidateId);
+  const baselineId = await resolveRunRef(store, options.baseline, '--baseline', {
+    exclude: candidateId,
+    ...(options.allowDifferentScenario ? {} : { scenario: candidate.run.scenario }),
+  });
+  if (baselineId === candidateId) throw new CompareInputError([`--baseline and --candidate are the same run (${candidateId}); compare two different runs`]);
+  await requireComplete(store, baselineId, '--baseline');
+  const baseline = await loadRunReport(store, baselineId);
+  if (baseline.run.scenario !== candidate.run.scenario && !options.allowDifferentScenario) {
+    throw new CompareInputError([
+      `baseline ${baselineId} ran scenario ${baseline.run.scenario} but candidate ${candidateId} ran ${candidate.run.scenario}: refusing to compare different traffic; pass --allow-different-scenario to compare anyway`,
+    ]);
+  }
+  const comparison = compareReports(baseline, candidate, options.thresholds);
+  if (comparison.strategies.length === 0) {
+    const labels = (r: typeof baseline) => [...new Set(r.strategies.map((s) => s.label))].join(', ') || 'none';
+    throw new CompareInputError([`no strategy in common (baseline ${baselineId}: ${labels(baseline)}; candidate ${candidateId}: ${labels(candidate)}); strategies are matched by label`]);
+  }
+  return comparison;
+}

@@ -1,0 +1,75 @@
+/**
+ * The metrics `hotbench compare` can gate on, each read from one strategy
+ * replay's {@link StrategyReport} (DESIGN.md §5 definitions, converted to the
+ * unit in the metric's name: `_ms` milliseconds, `_s` seconds, `_pct` percent
+ * of recorded ops, `goodput` ops/s, counts as counts).
+ *
+ * A metric knows which way is worse, so a threshold can be validated
+ * (`p99_ack_ms: -10%` is refused: for latency only an increase can regress)
+ * and a change can be judged in the right direction.
+ */
+import type { StrategyReport } from '../report-types.js';
+
+/** Which way a metric gets worse. */
+export type Direction = 'higher_is_worse' | 'lower_is_worse';
+
+/** One comparable metric. */
+export interface MetricDef {
+  /** Name used in thresholds and tables, e.g. `p99_ack_ms`. */
+  readonly name: string;
+  /** Unit shown next to values: `ms`, `s`, `%`, `ops/s`, `ops`, `minor units`. */
+  readonly unit: string;
+  readonly direction: Direction;
+  /**
+   * How an absolute cap (`overdraft_count: 0`) reads the candidate's
+   * repetitions: `worst` for money-safety counts (one repetition with an
+   * overdraft is an overdraft), `median` for measurements (one noisy
+   * repetition should not decide).
+   */
+  readonly capOver: 'worst' | 'median';
+  /** One line for `--help` and the README. */
+  readonly describe: string;
+  /** The value for one replay, or null when there is nothing to measure (e.g. no lock taken). */
+  value(s: StrategyReport): number | null;
+}
+
+const ms = (us: number | null): number | null => (us === null ? null : us / 1000);
+const pct = (n: number, of: number): number | null => (of > 0 ? (100 * n) / of : null);
+
+const latency = (name: string, describe: string, value: (s: StrategyReport) => number | null): MetricDef => ({ name, unit: 'ms', direction: 'higher_is_worse', capOver: 'median', describe, value });
+const incident = (name: string, describe: string, value: (s: StrategyReport) => number): MetricDef => ({ name, unit: 'ops', direction: 'higher_is_worse', capOver: 'worst', describe, value });
+
+/** Every metric, in table order. */
+export const METRICS: readonly MetricDef[] = [
+  latency('p50_ack_ms', 'median ack latency from the intended send time', (s) => ms(s.ack_latency_us.p50)),
+  latency('p99_ack_ms', '99th percentile ack latency from the intended send time', (s) => ms(s.ack_latency_us.p99)),
+  latency('p999_ack_ms', '99.9th percentile ack latency', (s) => ms(s.ack_latency_us.p999)),
+  latency('max_ack_ms', 'slowest ack', (s) => ms(s.ack_latency_us.max)),
+  { name: 'goodput', unit: 'ops/s', direction: 'lower_is_worse', capOver: 'median', describe: 'applied + accepted ops per second', value: (s) => s.goodput_per_s },
+  { name: 'reject_pct', unit: '%', direction: 'higher_is_worse', capOver: 'median', describe: 'rejected ops, percent of recorded ops (any reason)', value: (s) => pct(s.rejects.total, s.ops.recorded) },
+  latency('posting_delay_p99_ms', '99th percentile posting delay (intended send → in the ledger)', (s) => ms(s.posting_delay_us.p99)),
+  { name: 'lock_wait_s', unit: 's', direction: 'higher_is_worse', capOver: 'median', describe: 'row-lock wait summed over ops', value: (s) => (s.lock_wait.ops > 0 ? s.lock_wait.total_s : null) },
+  latency('lock_wait_p99_ms', '99th percentile row-lock wait of ops that took a lock', (s) => ms(s.lock_wait.p99_us)),
+  { name: 'late_pct', unit: '%', direction: 'higher_is_worse', capOver: 'median', describe: 'ops the driver sent late (cap reached or driver behind), percent of planned', value: (s) => pct(s.ops.late, s.ops.planned) },
+  incident('overdraft_count', 'overdraft incidents', (s) => s.overdrafts.count),
+  { name: 'overdraft_amount', unit: 'minor units', direction: 'higher_is_worse', capOver: 'worst', describe: 'sum of the amounts by which floors were broken', value: (s) => s.overdrafts.amount },
+  incident('lost', 'accepted ops never posted', (s) => s.incidents.lost),
+  incident('duplicated', 'ops posted twice', (s) => s.incidents.duplicated),
+  incident('phantom', 'postings never promised', (s) => s.incidents.phantom),
+  incident('mismatch', 'postings whose amount or account differs from the op', (s) => s.incidents.mismatch),
+  incident('conservation_violations', 'accounts where initial + credits − debits ≠ final balance', (s) => s.incidents.conservation),
+  incident('false_declines', 'debits declined while total funds covered them', (s) => s.incidents.false_declines),
+  incident('stale_reads', 'balance reads that differed from the ledger', (s) => s.incidents.stale_reads),
+];
+
+const BY_NAME = new Map(METRICS.map((m) => [m.name, m]));
+
+/** The metric named `name`, or undefined. */
+export function metricNamed(name: string): MetricDef | undefined {
+  return BY_NAME.get(name);
+}
+
+/** Every metric name, in table order. */
+export function metricNames(): string[] {
+  return METRICS.map((m) => m.name);
+}

@@ -1,0 +1,135 @@
+/**
+ * A comparison as a pull-request comment (Markdown), as terminal text, and as
+ * JSON. Markdown and terminal show the same cells: per strategy, every metric
+ * that has a threshold, with baseline, candidate, change and verdict.
+ */
+import { formatInt, formatMs, formatRate, formatSeconds, NONE } from '../format.js';
+import { escapeMarkdown, markdownTable } from '../render-markdown.js';
+import { alignTable } from '../render-terminal.js';
+import type { Table } from '../summary-table.js';
+import type { Comparison, MetricComparison, Spread, StrategyComparison } from './types.js';
+
+/** A value in its metric's unit without the unit: `12.3`, `1,234`, `0.50`. */
+function formatBare(unit: string, v: number): string {
+  if (unit === 'ms') return formatMs(v * 1000);
+  if (unit === 's') return formatSeconds(v);
+  if (unit === 'ops/s') return formatRate(v);
+  if (unit === '%') return v === 0 ? '0' : Math.abs(v) < 0.1 ? v.toFixed(3) : v.toFixed(2);
+  return formatInt(v);
+}
+
+const SUFFIX: Readonly<Record<string, string>> = { ms: ' ms', s: ' s', 'ops/s': '/s', '%': '%' };
+
+/** A value in its metric's unit, as shown: `12.3 ms`, `1,234/s`, `0.50%`, `3`. */
+export function formatValue(unit: string, v: number): string {
+  return `${formatBare(unit, v)}${SUFFIX[unit] ?? ''}`;
+}
+
+/** Median, with the range when the repetitions differ: `12.3 ms (11.9–13.0)`. */
+function spreadText(unit: string, s: Spread | null): string {
+  if (s === null) return NONE;
+  const mid = formatValue(unit, s.median);
+  return s.n > 1 && s.min !== s.max ? `${mid} (${formatBare(unit, s.min)}–${formatBare(unit, s.max)})` : mid;
+}
+
+function changeText(m: MetricComparison): string {
+  if (m.change === null) return NONE;
+  if (m.relative_change !== null && m.unit !== '%') {
+    const v = Math.round(m.relative_change * 1000) / 10;
+    return `${v > 0 ? '+' : ''}${v}%`;
+  }
+  const sign = m.change > 0 ? '+' : m.change < 0 ? '−' : '';
+  const abs = Math.abs(m.change);
+  return `${sign}${m.unit === '%' ? `${formatBare(m.unit, abs)} pp` : formatValue(m.unit, abs)}`;
+}
+
+const VERDICT_TEXT: Readonly<Record<MetricComparison['verdict'], string>> = { pass: 'pass', breach: 'BREACH', noise: 'within noise', improved: 'improved', info: '', 'n/a': 'n/a' };
+
+/** The per-strategy table: gated metrics only. */
+export function strategyTable(s: StrategyComparison): Table {
+  const rows = s.metrics
+    .filter((m) => m.threshold !== null)
+    .map((m) => [m.metric, spreadText(m.unit, m.baseline), spreadText(m.unit, m.candidate), changeText(m), m.threshold!.rule, VERDICT_TEXT[m.verdict]]);
+  return {
+    columns: [
+      { header: 'metric', align: 'left' },
+      { header: 'baseline', align: 'right' },
+      { header: 'candidate', align: 'right' },
+      { header: 'change', align: 'right' },
+      { header: 'threshold', align: 'left' },
+      { header: 'verdict', align: 'left' },
+    ],
+    rows,
+  };
+}
+
+function runLine(label: string, r: Comparison['baseline']): string {
+  const git = r.git.branch || r.git.rev ? ` (${r.git.branch || '?'} @ ${r.git.rev.slice(0, 10) || '?'})` : '';
+  return `${label} ${r.run_id}${git}, started ${r.started_at} UTC`;
+}
+
+function headline(c: Comparison): string {
+  if (c.breaches.length === 0) return 'no breach';
+  const names = [...new Set(c.breaches.map((b) => `${b.metric} on ${b.strategy}`))];
+  return `${c.breaches.length} breach${c.breaches.length === 1 ? '' : 'es'}: ${names.join(', ')}`;
+}
+
+function strategyHeader(s: StrategyComparison): string {
+  const backend = s.backend.candidate || s.backend.baseline;
+  const verdict = s.verdict === 'breach' ? 'BREACH' : s.verdict;
+  return `${s.label}${backend ? ` [${backend}]` : ''}: ${verdict}`;
+}
+
+function strategyLines(s: StrategyComparison): string[] {
+  const lines = [`${s.reps.baseline} baseline vs ${s.reps.candidate} candidate repetitions; noise test: ${s.test_description}`];
+  for (const d of s.not_completed.baseline) lines.push(`baseline repetition ${d}`);
+  for (const d of s.not_completed.candidate) lines.push(`candidate repetition ${d}`);
+  return lines;
+}
+
+function footer(c: Comparison): string[] {
+  const out: string[] = [];
+  if (c.only_in_baseline.length > 0) out.push(`only in the baseline (not compared): ${c.only_in_baseline.join(', ')}`);
+  if (c.only_in_candidate.length > 0) out.push(`only in the candidate (not compared): ${c.only_in_candidate.join(', ')}`);
+  out.push(...c.notes);
+  return out;
+}
+
+/** The comparison as GitHub Markdown, fit for a pull-request comment (newline-terminated). */
+export function renderCompareMarkdown(c: Comparison): string {
+  const out = [
+    `## hotbench compare: ${c.breaches.length > 0 ? '❌' : '✅'} ${escapeMarkdown(headline(c))}`,
+    '',
+    `- ${escapeMarkdown(runLine('candidate', c.candidate))}`,
+    `- ${escapeMarkdown(runLine('baseline', c.baseline))}`,
+    `- scenario ${escapeMarkdown(c.candidate.scenario)}${c.same_scenario ? '' : ` (baseline: ${escapeMarkdown(c.baseline.scenario)})`}; same op stream: ${c.same_stream ? 'yes' : 'no'}`,
+  ];
+  for (const b of c.breaches) out.push(`- **breach**: ${escapeMarkdown(`${b.metric} on ${b.strategy}: ${b.reason}`)}`);
+  for (const s of c.strategies) {
+    out.push('', `### ${escapeMarkdown(strategyHeader(s))}`, '', ...strategyLines(s).map((l) => `${escapeMarkdown(l)}  `));
+    const table = strategyTable(s);
+    if (table.rows.length > 0) out.push('', ...markdownTable(table).map((row) => row.replace('| BREACH |', '| **BREACH** |')));
+  }
+  const notes = footer(c);
+  if (notes.length > 0) out.push('', ...notes.map((n) => `- ${escapeMarkdown(n)}`));
+  out.push('', `<sub>A change is a breach only when it passes the threshold and the noise test; "within noise" = beyond the threshold but inside the repetitions' spread. Caps are checked on the candidate alone (worst repetition for money-safety counts).</sub>`);
+  return `${out.join('\n')}\n`;
+}
+
+/** The comparison as plain terminal text (newline-terminated). */
+export function renderCompareTerminal(c: Comparison): string {
+  const out = [`hotbench compare: ${headline(c)}`, runLine('candidate', c.candidate), runLine('baseline ', c.baseline), `scenario ${c.candidate.scenario}${c.same_scenario ? '' : ` (baseline: ${c.baseline.scenario})`}; same op stream: ${c.same_stream ? 'yes' : 'no'}`];
+  for (const s of c.strategies) {
+    out.push('', strategyHeader(s), ...strategyLines(s).map((l) => `  ${l}`));
+    const table = strategyTable(s);
+    if (table.rows.length > 0) out.push(...alignTable(table).map((l) => `  ${l}`));
+  }
+  const notes = footer(c);
+  if (notes.length > 0) out.push('', ...notes);
+  return `${out.join('\n')}\n`;
+}
+
+/** The comparison as pretty JSON text (the {@link Comparison} object, newline-terminated). */
+export function renderCompareJson(c: Comparison): string {
+  return `${JSON.stringify(c, null, 2)}\n`;
+}

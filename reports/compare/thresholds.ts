@@ -1,0 +1,276 @@
+/**
+ * Regression thresholds: what change of a metric between a baseline and a
+ * candidate run counts as a breach. Written as `metric: rule` in a YAML file
+ * or as repeated `--threshold metric=rule` flags.
+ *
+ * Rules (the metric's unit is in its name, see `./metrics.ts`):
+ * - `+10%` / `-5%`: the candidate's median may move at most this far, relative
+ *   to the baseline's median, in the worse direction (`+` for metrics where
+ *   higher is worse, `-` for goodput). A breach must also pass the noise test.
+ * - `+5` / `-200`: the same, as an absolute change in the metric's unit
+ *   (`+5ms` is accepted for `_ms` metrics, `+2s` for `_s`).
+ * - `0`, `50`, `<= 50`, `< 1`: an absolute cap (for goodput, a bare number or
+ *   `>= N` is a floor). Checked on the candidate alone: its worst repetition
+ *   for money-safety counts, its median otherwise. No noise test: an overdraft
+ *   is a fact, not a fluctuation.
+ * - `off`: no threshold (removes a default).
+ *
+ * Precedence: defaults < file < flags; per-strategy entries of the file
+ * (`strategies: { <label or name>: { metric: rule } }`) override both for
+ * that strategy. Every bad entry is reported, one line each.
+ */
+import { parse as parseYaml } from 'yaml';
+import { CompareInputError } from './errors.js';
+import { metricNamed, metricNames, type MetricDef } from './metrics.js';
+
+/** How a threshold judges a metric. */
+export type ThresholdRule =
+  /** Signed fraction of the baseline median: 0.10 = +10 %. */
+  | { readonly kind: 'relative'; readonly fraction: number }
+  /** Signed change in the metric's unit. */
+  | { readonly kind: 'delta'; readonly amount: number }
+  /** Absolute bound on the candidate. */
+  | { readonly kind: 'limit'; readonly op: '<' | '<=' | '>' | '>='; readonly limit: number };
+
+/** One effective threshold. */
+export interface Threshold {
+  readonly metric: string;
+  readonly rule: ThresholdRule;
+  /** As written, e.g. `+10%`. */
+  readonly text: string;
+  /** `default`, `--threshold`, or `<file>` / `<file> (strategies.<key>)`. */
+  readonly source: string;
+}
+
+/** Noise settings of the repetition test (see `./statistics.ts`). */
+export interface NoiseSettings {
+  /** One-sided significance level of the Mann-Whitney U test. Default 0.05. */
+  readonly alpha: number;
+  /** Widening of the baseline's range, as a fraction of its median, for the small-N separation test. Default 0.05. */
+  readonly tolerance: number;
+}
+
+/** Every threshold in force: global ones and per-strategy overrides (`null` = switched off). */
+export interface ThresholdSet {
+  readonly global: ReadonlyMap<string, Threshold | null>;
+  /** Keyed by strategy label or registry name. */
+  readonly perStrategy: ReadonlyMap<string, ReadonlyMap<string, Threshold | null>>;
+  readonly noise: NoiseSettings;
+}
+
+/**
+ * The defaults: latency may not grow more than 10 % at p99 (posting delay
+ * 20 %, it includes deferred work), goodput may not fall more than 5 %,
+ * rejects may not grow more than 1 percentage point, and no overdraft, lost
+ * or duplicated op, nor a conservation violation, is tolerated at all.
+ */
+export const DEFAULT_THRESHOLDS: Readonly<Record<string, string>> = {
+  p99_ack_ms: '+10%',
+  goodput: '-5%',
+  reject_pct: '+1',
+  posting_delay_p99_ms: '+20%',
+  overdraft_count: '0',
+  lost: '0',
+  duplicated: '0',
+  conservation_violations: '0',
+};
+
+/** Default {@link NoiseSettings}. */
+export const DEFAULT_NOISE: NoiseSettings = { alpha: 0.05, tolerance: 0.05 };
+
+const NUMBER = '(\\d+(?:\\.\\d+)?)';
+const RELATIVE = new RegExp(`^([+-])\\s*${NUMBER}\\s*%$`);
+const DELTA = new RegExp(`^([+-])\\s*${NUMBER}\\s*([a-z]*)$`);
+const LIMIT = new RegExp(`^(<=|<|>=|>)?\\s*${NUMBER}\\s*([a-z%]*)$`);
+
+/** Parses one rule for `metric`; returns the threshold, `null` for `off`, or a problem (without location). */
+export function parseRule(metricName: string, text: string, source: string): Threshold | null | { problem: string } {
+  const metric = metricNamed(metricName);
+  if (metric === undefined) return { problem: `${metricName}: unknown metric; known: ${metricNames().join(', ')}` };
+  const t = text.trim();
+  if (/^(off|none)$/i.test(t)) return null;
+  const worse = metric.direction === 'higher_is_worse' ? '+' : '-';
+  const rel = RELATIVE.exec(t);
+  if (rel) {
+    if (rel[1] !== worse) return { problem: `${metricName}: ${JSON.stringify(t)} points the wrong way: ${directionWords(metric)}, so write ${worse}${rel[2]}%` };
+    return { metric: metricName, rule: { kind: 'relative', fraction: (Number(rel[1] + rel[2]) / 100) }, text: t, source };
+  }
+  const delta = DELTA.exec(t);
+  if (delta) {
+    const unit = unitProblem(metric, delta[3]!);
+    if (unit) return { problem: `${metricName}: ${JSON.stringify(t)}: ${unit}` };
+    if (delta[1] !== worse) return { problem: `${metricName}: ${JSON.stringify(t)} points the wrong way: ${directionWords(metric)}, so write ${worse}${delta[2]}` };
+    return { metric: metricName, rule: { kind: 'delta', amount: Number(delta[1] + delta[2]) }, text: t, source };
+  }
+  const limit = LIMIT.exec(t);
+  if (limit) {
+    const unit = unitProblem(metric, limit[3]!);
+    if (unit) return { problem: `${metricName}: ${JSON.stringify(t)}: ${unit}` };
+    const op = (limit[1] ?? (metric.direction === 'higher_is_worse' ? '<=' : '>=')) as '<' | '<=' | '>' | '>=';
+    const isCap = op.startsWith('<');
+    if (isCap !== (metric.direction === 'higher_is_worse')) {
+      return { problem: `${metricName}: ${JSON.stringify(t)} bounds the wrong side: ${directionWords(metric)}, so give a ${isCap ? 'floor (>= N)' : 'cap (<= N)'}` };
+    }
+    return { metric: metricName, rule: { kind: 'limit', op, limit: Number(limit[2]) }, text: t, source };
+  }
+  return { problem: `${metricName}: ${JSON.stringify(t)} is not a threshold; write e.g. ${worse}10% (relative), ${worse}5 (absolute change), ${metric.direction === 'higher_is_worse' ? '0 or <= 50 (cap)' : '>= 1000 (floor)'} or off` };
+}
+
+function directionWords(m: MetricDef): string {
+  return m.direction === 'higher_is_worse' ? 'higher is worse' : 'lower is worse';
+}
+
+function unitProblem(metric: MetricDef, suffix: string): string | undefined {
+  if (suffix === '' || suffix === metric.unit) return undefined;
+  return metric.unit === 'ms' || metric.unit === 's' ? `the unit is ${metric.unit}, not ${suffix}` : `${metric.name} takes a plain number (unit: ${metric.unit}), not ${suffix}`;
+}
+
+/** Inputs to {@link buildThresholds}. */
+export interface ThresholdInputs {
+  /** A thresholds YAML file: its path (for messages) and text. */
+  readonly file?: { readonly path: string; readonly text: string };
+  /** `--threshold` values, `metric=rule` or `metric: rule`. */
+  readonly flags?: readonly string[];
+  /** `--alpha`, overrides the file's `noise.alpha`. */
+  readonly alpha?: number;
+  /** `--noise-tolerance` as written (`5%` or `0.05`), overrides the file's `noise.tolerance`. */
+  readonly noiseTolerance?: string;
+}
+
+/** Builds the thresholds in force. Throws {@link CompareInputError} listing every bad entry. */
+export function buildThresholds(inputs: ThresholdInputs): ThresholdSet {
+  const problems: string[] = [];
+  const global = new Map<string, Threshold | null>();
+  const perStrategy = new Map<string, Map<string, Threshold | null>>();
+  let alpha = DEFAULT_NOISE.alpha;
+  let tolerance = DEFAULT_NOISE.tolerance;
+  const add = (into: Map<string, Threshold | null>, metric: string, text: string, source: string, where: string) => {
+    const parsed = parseRule(metric, text, source);
+    if (parsed !== null && 'problem' in parsed) problems.push(`${where}: ${parsed.problem}`);
+    else into.set(metric, parsed);
+  };
+
+  for (const [metric, text] of Object.entries(DEFAULT_THRESHOLDS)) add(global, metric, text, 'default', 'default');
+
+  if (inputs.file) {
+    const { path, text } = inputs.file;
+    let doc: unknown;
+    try {
+      doc = parseYaml(text, { schema: 'failsafe' }); // every scalar a string: `+10` must keep its sign
+    } catch (err) {
+      problems.push(`${path}: not valid YAML: ${(err instanceof Error ? err.message : String(err)).split('\n')[0]}`);
+    }
+    if (doc !== undefined && doc !== null && doc !== '') {
+      if (!isMapping(doc)) problems.push(`${path}: expected a mapping of metric: threshold (e.g. p99_ack_ms: +10%)`);
+      else {
+        for (const [key, value] of Object.entries(doc)) {
+          if (key === 'noise') {
+            const noise = readNoise(value, `${path}: noise`, problems);
+            alpha = noise.alpha ?? alpha;
+            tolerance = noise.tolerance ?? tolerance;
+          } else if (key === 'strategies') {
+            if (!isMapping(value)) {
+              problems.push(`${path}: strategies: expected a mapping of <strategy label or name>: { metric: threshold }`);
+              continue;
+            }
+            for (const [strategy, entries] of Object.entries(value)) {
+              if (!isMapping(entries)) {
+                problems.push(`${path}: strategies.${strategy}: expected a mapping of metric: threshold`);
+                continue;
+              }
+              const into = perStrategy.get(strategy) ?? new Map<string, Threshold | null>();
+              perStrategy.set(strategy, into);
+              for (const [metric, rule] of Object.entries(entries)) {
+                if (typeof rule !== 'string') problems.push(`${path}: strategies.${strategy}.${metric}: expected a threshold such as +10%`);
+                else add(into, metric, rule, `${path} (strategies.${strategy})`, `${path}: strategies.${strategy}`);
+              }
+            }
+          } else if (typeof value !== 'string') {
+            problems.push(`${path}: ${key}: expected a threshold such as +10% (or, if ${key} is meant as a section, only noise and strategies are)`);
+          } else add(global, key, value, path, path);
+        }
+      }
+    }
+  }
+
+  for (const flag of inputs.flags ?? []) {
+    const m = /^\s*([A-Za-z0-9_]+)\s*[=:]\s*(.+)$/.exec(flag);
+    if (!m) problems.push(`--threshold ${JSON.stringify(flag)}: write metric=rule, e.g. p99_ack_ms=+10%`);
+    else add(global, m[1]!, m[2]!, '--threshold', `--threshold ${JSON.stringify(flag)}`);
+  }
+  if (inputs.alpha !== undefined) {
+    if (!(Number.isFinite(inputs.alpha) && inputs.alpha > 0 && inputs.alpha < 0.5)) problems.push(`--alpha ${inputs.alpha}: must be between 0 and 0.5 (e.g. 0.05)`);
+    else alpha = inputs.alpha;
+  }
+  if (inputs.noiseTolerance !== undefined) {
+    const t = parseFraction(inputs.noiseTolerance);
+    if (t === undefined) problems.push(`--noise-tolerance ${JSON.stringify(inputs.noiseTolerance)}: write a share of the baseline median such as 5% or 0.05 (0 to 100%)`);
+    else tolerance = t;
+  }
+  if (problems.length > 0) throw new CompareInputError(problems);
+  return { global, perStrategy, noise: { alpha, tolerance } };
+}
+
+function readNoise(value: unknown, where: string, problems: string[]): { alpha?: number; tolerance?: number } {
+  if (!isMapping(value)) {
+    problems.push(`${where}: expected a mapping with alpha and/or tolerance`);
+    return {};
+  }
+  const out: { alpha?: number; tolerance?: number } = {};
+  for (const [key, v] of Object.entries(value)) {
+    const text = typeof v === 'string' ? v.trim() : '';
+    if (key === 'alpha') {
+      const a = Number(text);
+      if (text === '' || !(a > 0 && a < 0.5)) problems.push(`${where}.alpha: ${JSON.stringify(v)} must be between 0 and 0.5 (e.g. 0.05)`);
+      else out.alpha = a;
+    } else if (key === 'tolerance') {
+      const t = parseFraction(text);
+      if (t === undefined) problems.push(`${where}.tolerance: ${JSON.stringify(v)}: write a share such as 5% or 0.05`);
+      else out.tolerance = t;
+    } else problems.push(`${where}.${key}: unknown key; noise takes alpha and tolerance`);
+  }
+  return out;
+}
+
+/** `5%` → 0.05, `0.05` → 0.05; undefined unless within 0..1. */
+function parseFraction(text: string): number | undefined {
+  const m = /^\s*(\d+(?:\.\d+)?)\s*(%?)\s*$/.exec(text);
+  if (!m) return undefined;
+  const v = Number(m[1]) / (m[2] === '%' ? 100 : 1);
+  return v >= 0 && v <= 1 ? v : undefined;
+}
+
+function isMapping(v: unknown): v is Record<string, unknown> {
+  return typeof v === 'object' && v !== null && !Array.isArray(v);
+}
+
+/**
+ * The thresholds in force for one strategy, in metric table order:
+ * per-strategy entries keyed by its label win over those keyed by its name,
+ * which win over the global ones. Switched-off metrics are left out.
+ */
+export function thresholdsFor(set: ThresholdSet, label: string, name: string): Threshold[] {
+  const merged = new Map(set.global);
+  for (const key of [name, label]) for (const [metric, t] of set.perStrategy.get(key) ?? []) merged.set(metric, t);
+  return metricNames()
+    .map((m) => merged.get(m))
+    .filter((t): t is Threshold => t !== undefined && t !== null);
+}
+
+/** A rule as people read it: `+10%`, `+5 ms`, `<= 0`. */
+export function describeRule(t: Threshold): string {
+  const unit = metricNamed(t.metric)?.unit ?? '';
+  const r = t.rule;
+  if (r.kind === 'relative') return `${r.fraction >= 0 ? '+' : ''}${round(r.fraction * 100)}%`;
+  if (r.kind === 'delta') return `${r.amount >= 0 ? '+' : ''}${round(r.amount)}${unitSuffix(unit)}`;
+  return `${r.op} ${round(r.limit)}${unit === '%' ? '%' : unitSuffix(unit)}`;
+}
+
+/** Absolute changes of a percentage are percentage points. */
+function unitSuffix(unit: string): string {
+  return unit === 'ms' || unit === 's' ? ` ${unit}` : unit === '%' ? ' pp' : '';
+}
+
+function round(n: number): string {
+  return String(Math.round(n * 1e6) / 1e6);
+}

@@ -1,0 +1,46 @@
+/**
+ * The run report as GitHub-flavoured Markdown (for a pull request or a
+ * README): the same tables and figures as the terminal and HTML reports.
+ */
+import type { RunReport } from './report-types.js';
+import { DEFINITIONS, detailTable, provenance, rejectLines, statusLines, summaryTable, type Table } from './summary-table.js';
+import { TELEMETRY_DEFINITIONS, telemetryTable } from './telemetry-tables.js';
+import { verdictConstraints, verdictLines } from './verdict-render.js';
+
+/**
+ * Text safe in a Markdown table cell or list item: `&`, `<`, `>` as entities
+ * (so no HTML gets through), pipes, backslashes and emphasis characters
+ * backslash-escaped, newlines flattened.
+ */
+export function escapeMarkdown(text: string): string {
+  return text
+    .replace(/&/g, '&amp;')
+    .replace(/</g, '&lt;')
+    .replace(/>/g, '&gt;')
+    .replace(/[\\`*_[\]|~]/g, (c) => `\\${c}`)
+    .replace(/\r?\n/g, ' ');
+}
+
+/** A GitHub table: header, alignment row, rows. */
+export function markdownTable(table: Table): string[] {
+  const row = (cells: readonly string[]) => `| ${cells.map(escapeMarkdown).join(' | ')} |`;
+  return [row(table.columns.map((c) => c.header)), `|${table.columns.map((c) => (c.align === 'right' ? ' ---: ' : ' --- ')).join('|')}|`, ...table.rows.map(row)];
+}
+
+/** The whole report as Markdown (newline-terminated). */
+export function renderMarkdown(report: RunReport): string {
+  const r = report.run;
+  const out = [`# hotbench run ${escapeMarkdown(r.run_id)}: ${escapeMarkdown(r.scenario)} (${r.status})`, '', ...markdownTable(summaryTable(report))];
+  const statuses = statusLines(report);
+  if (statuses.length > 0) out.push('', ...statuses.map((l) => `- ${escapeMarkdown(l)}`));
+  out.push('', '## Details', '', ...markdownTable(detailTable(report)));
+  const rejects = rejectLines(report);
+  if (rejects.length > 0) out.push('', '### Rejects by reason', '', ...rejects.map((l) => `- ${escapeMarkdown(l)}`));
+  out.push('', '## Lock waits and stop delivery', '', ...markdownTable(telemetryTable(report)));
+  out.push('', '## Provenance', '', ...provenance(report).map(([k, v]) => `- **${escapeMarkdown(k)}**: ${escapeMarkdown(v)}`));
+  out.push('', '## Definitions', '', ...[...DEFINITIONS, ...TELEMETRY_DEFINITIONS].map((d) => `- ${escapeMarkdown(d)}`));
+  const v = report.verdict;
+  out.push('', '## Verdict', '', escapeMarkdown(verdictConstraints(v)), '', ...verdictLines(v).map((l) => `- ${l.mark} **${escapeMarkdown(l.title)}**: ${escapeMarkdown(l.text)}`));
+  out.push('', `**pick: ${escapeMarkdown(v.pick ?? 'none')}.** ${escapeMarkdown(v.reason)}`);
+  return `${out.join('\n')}\n`;
+}

@@ -1,0 +1,45 @@
+/**
+ * The run report for a terminal: the comparison table with aligned columns,
+ * why any strategy did not complete, rejects by reason, and provenance.
+ * Plain text, no colour codes (it is also piped to files and CI logs).
+ */
+import type { RunReport } from './report-types.js';
+import { provenance, rejectLines, statusLines, summaryTable, type Table } from './summary-table.js';
+import { telemetryTable } from './telemetry-tables.js';
+import { verdictConstraints, verdictLines, verdictPick } from './verdict-render.js';
+
+/** Display width of a cell (code points; the table holds no wide characters besides the label text). */
+function width(text: string): number {
+  return [...text].length;
+}
+
+/** Lays a table out with columns padded to their widest cell, two spaces apart. */
+export function alignTable(table: Table): string[] {
+  const widths = table.columns.map((c, i) => Math.max(width(c.header), ...table.rows.map((r) => width(r[i] ?? ''))));
+  const line = (cells: readonly string[]) =>
+    cells
+      .map((cell, i) => {
+        const pad = ' '.repeat(widths[i]! - width(cell));
+        return table.columns[i]!.align === 'left' ? cell + pad : pad + cell;
+      })
+      .join('  ')
+      .trimEnd();
+  return [line(table.columns.map((c) => c.header)), widths.map((w) => '-'.repeat(w)).join('  '), ...table.rows.map(line)];
+}
+
+/** The whole report as terminal text (newline-terminated). */
+export function renderTerminal(report: RunReport): string {
+  const out = [`hotbench run ${report.run.run_id}: ${report.run.scenario} (${report.run.status})`, '', ...alignTable(summaryTable(report))];
+  const statuses = statusLines(report);
+  if (statuses.length > 0) out.push('', ...statuses);
+  const rejects = rejectLines(report);
+  if (rejects.length > 0) out.push('', 'rejects by reason:', ...rejects.map((l) => `  ${l}`));
+  out.push('', 'lock waits and stop delivery:', ...alignTable(telemetryTable(report)));
+  const pairs = provenance(report);
+  const labelWidth = Math.max(...pairs.map(([k]) => k.length));
+  out.push('', ...pairs.map(([k, v]) => `${k.padEnd(labelWidth)}  ${v}`));
+  const lines = verdictLines(report.verdict);
+  const titleWidth = Math.max(0, ...lines.map((l) => [...l.title].length));
+  out.push('', 'verdict', verdictConstraints(report.verdict), ...lines.map((l) => `${l.mark} ${l.title}${' '.repeat(titleWidth - [...l.title].length)}  ${l.text}`), verdictPick(report.verdict));
+  return `${out.join('\n')}\n`;
+}

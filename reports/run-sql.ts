@@ -1,0 +1,216 @@
+/**
+ * The SQL behind the run report and the run list: one small named function
+ * per query, each returning typed rows. Portable to ClickHouse 18.16 (no
+ * window functions, no JOINs needed: `-If` combinators, GROUP BY, LIMIT BY).
+ * The run id is always a bound parameter; callers validate it first.
+ */
+import type { RunEndRow, RunRow, StrategyRunRow } from './store/rows.js';
+import type { Store } from './store/store.js';
+
+/** Which replay a row belongs to. */
+export interface ReplayKey {
+  readonly strategy: string;
+  readonly rep: number;
+}
+
+/** The run's provenance row (the first, should it have been written twice). */
+export async function selectRun(store: Store, runId: string): Promise<RunRow | undefined> {
+  const rows = await store.query<RunRow>('SELECT * FROM runs WHERE run_id = {run:String} ORDER BY started_at LIMIT 1', { run: runId });
+  return rows[0];
+}
+
+/** The run's latest end row, if any. */
+export async function selectRunEnd(store: Store, runId: string): Promise<RunEndRow | undefined> {
+  const rows = await store.query<RunEndRow>('SELECT * FROM run_ends WHERE run_id = {run:String} ORDER BY finished_at DESC LIMIT 1', { run: runId });
+  return rows[0];
+}
+
+/** One summary row per replay, in run order. */
+export function selectStrategyRuns(store: Store, runId: string): Promise<StrategyRunRow[]> {
+  return store.query<StrategyRunRow>(
+    'SELECT * FROM strategy_runs WHERE run_id = {run:String} ORDER BY rep, idx, strategy, started_at LIMIT 1 BY strategy, rep',
+    { run: runId },
+  );
+}
+
+/** Per replay: op counts by status, ack latency percentiles (µs), last ack, lock wait. */
+export interface OpStats extends ReplayKey {
+  readonly recorded: number;
+  readonly applied: number;
+  readonly accepted: number;
+  readonly rejected: number;
+  readonly unsent: number;
+  readonly acked: number;
+  /** Latest acked_us (-1 when nothing was acked). */
+  readonly last_ack_us: number;
+  /** quantileExact at 0.5, 0.9, 0.99, 0.999 of acked − intended over acked ops (zeros when none). */
+  readonly ack_q: readonly number[];
+  readonly ack_max: number;
+  readonly lock_ops: number;
+  readonly lock_sum_us: number;
+  readonly lock_p99_us: number;
+}
+
+/** Aggregates of the `ops` table per replay. */
+export function selectOpStats(store: Store, runId: string): Promise<OpStats[]> {
+  return store.query<OpStats>(
+    `SELECT strategy, rep,
+       count() AS recorded,
+       countIf(status = 'applied') AS applied,
+       countIf(status = 'accepted') AS accepted,
+       countIf(status = 'rejected') AS rejected,
+       countIf(status = 'unsent') AS unsent,
+       countIf(acked_us >= 0) AS acked,
+       max(acked_us) AS last_ack_us,
+       quantilesExactIf(0.5, 0.9, 0.99, 0.999)(acked_us - intended_us, acked_us >= 0) AS ack_q,
+       maxIf(acked_us - intended_us, acked_us >= 0) AS ack_max,
+       countIf(lock_wait_us >= 0) AS lock_ops,
+       sumIf(lock_wait_us, lock_wait_us >= 0) AS lock_sum_us,
+       quantileExactIf(0.99)(lock_wait_us, lock_wait_us >= 0) AS lock_p99_us
+     FROM ops
+     WHERE run_id = {run:String}
+     GROUP BY strategy, rep`,
+    { run: runId },
+  );
+}
+
+/** Rejected ops per replay and reason. */
+export interface RejectCount extends ReplayKey {
+  readonly reason: string;
+  readonly n: number;
+}
+
+/** Reject counts, most frequent first within each replay. */
+export function selectRejects(store: Store, runId: string): Promise<RejectCount[]> {
+  return store.query<RejectCount>(
+    `SELECT strategy, rep, reason, count() AS n
+     FROM ops
+     WHERE run_id = {run:String} AND status = 'rejected'
+     GROUP BY strategy, rep, reason
+     ORDER BY strategy, rep, n DESC, reason`,
+    { run: runId },
+  );
+}
+
+/** Per replay: postings and posting delay (posted − intended) percentiles, µs. */
+export interface PostingStats extends ReplayKey {
+  readonly posted: number;
+  /** quantileExact at 0.5 and 0.99. */
+  readonly delay_q: readonly number[];
+  readonly delay_max: number;
+}
+
+/** Aggregates of the `postings` table per replay. */
+export function selectPostingStats(store: Store, runId: string): Promise<PostingStats[]> {
+  return store.query<PostingStats>(
+    `SELECT strategy, rep,
+       count() AS posted,
+       quantilesExact(0.5, 0.99)(posted_us - intended_us) AS delay_q,
+       max(posted_us - intended_us) AS delay_max
+     FROM postings
+     WHERE run_id = {run:String}
+     GROUP BY strategy, rep`,
+    { run: runId },
+  );
+}
+
+/** Incidents per replay and kind, with their amounts summed (minor units). */
+export interface IncidentCount extends ReplayKey {
+  readonly kind: string;
+  readonly n: number;
+  readonly amount: number;
+}
+
+/** Incident counts per replay and kind. */
+export function selectIncidentCounts(store: Store, runId: string): Promise<IncidentCount[]> {
+  return store.query<IncidentCount>(
+    `SELECT strategy, rep, kind, count() AS n, sum(amount) AS amount
+     FROM incidents
+     WHERE run_id = {run:String}
+     GROUP BY strategy, rep, kind
+     ORDER BY strategy, rep, kind`,
+    { run: runId },
+  );
+}
+
+/** Events per replay and type. */
+export interface EventCount extends ReplayKey {
+  readonly type: string;
+  readonly n: number;
+}
+
+/** Event counts per replay and type (`signal`, `note`). */
+export function selectEventCounts(store: Store, runId: string): Promise<EventCount[]> {
+  return store.query<EventCount>(
+    'SELECT strategy, rep, type, count() AS n FROM events WHERE run_id = {run:String} GROUP BY strategy, rep, type',
+    { run: runId },
+  );
+}
+
+/** One recorded event. */
+export interface EventItem extends ReplayKey {
+  readonly at_us: number;
+  readonly type: 'signal' | 'note';
+  readonly kind: string;
+  readonly account: number;
+  readonly detail: string;
+}
+
+/** The earliest `perReplay` events of each replay (and of the run itself, strategy ''). */
+export function selectEvents(store: Store, runId: string, perReplay: number): Promise<EventItem[]> {
+  return store.query<EventItem>(
+    `SELECT strategy, rep, at_us, type, kind, account, detail
+     FROM events
+     WHERE run_id = {run:String}
+     ORDER BY strategy, rep, at_us, kind, detail
+     LIMIT {per:UInt32} BY strategy, rep`,
+    { run: runId, per: perReplay },
+  );
+}
+
+/** A `runs` row as listed. */
+export interface RunHead {
+  readonly run_id: string;
+  readonly started_at: string;
+  readonly scenario: string;
+  readonly planned_ops: number;
+  readonly command: string;
+}
+
+/** The newest `limit` runs, newest first. */
+export function selectRecentRuns(store: Store, limit: number): Promise<RunHead[]> {
+  return store.query<RunHead>(
+    `SELECT run_id, started_at, scenario, planned_ops, command
+     FROM runs
+     ORDER BY started_at DESC, run_id DESC
+     LIMIT 1 BY run_id
+     LIMIT {limit:UInt32}`,
+    { limit },
+  );
+}
+
+/** Latest end status of each of `runIds` that has one. */
+export function selectRunStatuses(store: Store, runIds: readonly string[]): Promise<{ run_id: string; status: RunEndRow['status'] }[]> {
+  return store.query(
+    'SELECT run_id, status FROM run_ends WHERE has({ids:Array(String)}, run_id) ORDER BY run_id, finished_at DESC LIMIT 1 BY run_id',
+    { ids: runIds },
+  );
+}
+
+/** Strategy labels of each of `runIds`, in run order. */
+export function selectRunStrategies(store: Store, runIds: readonly string[]): Promise<{ run_id: string; strategy: string }[]> {
+  return store.query(
+    `SELECT run_id, strategy, min(idx) AS first_idx
+     FROM strategy_runs
+     WHERE has({ids:Array(String)}, run_id)
+     GROUP BY run_id, strategy
+     ORDER BY run_id, first_idx, strategy`,
+    { ids: runIds },
+  );
+}
+
+/** Whether a `runs` row exists for `runId`. */
+export async function selectRunCount(store: Store, runId: string): Promise<number> {
+  const rows = await store.query<{ n: number }>('SELECT count() AS n FROM runs WHERE run_id = {run:String}', { run: runId });
+  return rows[0]?.n ?? 0;
+}

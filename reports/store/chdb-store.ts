@@ -1,0 +1,160 @@
+/**
+ * The results store on embedded ClickHouse (`chdb`): data under a local
+ * folder that persists across runs.
+ *
+ * chdb holds ONE data directory per process, so sessions are shared: every
+ * store opened on the same folder reuses one session (closed with the last
+ * store), and opening a second folder is refused with a clear error. All
+ * statements on a session run one at a time, each with its store's database
+ * as the current database (`USE`), so stores of different databases can
+ * share the folder.
+ */
+import { mkdir, rm, writeFile } from 'node:fs/promises';
+import { join, resolve } from 'node:path';
+import { Session } from 'chdb';
+import type { RowOf, TableName } from './rows.js';
+import type { SqlValue, Store } from './store.js';
+import { bindParams } from './bind.js';
+import { encodeRows, type NdjsonInsert } from './encode.js';
+import { StoreError, firstLine } from './errors.js';
+import { coerceRows, stripTrailingSemicolon, type JsonAnswer } from './result.js';
+import { checkDatabaseName, migrationSql } from './schema.js';
+
+/** One chdb session and the stores using it. */
+class SharedSession {
+  refs = 0;
+  #current = '';
+  #tail: Promise<unknown> = Promise.resolve();
+
+  constructor(
+    readonly path: string,
+    readonly session: Session,
+  ) {}
+
+  /** Runs `fn` after every earlier statement, with `database` current (when given). */
+  run<T>(database: string | undefined, fn: (session: Session) => Promise<T>): Promise<T> {
+    const next = this.#tail.then(async () => {
+      if (database !== undefined && database !== this.#current) {
+        await this.session.queryAsync(`USE ${database}`);
+        this.#current = database;
+      }
+      return fn(this.session);
+    });
+    this.#tail = next.catch(() => undefined);
+    return next;
+  }
+}
+
+let shared: SharedSession | undefined;
+
+async function ensureWritable(dir: string, shown: string): Promise<void> {
+  try {
+    await mkdir(dir, { recursive: true });
+    const probe = join(dir, `.hotbench-write-probe-${process.pid}`);
+    await writeFile(probe, '');
+    await rm(probe, { force: true });
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code ?? firstLine(err);
+    throw new StoreError(`chdb data directory ${shown} is not writable (${code}). Choose a writable folder with --data-dir (or HOTBENCH_HOME), or pass --clickhouse URL to record into a ClickHouse server.`);
+  }
+}
+
+function acquire(path: string, shown: string): SharedSession {
+  if (shared && shared.path !== path) {
+    throw new StoreError(`chdb can hold one data directory per process: ${shared.path} is open, so ${shown} cannot be. Close the other store first, or use the same --data-dir.`);
+  }
+  if (!shared) {
+    try {
+      shared = new SharedSession(path, new Session(path));
+    } catch (err) {
+      throw new StoreError(`chdb could not open its data directory ${shown} (${firstLine(err)}). Check that no other hotbench process uses it, or choose another --data-dir.`);
+    }
+  }
+  shared.refs += 1;
+  return shared;
+}
+
+/** Options of {@link openChdbStore}. */
+export interface ChdbStoreOptions {
+  /** Data folder, created if absent. */
+  readonly dataDir: string;
+  /** Database name, validated; default `hotbench`. */
+  readonly database: string;
+}
+
+/** The embedded store. Create it with {@link openChdbStore}. */
+export class ChdbStore implements Store, NdjsonInsert {
+  readonly kind = 'chdb' as const;
+  readonly description: string;
+  #closed = false;
+
+  constructor(
+    private readonly shared: SharedSession,
+    private readonly database: string,
+    dataDir: string,
+  ) {
+    this.description = `chdb at ${dataDir}${database === 'hotbench' ? '' : ` (database ${database})`}`;
+  }
+
+  async version(): Promise<string> {
+    const rows = await this.#select<{ v: string }>('SELECT version() AS v', undefined);
+    return rows[0]?.v ?? '';
+  }
+
+  async migrate(): Promise<void> {
+    for (const statement of migrationSql(this.database)) await this.#exec(undefined, (s) => s.queryAsync(statement));
+  }
+
+  async insert<T extends TableName>(table: T, rows: readonly RowOf[T][]): Promise<void> {
+    if (rows.length > 0) await this.insertNdjson(table, encodeRows(table, rows));
+  }
+
+  async insertNdjson(table: TableName, body: string): Promise<void> {
+    if (body.length === 0) return;
+    await this.#exec(undefined, (s) => s.insert({ table: `${this.database}.${table}`, values: Buffer.from(body), format: 'JSONEachRow', settings: { input_format_skip_unknown_fields: 1 } }));
+  }
+
+  async query<T = Record<string, unknown>>(sql: string, params?: Readonly<Record<string, SqlValue>>): Promise<T[]> {
+    return this.#select<T>(bindParams(sql, params), this.database);
+  }
+
+  async close(): Promise<void> {
+    if (this.#closed) return;
+    this.#closed = true;
+    // Wait for statements already queued before the session can go.
+    await this.shared.run(undefined, async () => undefined).catch(() => undefined);
+    this.shared.refs -= 1;
+    if (this.shared.refs === 0 && shared === this.shared) {
+      shared = undefined;
+      this.shared.session.close();
+    }
+  }
+
+  async #select<T>(sql: string, database: string | undefined): Promise<T[]> {
+    const result = await this.#exec(database, (s) => s.queryAsync(stripTrailingSemicolon(sql), { format: 'JSON' }));
+    const text = result.text();
+    return text.trim() === '' ? [] : coerceRows<T>(JSON.parse(text) as JsonAnswer);
+  }
+
+  async #exec<T>(database: string | undefined, fn: (session: Session) => Promise<T>): Promise<T> {
+    if (this.#closed) throw new StoreError(`${this.description} is closed.`);
+    try {
+      return await this.shared.run(database, fn);
+    } catch (err) {
+      throw new StoreError(`ClickHouse (${this.description}) failed: ${firstLine(err)}`, { cause: err });
+    }
+  }
+}
+
+/**
+ * Opens (creating if needed) the chdb store at `dataDir`. Throws a
+ * {@link StoreError} when the folder is not writable, when another folder is
+ * already open in this process, or when chdb cannot open it.
+ */
+export async function openChdbStore(options: ChdbStoreOptions): Promise<ChdbStore> {
+  const database = checkDatabaseName(options.database);
+  const path = resolve(options.dataDir);
+  if (shared && shared.path !== path) acquire(path, options.dataDir); // throws: another folder is open
+  if (!shared) await ensureWritable(path, options.dataDir);
+  return new ChdbStore(acquire(path, options.dataDir), database, options.dataDir);
+}

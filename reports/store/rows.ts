@@ -1,0 +1,189 @@
+/**
+ * The rows hotbench records into ClickHouse: one interface per table. The DDL
+ * in `./schema.ts` must match these field for field. The recorder (runner)
+ * writes them; the reports read them back. Nothing else defines results.
+ *
+ * Conventions:
+ * - `*_us` columns are Int64 µs on the run's monotonic clock, relative to the
+ *   start of that strategy replay's schedule (the op stream's time 0); -1 means
+ *   "did not happen" (never sent, never acked).
+ * - Amounts are Int64 minor units.
+ * - Wall-clock times are DateTime strings `YYYY-MM-DD hh:mm:ss` in UTC.
+ * - `strategy` is the canonical strategy label (e.g. `aggregate:window=10ms`);
+ *   `rep` is the repetition index (0 unless `run --repeat N`).
+ */
+
+/** Table names, the only identifiers that reach recorder SQL. */
+export const TABLES = ['runs', 'run_ends', 'strategy_runs', 'ops', 'postings', 'samples', 'incidents', 'events'] as const;
+export type TableName = (typeof TABLES)[number];
+
+/** One row per run, written when the run starts (provenance). */
+export interface RunRow {
+  run_id: string;
+  started_at: string;
+  /** Scenario name (validated: `[a-z0-9][a-z0-9-]*` for built-ins; any text for files, stored as a value). */
+  scenario: string;
+  /** File the scenario came from, or '' for a trace. */
+  scenario_file: string;
+  seed: number;
+  /** sha256 of the generated op stream (NDJSON, one op a line), hex. */
+  stream_sha256: string;
+  /** Ops in the plan (one replay). */
+  planned_ops: number;
+  /** Planned schedule length, µs. */
+  schedule_us: number;
+  /** The resolved configuration as JSON, passwords replaced by `***`. */
+  config_json: string;
+  git_rev: string;
+  git_branch: string;
+  hotbench_version: string;
+  pg_version: string;
+  clickhouse_version: string;
+  redis_version: string;
+  node_version: string;
+  host_name: string;
+  host_cores: number;
+  host_mem_bytes: number;
+  /** `hotbench run`, `hotbench capacity`, ... */
+  command: string;
+}
+
+/** One row when a run ends. A run without one ended abnormally (killed) and counts as incomplete. */
+export interface RunEndRow {
+  run_id: string;
+  finished_at: string;
+  /** `complete`, `incomplete` (interrupted: partial results), `failed`. */
+  status: 'complete' | 'incomplete' | 'failed';
+  /** Why, when not complete: one line. */
+  reason: string;
+}
+
+/** One row per strategy replay (per repetition), written after its audit (or when skipped / failed). */
+export interface StrategyRunRow {
+  run_id: string;
+  strategy: string;
+  rep: number;
+  /** Position in the run's strategy list. */
+  idx: number;
+  /** Registry name, e.g. `aggregate`. */
+  name: string;
+  /** What it actually ran on, e.g. `postgres`, `redis-streams`. */
+  backend: string;
+  /** Resolved parameters as JSON. */
+  params_json: string;
+  /** `completed`, `skipped` (a need could not be met), `failed`, `interrupted`. */
+  status: 'completed' | 'skipped' | 'failed' | 'interrupted';
+  /** Skip reason, failure or interruption: one line. */
+  detail: string;
+  started_at: string;
+  /** Planned schedule length, µs. */
+  schedule_us: number;
+  /** From schedule start to the last outcome (after drain), µs. */
+  elapsed_us: number;
+  planned_ops: number;
+  /** Ops handed to the strategy. */
+  sent_ops: number;
+  /** Ops sent more than `late_threshold_us` after their intended time (concurrency cap reached or driver behind). */
+  late_ops: number;
+  late_threshold_us: number;
+  /** The concurrency cap (max ops in flight). */
+  concurrency: number;
+  /** 1 when the auditor ran on this replay's ledger. */
+  audited: number;
+  /** 1 when conservation held for every account (see incidents of kind `conservation`). */
+  conservation_ok: number;
+  accounts_checked: number;
+}
+
+/** Outcome status as recorded; `unsent` = the run stopped before the op was sent. */
+export type RecordedStatus = 'applied' | 'accepted' | 'rejected' | 'unsent';
+
+/** One row per op of every replay, whatever happened to it. */
+export interface OpRow {
+  run_id: string;
+  strategy: string;
+  rep: number;
+  op_id: number;
+  kind: string;
+  account: number;
+  amount: number;
+  job: number;
+  intended_us: number;
+  sent_us: number;
+  acked_us: number;
+  status: RecordedStatus;
+  /** Reject reason, or ''. */
+  reason: string;
+  /** µs waited for a row lock, or -1 where the strategy took none. */
+  lock_wait_us: number;
+  attempts: number;
+  /** Balance answered to a `read`; 0 otherwise. */
+  balance: number;
+  /** One-line error detail for `error` rejects; '' otherwise. */
+  detail: string;
+}
+
+/** One row per posted op (synchronous `applied` ops at ack, deferred ones when the strategy reports them). */
+export interface PostingRow {
+  run_id: string;
+  strategy: string;
+  rep: number;
+  op_id: number;
+  intended_us: number;
+  posted_us: number;
+}
+
+/** A time-series point: driver rates, lock waiters, hot balance, lag, RSS... */
+export interface SampleRow {
+  run_id: string;
+  strategy: string;
+  rep: number;
+  t_us: number;
+  name: string;
+  value: number;
+}
+
+/**
+ * Something the auditor or a metric found: `overdraft`, `lost`, `duplicated`,
+ * `phantom` (posted but never promised), `mismatch` (posted amount or account
+ * differs from the op), `conservation`, `false_decline`, `stale_read`.
+ */
+export interface IncidentRow {
+  run_id: string;
+  strategy: string;
+  rep: number;
+  kind: string;
+  /** The op concerned, or -1. */
+  op_id: number;
+  /** The logical account concerned, or -1. */
+  account: number;
+  /** Money involved (e.g. the overdrawn amount), minor units; 0 if none. */
+  amount: number;
+  at_us: number;
+  detail: string;
+}
+
+/** Signals and notes a strategy raised (`events.signal` / `events.note`), and runner notes (faults, spool). */
+export interface EventRow {
+  run_id: string;
+  strategy: string;
+  rep: number;
+  at_us: number;
+  /** `signal` or `note`. */
+  type: 'signal' | 'note';
+  kind: string;
+  account: number;
+  detail: string;
+}
+
+/** Row type by table name. */
+export interface RowOf {
+  runs: RunRow;
+  run_ends: RunEndRow;
+  strategy_runs: StrategyRunRow;
+  ops: OpRow;
+  postings: PostingRow;
+  samples: SampleRow;
+  incidents: IncidentRow;
+  events: EventRow;
+}

@@ -1,0 +1,136 @@
+/**
+ * The cells every human-facing report shows, built once from a RunReport so
+ * the terminal, Markdown and HTML tables carry identical figures. Renderers
+ * only lay these strings out (and escape them for their format).
+ */
+import type { RunReport, StrategyReport } from './report-types.js';
+import { NONE, formatBytes, formatInt, formatMs, formatRate, formatSeconds, formatShare } from './format.js';
+
+/** A table column: its header and how its cells align. */
+export interface Column {
+  readonly header: string;
+  readonly align: 'left' | 'right';
+}
+
+/** A table: columns and rows of cell text. */
+export interface Table {
+  readonly columns: readonly Column[];
+  readonly rows: readonly (readonly string[])[];
+}
+
+const left = (header: string): Column => ({ header, align: 'left' });
+const right = (header: string): Column => ({ header, align: 'right' });
+
+/** `label [backend]`, with the repetition (`#2`) when the run repeated, and the status when not completed. */
+export function strategyTitle(s: StrategyReport, repeated: boolean): string {
+  const rep = repeated ? ` #${s.rep + 1}` : '';
+  const status = s.status === 'completed' ? '' : ` (${s.status})`;
+  return `${s.label} [${s.backend || '?'}]${rep}${status}`;
+}
+
+function repeated(report: RunReport): boolean {
+  return report.strategies.some((s) => s.rep > 0);
+}
+
+/** ✓ conservation held, ✗ it did not, — not audited. */
+export function conservationMark(s: StrategyReport): string {
+  return s.conservation.ok === null ? NONE : s.conservation.ok ? '✓' : '✗';
+}
+
+/** The main comparison table (DESIGN.md §5 metrics, one row per replay). */
+export function summaryTable(report: RunReport): Table {
+  const columns = [
+    left('strategy [backend]'), right('offered/s'), right('goodput/s'), right('ack p50 ms'), right('ack p99 ms'), right('ack p99.9 ms'), right('ack max ms'),
+    right('lock wait s / p99 ms'), right('rejects'), right('overdrafts n / amount'), right('lost'), right('dup'), right('conservation'),
+  ];
+  const rep = repeated(report);
+  const rows = report.strategies.map((s) => {
+    const ack = s.ack_latency_us;
+    if (s.ops.recorded === 0) return [strategyTitle(s, rep), ...columns.slice(1).map(() => NONE)];
+    return [
+      strategyTitle(s, rep),
+      formatRate(s.offered_per_s),
+      formatRate(s.goodput_per_s),
+      formatMs(ack.p50),
+      formatMs(ack.p99),
+      formatMs(ack.p999),
+      formatMs(ack.max),
+      s.lock_wait.ops > 0 ? `${formatSeconds(s.lock_wait.total_s)} / ${formatMs(s.lock_wait.p99_us)}` : NONE,
+      s.rejects.total > 0 ? `${formatInt(s.rejects.total)} (${formatShare(s.rejects.share)})` : '0',
+      `${formatInt(s.overdrafts.count)} / ${formatInt(s.overdrafts.amount)}`,
+      formatInt(s.incidents.lost),
+      formatInt(s.incidents.duplicated),
+      conservationMark(s),
+    ];
+  });
+  return { columns, rows };
+}
+
+/** The second table: op accounting, posting delay and the other incident kinds. */
+export function detailTable(report: RunReport): Table {
+  const columns = [
+    left('strategy [backend]'), right('planned'), right('sent'), right('late'), right('acked'), right('posted'), right('posting p50 ms'), right('posting p99 ms'),
+    right('posting max ms'), right('false declines'), right('stale reads'), right('phantom'), right('mismatch'), right('signals'), right('notes'),
+  ];
+  const rep = repeated(report);
+  const rows = report.strategies.map((s) => [
+    strategyTitle(s, rep),
+    formatInt(s.ops.planned),
+    formatInt(s.ops.sent),
+    formatInt(s.ops.late),
+    formatInt(s.ops.acked),
+    formatInt(s.posting_delay_us.posted),
+    formatMs(s.posting_delay_us.p50),
+    formatMs(s.posting_delay_us.p99),
+    formatMs(s.posting_delay_us.max),
+    formatInt(s.incidents.false_declines),
+    formatInt(s.incidents.stale_reads),
+    formatInt(s.incidents.phantom),
+    formatInt(s.incidents.mismatch),
+    formatInt(s.events.signals),
+    formatInt(s.events.notes),
+  ]);
+  return { columns, rows };
+}
+
+/** One line per replay that did not complete, with its reason: `buffer [kafka] skipped: needs kafka ...`. */
+export function statusLines(report: RunReport): string[] {
+  const rep = repeated(report);
+  return report.strategies
+    .filter((s) => s.status !== 'completed')
+    .map((s) => `${strategyTitle({ ...s, status: 'completed' }, rep)} ${s.status}: ${s.detail || 'no reason recorded'}`);
+}
+
+/** One line per replay with rejects: `row-lock [postgres]: insufficient_funds 30 (3.0%), timeout 12 (1.2%)`. */
+export function rejectLines(report: RunReport): string[] {
+  const rep = repeated(report);
+  return report.strategies
+    .filter((s) => s.rejects.by_reason.length > 0)
+    .map((s) => `${strategyTitle(s, rep)}: ${s.rejects.by_reason.map((r) => `${r.reason} ${formatInt(r.count)} (${formatShare(r.share)})`).join(', ')}`);
+}
+
+/** Where the numbers come from, as `[label, value]` pairs. */
+export function provenance(report: RunReport): [string, string][] {
+  const r = report.run;
+  const v = r.versions;
+  const pairs: [string, string][] = [
+    ['run', `${r.run_id} · ${r.status}${r.status_reason ? ` (${r.status_reason})` : ''}`],
+    ['scenario', `${r.scenario}${r.scenario_file ? ` (${r.scenario_file})` : ' (trace)'} · seed ${r.seed}`],
+    ['plan', `${formatInt(r.planned_ops)} ops over ${formatSeconds(r.schedule_us / 1e6)} s · stream sha256 ${r.stream_sha256}`],
+    ['time', `started ${r.started_at} UTC · ${r.finished_at ? `finished ${r.finished_at} UTC` : 'no end recorded'}`],
+    ['command', r.command],
+    ['versions', `hotbench ${v.hotbench} · node ${v.node} · PostgreSQL ${v.postgres || NONE} · ClickHouse ${v.clickhouse || NONE} · Redis ${v.redis || NONE}`],
+    ['git', `${r.git.rev || NONE}${r.git.branch ? ` (${r.git.branch})` : ''}`],
+    ['host', `${r.host.name} · ${r.host.cores} cores · ${formatBytes(r.host.mem_bytes)}`],
+  ];
+  for (const e of report.events) pairs.push([`run ${e.type}`, `${formatMs(e.at_us)} ms ${e.kind}${e.detail ? `: ${e.detail}` : ''}`]);
+  return pairs;
+}
+
+/** The metric definitions printed under the tables (DESIGN.md §5), so readers need not look them up. */
+export const DEFINITIONS = [
+  'ack latency: intended send time → outcome returned (coordinated-omission safe); percentiles are ClickHouse quantileExact (observed value at rank floor(q·n), no interpolation)',
+  'offered/s: planned ops / schedule seconds; goodput/s: (applied + accepted) / max(schedule, last ack) seconds',
+  'lock wait: total seconds waited for row locks / p99 over ops that took one; rejects: count (share of all ops)',
+  'overdrafts: incidents / sum of the amounts below the floor (minor units); conservation: ✓ held for every account, ✗ broken, — not audited',
+];

@@ -1,0 +1,43 @@
+/**
+ * The run-level telemetry table every human-facing report shows under the
+ * details: lock waits seen two ways (per op, as the strategies measured them;
+ * per run, as PostgreSQL's sampled `pg_stat_activity` saw them) and the
+ * stop-delivery delay. Built once from a RunReport, laid out by each renderer.
+ */
+import type { RunReport } from './report-types.js';
+import { NONE, formatInt, formatMs, formatSeconds } from './format.js';
+import { strategyTitle, type Column, type Table } from './summary-table.js';
+
+const left = (header: string): Column => ({ header, align: 'left' });
+const right = (header: string): Column => ({ header, align: 'right' });
+
+/** One row per replay: per-op lock waits, sampled lock waits, stop delivery. */
+export function telemetryTable(report: RunReport): Table {
+  const columns = [
+    left('strategy [backend]'), right('ops that locked'), right('per-op lock wait s'), right('per-op p99 ms'), right('sampled lock-wait s'), right('max waiters'),
+    right('stop signals'), right('missed'), right('stop delay max ms'),
+  ];
+  const repeated = report.strategies.some((s) => s.rep > 0);
+  const rows = report.strategies.map((s) => {
+    const sampled = s.lock_wait_sampled;
+    const sd = s.stop_delivery;
+    return [
+      strategyTitle(s, repeated),
+      formatInt(s.lock_wait.ops),
+      s.lock_wait.ops > 0 ? formatSeconds(s.lock_wait.total_s) : NONE,
+      formatMs(s.lock_wait.p99_us),
+      formatSeconds(sampled.total_s),
+      formatInt(sampled.max_waiters),
+      formatInt(sd.signalled),
+      formatInt(sd.missed),
+      formatMs(sd.max_delay_us),
+    ];
+  });
+  return { columns, rows };
+}
+
+/** What the telemetry table's columns mean, printed under it. */
+export const TELEMETRY_DEFINITIONS = [
+  'per-op lock wait: time each op waited for a row lock, as the strategy measured it (ops that took one); sampled lock-wait s: sessions of the strategy\'s database waiting on a lock (pg_stat_activity every ~50 ms) integrated over time; max waiters: most at once',
+  'stop signals / missed: threshold crossings of the ledger balance the strategy signalled (budget_exhausted) / never signalled; stop delay: crossing → signal (≤ 0: signalled first)',
+];
