@@ -1,0 +1,200 @@
+/**
+ * `npm run bench:fidelity`: does the harness itself cost throughput?
+ *
+ * pgbench and hotbench's `row-lock` run the same transaction (byte for byte
+ * the SQL row-lock sends) on the same hot row, with the same number of
+ * clients (16), against the same PostgreSQL server, alternately, and the
+ * bench prints each rate and the ratio hotbench / pgbench. hotbench's rate is
+ * read from the run's report in ClickHouse (goodput), never from in-memory
+ * counters. Target: ratio ≥ 0.9.
+ *
+ * It also prints DESIGN.md §7's reference on this machine: pgbench's single
+ * `UPDATE ... WHERE id = 1` on one hot row vs spread over 1,000 rows.
+ *
+ * Usage: npm run bench:fidelity -- [--pg URL] [--duration 10s] [--clients 16] [--rounds 2]
+ */
+import { execFileSync, spawn } from 'node:child_process';
+import { existsSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import pg from 'pg';
+import { packageRoot } from '../scenarios/index.js';
+import { createLedger, TIMED_LOCK_ROW_SQL } from '../strategies/ledger.js';
+import { ROW_LOCK_INSERT_SQL, ROW_LOCK_UPDATE_SQL } from '../strategies/row-lock/index.js';
+import { builtinRegistry } from '../strategies/registry.js';
+import { resolveRunConfig } from '../runner/config.js';
+import { runBenchmark } from '../runner/run.js';
+import { openPostgres, type PostgresStack } from '../runner/stack/postgres.js';
+import { parseDurationUs, parsePositive } from '../runner/units.js';
+import { installSignalHandlers, interrupted } from '../runner/stack/lifecycle.js';
+import { redactUrl } from '../runner/redact.js';
+
+interface Args {
+  pg: string | undefined;
+  durationUs: number;
+  clients: number;
+  rounds: number;
+}
+
+function parseArgs(argv: string[]): Args {
+  const args: Args = { pg: process.env['PG_URL'] || undefined, durationUs: 10_000_000, clients: 16, rounds: 2 };
+  for (let i = 0; i < argv.length; i++) {
+    const flag = argv[i];
+    const value = argv[i + 1];
+    if (value === undefined) throw new Error(`${flag} needs a value`);
+    if (flag === '--pg') args.pg = value;
+    else if (flag === '--duration') args.durationUs = parseDurationUs(value, '--duration');
+    else if (flag === '--clients') args.clients = parsePositive(value, '--clients', { integer: true, max: 200 });
+    else if (flag === '--rounds') args.rounds = parsePositive(value, '--rounds', { integer: true, max: 20 });
+    else throw new Error(`unknown flag ${flag}; flags: --pg URL, --duration 10s, --clients 16, --rounds 2`);
+    i++;
+  }
+  return args;
+}
+
+/** pgbench from PATH or Debian's versioned folders. */
+function findPgbench(): string {
+  try {
+    return execFileSync('sh', ['-c', 'command -v pgbench'], { encoding: 'utf8' }).trim();
+  } catch {
+    const base = '/usr/lib/postgresql';
+    for (const major of existsSync(base) ? readdirSync(base).sort().reverse() : []) {
+      const candidate = join(base, major, 'bin', 'pgbench');
+      if (existsSync(candidate)) return candidate;
+    }
+    throw new Error('pgbench not found: install postgresql-client (Debian: apt-get install postgresql-client)');
+  }
+}
+
+/** The row-lock transaction as a pgbench script: the same statements, variables bound as parameters (-M extended). */
+function rowLockScript(): string {
+  const lock = TIMED_LOCK_ROW_SQL.replace('$1', '0').replace(/\s+/g, ' ');
+  const insert = ROW_LOCK_INSERT_SQL.replace('$1', ':op').replace('$2', '0').replace('$3', '0').replace('$4', '-1').replace('$5', ':after');
+  const update = ROW_LOCK_UPDATE_SQL.replace('$1', '0').replace('$2', ':after');
+  return [
+    // A per-client counter gives unique, ascending op ids, as hotbench's generator does.
+    '\\set n :n + 1',
+    '\\set op :client_id * 1000000000 + :n',
+    'BEGIN;',
+    `${lock} \\gset`,
+    '\\set after :balance - 1',
+    `${insert};`,
+    `${update};`,
+    'COMMIT;',
+    '',
+  ].join('\n');
+}
+
+interface PgbenchTarget {
+  readonly url: string;
+  readonly password: string;
+}
+
+function pgbenchTarget(dbUrl: string): PgbenchTarget {
+  const url = new URL(dbUrl);
+  const password = decodeURIComponent(url.password);
+  url.password = '';
+  return { url: url.toString(), password };
+}
+
+/** Runs pgbench and returns its tps (excluding connection time). */
+function pgbench(bin: string, target: PgbenchTarget, script: string, clients: number, seconds: number, extra: string[] = []): Promise<number> {
+  const dir = mkdtempSync(join(tmpdir(), 'hotbench-fidelity-'));
+  const file = join(dir, 'script.sql');
+  writeFileSync(file, script);
+  const args = ['-n', '-M', 'extended', '-c', String(clients), '-j', String(Math.min(clients, 2)), '-T', String(seconds), '-D', 'n=0', ...extra, '-f', file, target.url];
+  return new Promise((resolve, reject) => {
+    // The password goes through the environment, never the command line (visible in `ps`).
+    const child = spawn(bin, args, { env: { ...process.env, PGPASSWORD: target.password }, stdio: ['ignore', 'pipe', 'pipe'] });
+    let out = '';
+    child.stdout.on('data', (c: Buffer) => (out += c.toString()));
+    child.stderr.on('data', (c: Buffer) => (out += c.toString()));
+    child.on('exit', (code) => {
+      rmSync(dir, { recursive: true, force: true });
+      const tps = /tps = ([\d.]+) \(without initial connection time\)/.exec(out)?.[1];
+      if (code === 0 && tps !== undefined) resolve(Number(tps));
+      else reject(new Error(`pgbench failed (exit ${code}): ${out.trim().split('\n').slice(-3).join(' / ')}`));
+    });
+  });
+}
+
+async function prepareLedger(stack: PostgresStack, name: string, accounts: Parameters<typeof createLedger>[1]): Promise<{ url: string; drop: () => Promise<void> }> {
+  const db = await stack.createDatabase(name);
+  const pool = new pg.Pool({ connectionString: db.url, max: 1 });
+  try {
+    await createLedger(pool, accounts);
+  } finally {
+    await pool.end();
+  }
+  return db;
+}
+
+async function hotbenchRowLock(stack: PostgresStack, offeredRate: number, args: Args, dataDir: string): Promise<{ goodput: number; runId: string; p99Ms: number }> {
+  const scenario = join(packageRoot(), 'bench', 'scenarios', 'fidelity-hot-row.yaml');
+  const config = await resolveRunConfig(
+    {
+      scenario,
+      strategies: 'row-lock',
+      duration: `${args.durationUs}us`,
+      rateScale: offeredRate / 1000,
+      pg: stack.adminUrl,
+      concurrency: args.clients,
+      connections: args.clients,
+      dataDir,
+      out: join(dataDir, 'reports'),
+    },
+    {},
+  );
+  const result = await runBenchmark(config, { registry: builtinRegistry(), log: () => undefined, progress: 'off', abort: interrupted, command: 'bench:fidelity' });
+  const s = result.report?.strategies[0];
+  if (!s || result.status !== 'complete') throw new Error(`hotbench run ${result.runId} did not complete (${result.status})`);
+  return { goodput: s.goodput_per_s ?? Number.NaN, runId: result.runId, p99Ms: (s.ack_latency_us.p99 ?? Number.NaN) / 1000 };
+}
+
+async function main(): Promise<void> {
+  const args = parseArgs(process.argv.slice(2));
+  installSignalHandlers(() => process.stderr.write('\nstopping...\n'));
+  const bin = findPgbench();
+  const stack = await openPostgres(args.pg ? { url: args.pg } : {});
+  const dataDir = mkdtempSync(join(tmpdir(), 'hotbench-fidelity-data-'));
+  const seconds = Math.round(args.durationUs / 1e6);
+  try {
+    console.log(`bench:fidelity on ${stack.description}, ${args.clients} clients, ${seconds} s per measurement, ${args.rounds} round(s)`);
+    const { loadScenario, compilePlan } = await import('../scenarios/index.js');
+    const plan = compilePlan(await loadScenario(join(packageRoot(), 'bench', 'scenarios', 'fidelity-hot-row.yaml')), {});
+
+    // DESIGN.md §7's reference: the bare UPDATE, one hot row vs 1,000 rows.
+    const ref = await prepareLedger(stack, 'hb_fidelity_reference', plan.accounts);
+    const refTarget = pgbenchTarget(ref.url);
+    const hot = await pgbench(bin, refTarget, 'UPDATE accounts SET balance = balance - 1 WHERE id = 1;\n', args.clients, seconds);
+    const spread = await pgbench(bin, refTarget, '\\set id random(0, 999)\nUPDATE accounts SET balance = balance - 1 WHERE id = :id;\n', args.clients, seconds);
+    await ref.drop();
+    console.log(`reference (pgbench, bare UPDATE): one hot row ${hot.toFixed(0)} tps, 1,000 rows ${spread.toFixed(0)} tps, gap ${(spread / hot).toFixed(2)}x`);
+
+    const script = rowLockScript();
+    const rows: { pgbench: number; hotbench: number; runId: string; p99Ms: number }[] = [];
+    for (let round = 1; round <= args.rounds && !interrupted.aborted; round++) {
+      const db = await prepareLedger(stack, `hb_fidelity_pgbench_${round}`, plan.accounts);
+      const pgTps = await pgbench(bin, pgbenchTarget(db.url), script, args.clients, seconds);
+      await db.drop();
+      // Offer 25% more than the row takes, so the cap keeps all clients busy (open loop, saturated).
+      const hb = await hotbenchRowLock(stack, Math.ceil(pgTps * 1.25), args, dataDir);
+      rows.push({ pgbench: pgTps, hotbench: hb.goodput, runId: hb.runId, p99Ms: hb.p99Ms });
+      console.log(`round ${round}: pgbench ${pgTps.toFixed(0)} tps, hotbench row-lock ${hb.goodput.toFixed(0)} ops/s (run ${hb.runId}), ratio ${(hb.goodput / pgTps).toFixed(3)}`);
+    }
+    if (rows.length > 0) {
+      const pgSum = rows.reduce((a, r) => a + r.pgbench, 0);
+      const hbSum = rows.reduce((a, r) => a + r.hotbench, 0);
+      console.log(`fidelity: hotbench / pgbench = ${(hbSum / pgSum).toFixed(3)} (target >= 0.9) over ${rows.length} round(s), same SQL, ${args.clients} clients, one hot row`);
+    }
+    console.log(`server: ${redactUrl(stack.description)}`);
+  } finally {
+    await stack.stop();
+    rmSync(dataDir, { recursive: true, force: true });
+  }
+}
+
+main().catch((err: unknown) => {
+  console.error(`bench:fidelity: ${err instanceof Error ? err.message : String(err)}`);
+  process.exit(1);
+});
