@@ -1,0 +1,89 @@
+/**
+ * `hotbench compare` as a CI gate, end to end: three recorded runs of the
+ * same strategy label (`sleepy`, 3 repetitions each, 2 s at 100 ops/s on one
+ * hot account): two of the same code (2 ms pause), one of a change that made
+ * it much slower (1 s pause: unmistakable even on a shared machine whose
+ * load alone moves a 2 ms strategy's p99 by hundreds of ms). The compiled CLI must flag the slow one (exit 1,
+ * p99_ack_ms named in the table and on stderr) and not the identical one
+ * (exit 0), write the Markdown with --out, and print JSON with --json.
+ */
+import { readFileSync, rmSync } from 'node:fs';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Comparison } from '../reports/compare/types.js';
+import { packageRoot } from '../scenarios/index.js';
+import { HOT_SCENARIO, recordRun, sleepyRegistry, tempDataDir } from './compare-fixture.js';
+import { hasStackTrace, runCli } from './support/cli.js';
+
+describe('compare catches a planted regression', () => {
+  const dir = tempDataDir('hotbench-compare-');
+  const ids = { base: '', same: '', slow: '', other: '' };
+
+  beforeAll(async () => {
+    const run = (pause: string) => recordRun(sleepyRegistry(pause), dir, { scenario: HOT_SCENARIO, strategies: 'sleepy', duration: '2s', rateScale: 0.1, repeat: 3 });
+    ids.base = await run('2ms');
+    ids.same = await run('2ms');
+    ids.slow = await run('1s');
+    ids.other = await recordRun(sleepyRegistry('2ms'), dir, { scenario: join(packageRoot(), 'bench', 'scenarios', 'hot-account.yaml'), strategies: 'sleepy', duration: '1s', rateScale: 0.05 });
+  }, 240_000);
+
+  afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+  it('flags the slower code: exit 1, p99_ack_ms breached in the table and on stderr', async () => {
+    const out = join(dir, 'pr-comment.md');
+    const res = await runCli(['compare', '--baseline', ids.base, '--candidate', ids.slow, '--data-dir', dir, '--out', out]);
+    expect(res.code, res.stderr).toBe(1);
+    expect(res.stdout).toContain('## hotbench compare: ❌');
+    expect(res.stdout).toMatch(/\| p99\\_ack\\_ms \| [^|]+ \| [\d,.]+ ms \([^|]+\) \| \+\d+(\.\d)?% \| \+10% \| \*\*BREACH\*\* \|/);
+    expect(res.stdout).toContain('noise test: separation');
+    expect(res.stderr).toMatch(/compare: BREACH: p99_ack_ms on sleepy: \+\d+(\.\d)?% beyond \+10%; every candidate repetition outside the baseline range/);
+    expect(readFileSync(out, 'utf8')).toBe(res.stdout);
+  }, 60_000);
+
+  it('does not flag two runs of the same code (exit 0), and --json carries the same verdicts', async () => {
+    const res = await runCli(['compare', '--baseline', ids.base, '--candidate', ids.same, '--data-dir', dir, '--json']);
+    expect(res.code, `${res.stdout}\n${res.stderr}`).toBe(0);
+    expect(hasStackTrace(res.stderr)).toBe(false);
+    const c = JSON.parse(res.stdout) as Comparison;
+    expect(c.format).toBe('hotbench-compare/1');
+    expect(c.breaches).toEqual([]);
+    expect(c.same_stream).toBe(true);
+    const sleepy = c.strategies.find((s) => s.label === 'sleepy')!;
+    expect(sleepy.reps).toEqual({ baseline: 3, candidate: 3 });
+    const p99 = sleepy.metrics.find((m) => m.metric === 'p99_ack_ms')!;
+    expect(p99.baseline?.n).toBe(3);
+    expect(['pass', 'noise', 'improved']).toContain(p99.verdict);
+    expect(sleepy.metrics.find((m) => m.metric === 'overdraft_count')).toMatchObject({ verdict: 'pass', test: 'cap' });
+  }, 60_000);
+
+  it('latest picks the newest complete run other than the candidate, with its scenario', async () => {
+    const res = await runCli(['compare', '--baseline', 'latest', '--candidate', ids.same, '--data-dir', dir, '--json']);
+    // The newest other run is the slow one: against it the same code is faster, which is no breach.
+    expect(res.code, res.stderr).toBe(0);
+    const c = JSON.parse(res.stdout) as Comparison;
+    expect(c.baseline.run_id).toBe(ids.slow);
+    expect(c.candidate.run_id).toBe(ids.same);
+    expect(c.strategies[0]!.metrics.find((m) => m.metric === 'p99_ack_ms')!.verdict).toBe('improved');
+    // latest:<branch>: the runs were recorded on this checkout's branch (runs.git_branch).
+    const branch = c.candidate.git.branch;
+    const onBranch = await runCli(['compare', '--baseline', `latest:${branch}`, '--candidate', ids.same, '--data-dir', dir, '--json']);
+    expect((JSON.parse(onBranch.stdout) as Comparison).baseline.run_id, onBranch.stderr).toBe(ids.slow);
+    const none = await runCli(['compare', '--baseline', 'latest:no-such-branch', '--candidate', ids.same, '--data-dir', dir]);
+    expect(none.code).toBe(2);
+    expect(none.stderr).toContain(`--baseline latest:no-such-branch: no complete run on branch no-such-branch of scenario capacity-hot-account other than ${ids.same}`);
+  }, 90_000);
+
+  it('refuses runs of different scenarios (exit 2, one line) unless --allow-different-scenario', async () => {
+    const res = await runCli(['compare', '--baseline', ids.base, '--candidate', ids.other, '--data-dir', dir]);
+    expect(res.code).toBe(2);
+    expect(res.stderr.trim().split('\n')).toEqual([
+      `hotbench: baseline ${ids.base} ran scenario capacity-hot-account but candidate ${ids.other} ran hot-account: refusing to compare different traffic; pass --allow-different-scenario to compare anyway`,
+    ]);
+    const allowed = await runCli(['compare', '--baseline', ids.base, '--candidate', ids.other, '--data-dir', dir, '--allow-different-scenario', '--json']);
+    expect(allowed.code, allowed.stderr).not.toBe(2);
+    const c = JSON.parse(allowed.stdout) as Comparison;
+    expect(c.same_scenario).toBe(false);
+    expect(c.notes[0]).toContain('different scenarios (baseline capacity-hot-account, candidate hot-account)');
+    expect(c.strategies[0]!.test).toBe('threshold-only'); // 3 repetitions against 1
+  }, 60_000);
+});

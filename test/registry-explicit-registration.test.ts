@@ -1,0 +1,55 @@
+/** The registry holds exactly what was registered, refuses duplicates, and names the known ones. */
+import { describe, expect, it } from 'vitest';
+import { z } from 'zod';
+import type { StrategyDefinition } from '../strategies/contract.js';
+import { atomic } from '../strategies/atomic/index.js';
+import { builtinRegistry, RegistryError, StrategyRegistry } from '../strategies/registry.js';
+
+const stub = (name: string): StrategyDefinition<object> => ({
+  name,
+  summary: 's',
+  source: 't',
+  needs: ['postgres'],
+  params: z.object({}),
+  create: () => {
+    throw new Error('not used');
+  },
+});
+
+describe('strategy registry', () => {
+  it('builtinRegistry holds exactly the strategies of DESIGN.md §4, each but the composite needing PostgreSQL for its ledger', () => {
+    const design = ['aggregate', 'atomic', 'buffer', 'cache', 'credit-debit-split', 'optimistic', 'rate-limit', 'read-write-split', 'row-lock', 'split', 'wal'];
+    expect(builtinRegistry().names()).toEqual(design);
+    expect(builtinRegistry().list().map((d) => d.name)).toEqual(design);
+    // A composite needs what its inner strategy needs (the planner adds those); every other one keeps a PostgreSQL ledger.
+    for (const d of builtinRegistry().list()) {
+      if (d.composite) expect(d.needs).toEqual([]);
+      else expect(d.needs).toContain('postgres');
+    }
+    expect(builtinRegistry().list().filter((d) => d.composite).map((d) => d.name)).toEqual(['rate-limit']);
+  });
+
+  it('each builtinRegistry() is independent: registering in one leaves the next untouched', () => {
+    const a = builtinRegistry().register(stub('extra'));
+    expect(a.has('extra')).toBe(true);
+    expect(builtinRegistry().has('extra')).toBe(false);
+  });
+
+  it('throws on a duplicate name', () => {
+    const r = new StrategyRegistry().register(atomic);
+    expect(() => r.register(atomic)).toThrow(new RegistryError("strategy 'atomic' is registered twice"));
+    expect(() => r.register(stub('atomic'))).toThrow(RegistryError);
+  });
+
+  it('get names the known strategies when the name is unknown', () => {
+    const r = new StrategyRegistry().register(stub('b-two')).register(stub('a-one'));
+    expect(r.get('a-one').name).toBe('a-one');
+    expect(() => r.get('c')).toThrow("unknown strategy 'c'; known strategies: a-one, b-two");
+  });
+
+  it('refuses names that are not lowercase kebab-case', () => {
+    for (const bad of ['Row-lock', 'row_lock', 'row-', '-row', '9row', 'row--lock']) {
+      expect(() => new StrategyRegistry().register(stub(bad))).toThrow(`strategy name '${bad}' must be lowercase kebab-case (e.g. row-lock)`);
+    }
+  });
+});

@@ -1,0 +1,74 @@
+/**
+ * Every report format ends with the same verdict: the terminal text, the
+ * Markdown, the HTML page and the JSON (its last key), for a hand-made run
+ * recorded with an SLO in its config.
+ */
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, expect, it } from 'vitest';
+import { loadRunReport, type RunReport } from '../reports/queries.js';
+import { escapeHtml } from '../reports/render-html.js';
+import { escapeMarkdown } from '../reports/render-markdown.js';
+import { renderTerminal } from '../reports/render-terminal.js';
+import { openStore } from '../reports/store/open-store.js';
+import { verdictLines } from '../reports/verdict-render.js';
+import { writeReports } from '../reports/write-report.js';
+import { testRunId } from './recorder-fixture.js';
+import { CACHE_LABEL, fakeRunRows, insertFakeRun } from './report-fixture.js';
+
+const dir = mkdtempSync(join(tmpdir(), 'hbt-verdict-'));
+let report: RunReport;
+let files: { md: string; json: string; html: string };
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+beforeAll(async () => {
+  const store = await openStore({ dataDir: join(dir, 'ch') });
+  try {
+    await store.migrate();
+    const rows = fakeRunRows(testRunId('verdict'));
+    rows.runs[0]!.config_json = JSON.stringify({ seed: 42, slo: { p99_ack_us: 50_000, max_overdraft: 0 } });
+    await insertFakeRun(store, rows);
+    report = await loadRunReport(store, rows.runs[0]!.run_id);
+    files = await writeReports(report, join(dir, 'out'));
+  } finally {
+    await store.close();
+  }
+});
+
+it("judges the recorded run against the SLO in its config", () => {
+  // row-lock: p99 98.1 ms > 50 ms, 2 overdrafts of 500, 1 lost and 3 duplicated ops; the cache lost an op and broke conservation; buffer skipped.
+  const v = report.verdict;
+  expect(v.slo).toEqual({ p99_ack_us: 50_000, max_overdraft: 0 });
+  expect(v.judged.find((j) => j.label === 'row-lock')!.checks.filter((c) => !c.ok).map((c) => c.text)).toEqual([
+    'ack p99 98.1 ms > 50.0 ms', 'overdraft 500 > 0', 'lost ops 1 > 0', 'duplicated ops 3 > 0',
+  ]);
+  expect(v.judged.find((j) => j.label === CACHE_LABEL)!.checks.filter((c) => !c.ok).map((c) => c.text)).toEqual([
+    'lost ops 1 > 0', 'phantom postings 1 > 0', 'mismatched postings 1 > 0', 'conservation broken on 1 account(s)',
+  ]);
+  expect(v.not_judged.map((n) => [n.label, n.status])).toEqual([['buffer', 'skipped']]);
+  expect(v.pick).toBeNull();
+});
+
+it('ends the terminal, Markdown, HTML and JSON reports with that verdict', () => {
+  const lines = verdictLines(report.verdict);
+  const terminal = renderTerminal(report).trimEnd().split('\n');
+  expect(terminal.slice(-(lines.length + 3))[0]).toBe('verdict');
+  expect(terminal.at(-1)).toBe(`pick: none. ${report.verdict.reason}`);
+  for (const l of lines) expect(terminal.some((t) => t.startsWith(`${l.mark} ${l.title}`) && t.endsWith(l.text))).toBe(true);
+
+  const md = readFileSync(files.md, 'utf8').trimEnd();
+  const verdictAt = md.indexOf('## Verdict');
+  expect(verdictAt).toBeGreaterThan(md.indexOf('## Definitions'));
+  expect(md.endsWith(`**pick: none.** ${escapeMarkdown(report.verdict.reason)}`)).toBe(true);
+  for (const l of lines) expect(md.slice(verdictAt)).toContain(`- ${l.mark} **${escapeMarkdown(l.title)}**: ${escapeMarkdown(l.text)}`);
+
+  const html = readFileSync(files.html, 'utf8');
+  const section = html.slice(html.indexOf('<section id="verdict">'));
+  expect(section.indexOf('</section>')).toBe(section.lastIndexOf('</section>')); // the last section
+  for (const l of lines) expect(section).toContain(`<strong>${escapeHtml(l.title)}</strong>: ${escapeHtml(l.text)}`);
+
+  const text = readFileSync(files.json, 'utf8');
+  expect(Object.keys(JSON.parse(text) as object).at(-1)).toBe('verdict');
+  expect((JSON.parse(text) as RunReport).verdict).toEqual(report.verdict);
+});

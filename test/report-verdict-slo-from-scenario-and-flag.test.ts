@@ -1,0 +1,59 @@
+/**
+ * The verdict's SLO: the scenario's `slo` block, with `run --slo` (or
+ * HOTBENCH_SLO) limits on top, recorded in the run's config JSON; a bad
+ * `--slo` is one clear line.
+ */
+import { expect, it } from 'vitest';
+import { recordedConfig, resolveRunConfig } from '../runner/config.js';
+import { UserError } from '../runner/errors.js';
+import { SloError, describeSlo, parseSloText, sloOfConfig } from '../reports/verdict-slo.js';
+
+it('parses limits with units, percentages, aliases and off', () => {
+  expect(parseSloText('p99_ack<50ms, overdraft=0,posting_delay<=1.5s,reject_share<5%,stop_delivery<200ms,p99.9_ack<800us')).toEqual({
+    slo: { p99_ack_us: 50_000, max_overdraft: 0, max_posting_delay_us: 1_500_000, max_reject_share: 0.05, max_stop_delivery_us: 200_000, p999_ack_us: 800 },
+    off: [],
+  });
+  expect(parseSloText('rejects<0.1,stop_delivery=off')).toEqual({ slo: { max_reject_share: 0.1 }, off: ['max_stop_delivery_us'] });
+});
+
+it('rejects bad parts with one line that says how to write them', () => {
+  const message = (text: string) => {
+    try {
+      parseSloText(text);
+    } catch (err) {
+      expect(err).toBeInstanceOf(SloError);
+      return (err as Error).message;
+    }
+    throw new Error(`${text} parsed`);
+  };
+  expect(message('latency<50ms')).toMatch(/^--slo: "latency<50ms" is not a limit I know; names are p99_ack, .*; give comma-separated limits, e\.g\./);
+  expect(message('p99_ack<50')).toBe('--slo: p99_ack: "50" is not a duration above 0 and at most 1 h; write e.g. 50ms, 1.5s, 800us.');
+  expect(message('overdraft=-1')).toBe('--slo: overdraft: "-1" is not a whole amount in minor units; write e.g. 0 or 5000.');
+  expect(message('reject_share<150%')).toBe('--slo: reject_share: "150%" is not a share; write e.g. 5% or 0.05 (0..1).');
+  expect(message(' , ')).toMatch(/^--slo is empty/);
+  for (const text of ['latency<50ms', 'p99_ack<50', ' , ']) expect(message(text)).not.toContain('\n');
+});
+
+it("records the scenario's SLO, overridden limit by limit by --slo, in the run's config", async () => {
+  const fromScenario = await resolveRunConfig({ scenario: 'budget-exhaustion' }, {});
+  // budget-exhaustion.yaml: p99_ack_ms 50, max_overdraft 0, max_stop_delivery_ms 200.
+  expect(fromScenario.slo).toEqual({ p99_ack_us: 50_000, max_overdraft: 0, max_stop_delivery_us: 200_000 });
+  expect(fromScenario.sources['slo']).toBe('scenario');
+
+  const flagged = await resolveRunConfig({ scenario: 'budget-exhaustion', slo: 'p99_ack<20ms,stop_delivery=off,posting_delay<1s' }, { HOTBENCH_SLO: 'overdraft=100' });
+  expect(flagged.slo).toEqual({ p99_ack_us: 20_000, max_posting_delay_us: 1_000_000, max_overdraft: 0 });
+  expect(flagged.sources['slo']).toBe('flag');
+  const recorded = recordedConfig(flagged, ['atomic']);
+  expect(recorded['slo']).toEqual(flagged.slo);
+  // What the report reads back from the recorded JSON.
+  expect(sloOfConfig(JSON.parse(JSON.stringify(recorded)))).toEqual(flagged.slo);
+  expect(describeSlo(flagged.slo)).toBe('ack p99 ≤ 20.0 ms, posting delay p99 ≤ 1,000 ms, overdraft ≤ 0');
+
+  const fromEnv = await resolveRunConfig({ scenario: 'budget-exhaustion' }, { HOTBENCH_SLO: 'overdraft=100' });
+  expect(fromEnv.slo['max_overdraft']).toBe(100);
+  expect(fromEnv.sources['slo']).toBe('environment');
+
+  await expect(resolveRunConfig({ scenario: 'budget-exhaustion', slo: 'p99<5ms' }, {})).rejects.toThrow(UserError);
+  expect(sloOfConfig({ slo: { p99_ack_us: 'x', max_overdraft: 5, other: 1 } })).toEqual({ max_overdraft: 5 });
+  expect(sloOfConfig('not json')).toEqual({});
+});
