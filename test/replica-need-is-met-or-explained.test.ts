@@ -9,7 +9,7 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ResolvedRunConfig } from '../runner/config.js';
-import { PortProviders } from '../runner/stack/needs.js';
+import { HOW_TO_PROVIDE, PortProviders } from '../runner/stack/needs.js';
 import { openPostgres, type PostgresStack } from '../runner/stack/postgres.js';
 import { findBaseBackup, openReplica } from '../runner/stack/replica.js';
 import { PG_URL } from './support/database.js';
@@ -36,7 +36,7 @@ describe('with an external --pg', () => {
 
   it('is unavailable without --pg-replica, in one line saying how to provide it', async () => {
     expect(await unmetWith(external)).toEqual([
-      'needs replica (no --pg-replica (PG_REPLICA_URL) was given for the external --pg server): use the embedded PostgreSQL (it starts a replica), or give --pg-replica URL (or PG_REPLICA_URL)',
+      'needs replica (no --pg-replica (PG_REPLICA_URL) was given for the external --pg server): ' + HOW_TO_PROVIDE.replica,
     ]);
   });
 
@@ -66,7 +66,7 @@ describe('with the embedded server', () => {
 
   it('explains that --pg-replica needs --pg', async () => {
     expect(await unmetWith(stack.postgres, PG_URL)).toEqual([
-      'needs replica (--pg-replica was given without --pg, but a replica must stream from the --pg server; give both, or neither to start an embedded replica): use the embedded PostgreSQL (it starts a replica), or give --pg-replica URL (or PG_REPLICA_URL)',
+      'needs replica (--pg-replica was given without --pg, but a replica must stream from the --pg server; give both, or neither to start an embedded replica): ' + HOW_TO_PROVIDE.replica,
     ]);
   });
 
