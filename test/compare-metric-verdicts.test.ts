@@ -65,8 +65,17 @@ describe('compare verdicts', () => {
 
   it('caps read the worst candidate repetition for money-safety counts', () => {
     const r = judge('overdraft_count', reps([{}, {}, {}]), reps([{}, { overdrafts: 2 }, {}]));
-    expect(r).toMatchObject({ verdict: 'breach', test: 'cap', reason: 'worst repetition 2 breaks <= 0' });
-    expect(judge('lost', reps([{ lost: 3 }]), reps([{}]))).toMatchObject({ verdict: 'pass' });
+    expect(r).toMatchObject({ verdict: 'breach', test: 'cap', reason: "worst repetition 2 breaks <= 0, or +10% where the baseline broke it" });
+    expect(judge('lost', reps([{ lost: 3 }]), reps([{}]))).toMatchObject({ verdict: 'improved' }); // the baseline broke the cap: judged by the change
+  });
+
+  it('a baseline that already broke the cap (wal overdrafts by design) is judged by the change: +10%, noise-tested', () => {
+    const base = reps([{ overdrafts: 100 }, { overdrafts: 104 }, { overdrafts: 98 }]);
+    const same = judge('overdraft_count', base, reps([{ overdrafts: 101 }, { overdrafts: 97 }, { overdrafts: 105 }]));
+    expect(same).toMatchObject({ verdict: 'pass', test: 'separation', reason: '+1% within +10% (the baseline already broke <= 0)' });
+    const worse = judge('overdraft_count', base, reps([{ overdrafts: 150 }, { overdrafts: 160 }, { overdrafts: 155 }]));
+    expect(worse).toMatchObject({ verdict: 'breach', test: 'separation' });
+    expect(worse.reason).toBe('+55% beyond +10% (the baseline already broke <= 0); every candidate repetition outside the baseline range');
   });
 
   it('a whole comparison: breaches listed, failed candidate repetitions breach, unmatched labels reported', () => {

@@ -22,17 +22,17 @@ function problemsOf(fn: () => unknown): string[] {
 }
 
 describe('compare thresholds', () => {
-  it('defaults: p99 +10%, goodput -5%, rejects +1 pp, posting delay +20%, no overdraft / loss / duplicate / conservation violation', () => {
+  it('defaults: p99 +10%, goodput -5%, rejects +1 pp, posting delay +20%, no overdraft / loss / duplicate / conservation violation where the baseline had none, else +10%', () => {
     const set = buildThresholds({});
     expect(rules(set)).toEqual({
       p99_ack_ms: { kind: 'relative', fraction: 0.1 },
       goodput: { kind: 'relative', fraction: -0.05 },
       reject_pct: { kind: 'delta', amount: 1 },
       posting_delay_p99_ms: { kind: 'relative', fraction: 0.2 },
-      overdraft_count: { kind: 'limit', op: '<=', limit: 0 },
-      lost: { kind: 'limit', op: '<=', limit: 0 },
-      duplicated: { kind: 'limit', op: '<=', limit: 0 },
-      conservation_violations: { kind: 'limit', op: '<=', limit: 0 },
+      overdraft_count: { kind: 'limit', op: '<=', limit: 0, elseRelative: 0.1 },
+      lost: { kind: 'limit', op: '<=', limit: 0, elseRelative: 0.1 },
+      duplicated: { kind: 'limit', op: '<=', limit: 0, elseRelative: 0.1 },
+      conservation_violations: { kind: 'limit', op: '<=', limit: 0, elseRelative: 0.1 },
     });
     expect(Object.keys(DEFAULT_THRESHOLDS)).toHaveLength(8);
     expect(set.noise).toEqual({ alpha: 0.05, tolerance: 0.05 });
@@ -70,7 +70,7 @@ describe('compare thresholds', () => {
       'bad.yaml: p99_ack_ms: "-10%" points the wrong way: higher is worse, so write +10%',
       'bad.yaml: goodput: "+5%" points the wrong way: lower is worse, so write -5%',
       'bad.yaml: posting_delay_p99_ms: "+5s": the unit is ms, not s',
-      'bad.yaml: lost: "lots" is not a threshold; write e.g. +10% (relative), +5 (absolute change), 0 or <= 50 (cap) or off',
+      'bad.yaml: lost: "lots" is not a threshold; write e.g. +10% (relative), +5 (absolute change), 0 / <= 50 (caps), 0 or +10% (cap, else relative) or off',
       'bad.yaml: noise.alpha: "2" must be between 0 and 0.5 (e.g. 0.05)',
       'bad.yaml: noise.colour: unknown key; noise takes alpha and tolerance',
       'bad.yaml: strategies: expected a mapping of <strategy label or name>: { metric: threshold }',

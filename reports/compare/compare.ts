@@ -123,12 +123,15 @@ export function compareMetric(def: MetricDef, baseReps: StrategyReport[], candRe
   const out = (verdict: MetricComparison['verdict'], reason: string, testUsed: MetricComparison['test'], p: number | null = null): MetricComparison => ({ ...base, test: testUsed, p_value: p, verdict, reason });
   if (threshold === null) return out(b && c ? 'info' : 'n/a', '', null);
 
-  const rule = threshold.rule;
+  let rule = threshold.rule;
+  if (rule.kind === 'limit' && rule.elseRelative !== undefined && b && !withinCap(rule, def.direction === 'higher_is_worse' ? b.max : b.min)) {
+    rule = { kind: 'relative', fraction: rule.elseRelative }; // the baseline broke the cap itself: judge the change
+  }
   if (rule.kind === 'limit') {
     if (!c) return out('n/a', 'no candidate value', 'cap');
     const worst = def.direction === 'higher_is_worse' ? c.max : c.min;
     const value = def.capOver === 'worst' ? worst : c.median;
-    const ok = rule.op === '<' ? value < rule.limit : rule.op === '<=' ? value <= rule.limit : rule.op === '>' ? value > rule.limit : value >= rule.limit;
+    const ok = withinCap(rule, value);
     const which = def.capOver === 'worst' && c.n > 1 ? 'worst repetition' : c.n > 1 ? 'median' : 'value';
     return out(ok ? 'pass' : 'breach', `${which} ${fmt(value)} ${ok ? 'within' : 'breaks'} ${describeRule(threshold)}`, 'cap');
   }
@@ -144,7 +147,8 @@ export function compareMetric(def: MetricDef, baseReps: StrategyReport[], candRe
   const changeText = relative !== null && rule.kind === 'relative' ? pctText(relative) : `${change >= 0 ? '+' : ''}${fmt(change)}`;
   const worse = moved(worseSign);
   const better = !worse && moved(-worseSign);
-  if (!worse && !better) return out('pass', `${changeText} within ${describeRule(threshold)}`, test);
+  const ruleText = rule === threshold.rule ? describeRule(threshold) : `${describeRule({ ...threshold, rule })} (the baseline already broke ${describeRule({ ...threshold, rule: { ...threshold.rule, elseRelative: undefined } as Threshold['rule'] })})`;
+  if (!worse && !better) return out('pass', `${changeText} within ${ruleText}`, test);
 
   // Which side should be greater if the move is real.
   const higherIsMoved = worse ? worseSign > 0 : worseSign < 0;
@@ -162,8 +166,12 @@ export function compareMetric(def: MetricDef, baseReps: StrategyReport[], candRe
     significant = p <= noise.alpha;
     why = `Mann-Whitney p = ${p.toPrecision(2)}${significant ? ' ≤' : ' >'} ${noise.alpha}`;
   }
-  if (worse) return out(significant ? 'breach' : 'noise', `${changeText} beyond ${describeRule(threshold)}; ${why}`, test, p);
-  return out(significant ? 'improved' : 'pass', `${changeText}, better by more than ${describeRule(threshold).replace(/^[+-]/, '')}; ${why}`, test, p);
+  if (worse) return out(significant ? 'breach' : 'noise', `${changeText} beyond ${ruleText}; ${why}`, test, p);
+  return out(significant ? 'improved' : 'pass', `${changeText}, better by more than ${ruleText.replace(/^[+-]/, '')}; ${why}`, test, p);
+}
+
+function withinCap(rule: { readonly op: '<' | '<=' | '>' | '>='; readonly limit: number }, value: number): boolean {
+  return rule.op === '<' ? value < rule.limit : rule.op === '<=' ? value <= rule.limit : rule.op === '>' ? value > rule.limit : value >= rule.limit;
 }
 
 function pctText(fraction: number): string {

@@ -13,6 +13,10 @@
  *   `>= N` is a floor). Checked on the candidate alone: its worst repetition
  *   for money-safety counts, its median otherwise. No noise test: an overdraft
  *   is a fact, not a fluctuation.
+ * - `0 or +10%`: a cap where the baseline kept within it, and where the
+ *   baseline itself broke the cap (a strategy such as `wal` whose documented
+ *   risk is overdrafts), the relative rule instead: it may not get worse by
+ *   more than that, noise-tested. The default for the money-safety counts.
  * - `off`: no threshold (removes a default).
  *
  * Precedence: defaults < file < flags; per-strategy entries of the file
@@ -30,7 +34,13 @@ export type ThresholdRule =
   /** Signed change in the metric's unit. */
   | { readonly kind: 'delta'; readonly amount: number }
   /** Absolute bound on the candidate. */
-  | { readonly kind: 'limit'; readonly op: '<' | '<=' | '>' | '>='; readonly limit: number };
+  | {
+      readonly kind: 'limit';
+      readonly op: '<' | '<=' | '>' | '>=';
+      readonly limit: number;
+      /** `0 or +10%`: when the baseline's worst repetition already breaks the cap, judge by this signed fraction instead. */
+      readonly elseRelative?: number;
+    };
 
 /** One effective threshold. */
 export interface Threshold {
@@ -61,18 +71,20 @@ export interface ThresholdSet {
 /**
  * The defaults: latency may not grow more than 10 % at p99 (posting delay
  * 20 %, it includes deferred work), goodput may not fall more than 5 %,
- * rejects may not grow more than 1 percentage point, and no overdraft, lost
- * or duplicated op, nor a conservation violation, is tolerated at all.
+ * rejects may not grow more than 1 percentage point; no overdraft, lost or
+ * duplicated op, nor a conservation violation, is tolerated where the
+ * baseline had none, and where it had some (its documented risk), they may
+ * not grow by more than 10 %.
  */
 export const DEFAULT_THRESHOLDS: Readonly<Record<string, string>> = {
   p99_ack_ms: '+10%',
   goodput: '-5%',
   reject_pct: '+1',
   posting_delay_p99_ms: '+20%',
-  overdraft_count: '0',
-  lost: '0',
-  duplicated: '0',
-  conservation_violations: '0',
+  overdraft_count: '0 or +10%',
+  lost: '0 or +10%',
+  duplicated: '0 or +10%',
+  conservation_violations: '0 or +10%',
 };
 
 /** Default {@link NoiseSettings}. */
@@ -89,6 +101,17 @@ export function parseRule(metricName: string, text: string, source: string): Thr
   if (metric === undefined) return { problem: `${metricName}: unknown metric; known: ${metricNames().join(', ')}` };
   const t = text.trim();
   if (/^(off|none)$/i.test(t)) return null;
+  const either = /^(.+?)\s+or\s+(.+)$/i.exec(t);
+  if (either) {
+    const cap = parseRule(metricName, either[1]!, source);
+    const rel = parseRule(metricName, either[2]!, source);
+    if (cap !== null && 'problem' in cap) return cap;
+    if (rel !== null && 'problem' in rel) return rel;
+    if (cap?.rule.kind !== 'limit' || rel?.rule.kind !== 'relative') {
+      return { problem: `${metricName}: ${JSON.stringify(t)}: write a cap, "or", then a relative change, e.g. 0 or +10%` };
+    }
+    return { metric: metricName, rule: { ...cap.rule, elseRelative: rel.rule.fraction }, text: t, source };
+  }
   const worse = metric.direction === 'higher_is_worse' ? '+' : '-';
   const rel = RELATIVE.exec(t);
   if (rel) {
@@ -113,7 +136,7 @@ export function parseRule(metricName: string, text: string, source: string): Thr
     }
     return { metric: metricName, rule: { kind: 'limit', op, limit: Number(limit[2]) }, text: t, source };
   }
-  return { problem: `${metricName}: ${JSON.stringify(t)} is not a threshold; write e.g. ${worse}10% (relative), ${worse}5 (absolute change), ${metric.direction === 'higher_is_worse' ? '0 or <= 50 (cap)' : '>= 1000 (floor)'} or off` };
+  return { problem: `${metricName}: ${JSON.stringify(t)} is not a threshold; write e.g. ${worse}10% (relative), ${worse}5 (absolute change), ${metric.direction === 'higher_is_worse' ? '0 / <= 50 (caps), 0 or +10% (cap, else relative)' : '>= 1000 (floor)'} or off` };
 }
 
 function directionWords(m: MetricDef): string {
@@ -263,7 +286,8 @@ export function describeRule(t: Threshold): string {
   const r = t.rule;
   if (r.kind === 'relative') return `${r.fraction >= 0 ? '+' : ''}${round(r.fraction * 100)}%`;
   if (r.kind === 'delta') return `${r.amount >= 0 ? '+' : ''}${round(r.amount)}${unitSuffix(unit)}`;
-  return `${r.op} ${round(r.limit)}${unit === '%' ? '%' : unitSuffix(unit)}`;
+  const cap = `${r.op} ${round(r.limit)}${unit === '%' ? '%' : unitSuffix(unit)}`;
+  return r.elseRelative === undefined ? cap : `${cap}, or ${r.elseRelative >= 0 ? '+' : ''}${round(r.elseRelative * 100)}% where the baseline broke it`;
 }
 
 /** Absolute changes of a percentage are percentage points. */

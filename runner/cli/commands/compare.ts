@@ -53,7 +53,7 @@ export const compareCommand: CommandModule<object, CompareArgs> = {
       .option('baseline', { type: 'string', demandOption: true, describe: 'run id, latest (newest complete run other than the candidate, same scenario) or latest:<branch> (newest complete run on that git branch)' })
       .option('candidate', { type: 'string', describe: 'run id, latest or latest:<branch> [default latest]' })
       .option('thresholds', { type: 'string', describe: 'YAML file of metric: rule (e.g. p99_ack_ms: +10%), optional strategies: { <label or name>: {...} } and noise: { alpha, tolerance }' })
-      .option('threshold', { type: 'string', array: true, describe: `metric=rule, repeatable, over the file: +10% / -5% (relative), +5 (absolute change), 0 or <= 50 (cap), >= 1000 (floor), off. Defaults: ${DEFAULTS_TEXT}` })
+      .option('threshold', { type: 'string', array: true, describe: `metric=rule, repeatable, over the file: +10% / -5% (relative), +5 (absolute change), 0 / <= 50 (caps), >= 1000 (floor), '0 or +10%' (a cap, or the change where the baseline broke it), off. Defaults: ${DEFAULTS_TEXT}` })
       .option('alpha', { type: 'number', describe: 'one-sided significance of the Mann-Whitney U test (used with 5+ repetitions a side) [default 0.05]' })
       .option('noise-tolerance', { type: 'string', describe: 'with 2-4 repetitions a side, a change counts only if every candidate repetition is worse than every baseline one by more than this share of the baseline median [default 5%]' })
       .option('allow-different-scenario', { type: 'boolean', describe: 'compare runs of different scenarios instead of refusing' })
