@@ -15,7 +15,7 @@ import { join } from 'node:path';
 import type { Plan } from '../scenarios/index.js';
 import { generateOps } from '../scenarios/index.js';
 import type { Store } from '../reports/store/store.js';
-import { canInsertNdjson } from '../reports/store/encode.js';
+import { canInsertNdjson, type NdjsonBody } from '../reports/store/encode.js';
 import type { RowOf, TableName } from '../reports/store/rows.js';
 import { OpFates } from '../runner/audit/fates.js';
 import { OpenLoopDriver } from '../runner/driver/open-loop.js';
@@ -37,7 +37,7 @@ class DiscardStore implements Store {
   readonly kind = 'chdb' as const;
   readonly description = 'a store that discards';
   rows = 0;
-  readonly sample = new Map<TableName, string>();
+  readonly sample = new Map<TableName, NdjsonBody>();
   async version(): Promise<string> {
     return '';
   }
@@ -45,7 +45,7 @@ class DiscardStore implements Store {
   async insert<T extends TableName>(_table: T, rows: readonly RowOf[T][]): Promise<void> {
     this.rows += rows.length;
   }
-  async insertNdjson(table: TableName, body: string): Promise<void> {
+  async insertNdjson(table: TableName, body: NdjsonBody): Promise<void> {
     if (body.length > (this.sample.get(table)?.length ?? 0)) this.sample.set(table, body); // the fullest batch: ingest is measured at the recorder's batch size
     await new Promise((resolve) => setImmediate(resolve));
   }
@@ -60,7 +60,7 @@ class DiscardStore implements Store {
  * sink and a recorder writing to a store that discards. `spoolDir` is a
  * folder the recorder may use (it stays empty).
  */
-export async function measurePipelineCost(plan: Plan, ops: number, spoolDir: string): Promise<OpCost & { bodies: ReadonlyMap<TableName, string> }> {
+export async function measurePipelineCost(plan: Plan, ops: number, spoolDir: string): Promise<OpCost & { bodies: ReadonlyMap<TableName, NdjsonBody> }> {
   const store = new DiscardStore();
   const recorder = new Recorder(store, { spoolDir: join(spoolDir, 'discard-spool') });
   const sink = new ReplayRecorder({ run_id: 'cost', strategy: 'noop', rep: 0 }, recorder, new OpFates(ops), ops);
@@ -80,11 +80,11 @@ export async function measurePipelineCost(plan: Plan, ops: number, spoolDir: str
  * into `store` and returns the CPU cost per op (chdb's threads included: it
  * runs in this process).
  */
-export async function measureIngestCost(store: Store, bodies: ReadonlyMap<TableName, string>, ops: number): Promise<OpCost> {
+export async function measureIngestCost(store: Store, bodies: ReadonlyMap<TableName, NdjsonBody>, ops: number): Promise<OpCost> {
   if (!canInsertNdjson(store)) throw new Error('the ingest cost needs a store that takes NDJSON');
   const batches = (['ops', 'postings'] as const).map((table) => {
     const body = bodies.get(table) ?? '';
-    const lines = body.split('\n').filter((l) => l !== '').length;
+    const lines = body.toString().split('\n').filter((l) => l !== '').length;
     return { table, body, lines };
   });
   if (batches.some((b) => b.lines === 0)) throw new Error('no sample batch to insert');

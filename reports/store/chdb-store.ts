@@ -15,7 +15,7 @@ import { Session } from 'chdb';
 import type { RowOf, TableName } from './rows.js';
 import type { SqlValue, Store } from './store.js';
 import { bindParams } from './bind.js';
-import { encodeRows, type NdjsonInsert } from './encode.js';
+import { encodeRows, type NdjsonBody, type NdjsonInsert } from './encode.js';
 import { StoreError, firstLine } from './errors.js';
 import { coerceRows, stripTrailingSemicolon, type JsonAnswer } from './result.js';
 import { checkDatabaseName, migrationSql } from './schema.js';
@@ -109,9 +109,9 @@ export class ChdbStore implements Store, NdjsonInsert {
     if (rows.length > 0) await this.insertNdjson(table, encodeRows(table, rows));
   }
 
-  async insertNdjson(table: TableName, body: string): Promise<void> {
+  async insertNdjson(table: TableName, body: NdjsonBody): Promise<void> {
     if (body.length === 0) return;
-    await this.#exec(undefined, (s) => s.insert({ table: `${this.database}.${table}`, values: Buffer.from(body), format: 'JSONEachRow', settings: { input_format_skip_unknown_fields: 1 } }));
+    await this.#exec(undefined, (s) => s.insert({ table: `${this.database}.${table}`, values: typeof body === 'string' ? Buffer.from(body) : body, format: 'JSONEachRow', settings: { input_format_skip_unknown_fields: 1 } }));
   }
 
   async query<T = Record<string, unknown>>(sql: string, params?: Readonly<Record<string, SqlValue>>): Promise<T[]> {

@@ -130,9 +130,16 @@ export function encodeRows<T extends TableName>(table: T, rows: readonly RowOf[T
  * this folder have it.
  */
 export interface NdjsonInsert {
-  /** Appends the newline-terminated `JSONEachRow` lines in `body` to `table`. Resolves when ClickHouse acknowledged them. */
-  insertNdjson(table: TableName, body: string): Promise<void>;
+  /** Appends the newline-terminated `JSONEachRow` lines in `body` (text, or its UTF-8 bytes) to `table`. Resolves when ClickHouse acknowledged them. */
+  insertNdjson(table: TableName, body: NdjsonBody): Promise<void>;
 }
+
+/**
+ * Newline-terminated `JSONEachRow` lines: a string, or its UTF-8 bytes (the
+ * recorder builds bytes slice by slice, so no single step converts a whole
+ * batch on the driver's thread).
+ */
+export type NdjsonBody = string | Buffer;
 
 /** True when `store` can take pre-encoded NDJSON (see {@link NdjsonInsert}). */
 export function canInsertNdjson<S extends object>(store: S): store is S & NdjsonInsert {

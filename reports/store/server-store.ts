@@ -9,7 +9,7 @@ import { ClickHouseLogLevel, createClient, type ClickHouseClient } from '@clickh
 import type { RowOf, TableName } from './rows.js';
 import type { SqlValue, Store } from './store.js';
 import { bindParams } from './bind.js';
-import { encodeRows, type NdjsonInsert } from './encode.js';
+import { encodeRows, type NdjsonBody, type NdjsonInsert } from './encode.js';
 import { StoreError, firstLine, maskUrl } from './errors.js';
 import { coerceRows, stripTrailingSemicolon, type JsonAnswer } from './result.js';
 import { checkDatabaseName, migrationSql } from './schema.js';
@@ -103,12 +103,12 @@ export class ServerStore implements Store, NdjsonInsert {
     if (rows.length > 0) await this.insertNdjson(table, encodeRows(table, rows));
   }
 
-  async insertNdjson(table: TableName, body: string): Promise<void> {
+  async insertNdjson(table: TableName, body: NdjsonBody): Promise<void> {
     if (body.length === 0) return;
     await this.#call(async () => {
       const result = await this.#client.exec({
         query: `INSERT INTO ${this.database}.${table} FORMAT JSONEachRow`,
-        values: Readable.from([Buffer.from(body)]),
+        values: Readable.from([typeof body === 'string' ? Buffer.from(body) : body]),
         clickhouse_settings: { input_format_skip_unknown_fields: 1 },
       });
       // Drain the (empty) answer so the socket returns to the pool.

@@ -38,7 +38,7 @@ export interface RecorderOptions {
   readonly retryMinMs?: number;
   /** Longest retry delay, ms. Default 5 000. */
   readonly retryMaxMs?: number;
-  /** Rows encoded per event-loop turn (bounds each pause of the hot path). Default 2 000. */
+  /** Most rows encoded per event-loop turn (bounds each pause of the hot path; a turn also ends after 1 ms). Default 500. */
   readonly encodeSliceRows?: number;
 }
 
@@ -111,7 +111,7 @@ export class Recorder {
     this.#settings = {
       batchRows: options.batchRows ?? 20_000,
       maxBufferedRows: options.maxBufferedRows ?? 250_000,
-      encodeSliceRows: options.encodeSliceRows ?? 2_000,
+      encodeSliceRows: options.encodeSliceRows ?? 500,
       retryMinMs: options.retryMinMs ?? 100,
       retryMaxMs: options.retryMaxMs ?? 5_000,
     };

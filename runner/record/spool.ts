@@ -14,6 +14,7 @@ import { appendFile, mkdir, open, readFile, rename, stat, truncate, unlink, writ
 import { pipeline } from 'node:stream/promises';
 import { join, resolve } from 'node:path';
 import type { TableName } from '../../reports/store/rows.js';
+import type { NdjsonBody } from '../../reports/store/encode.js';
 
 /** Lines read from the spool, not yet committed. */
 export interface SpoolBatch {
@@ -103,7 +104,7 @@ export class SpoolFile {
   }
 
   /** Appends lines that follow everything already spooled. */
-  append(body: string, lines: number, firstSeq: number): Promise<void> {
+  append(body: NdjsonBody, lines: number, firstSeq: number): Promise<void> {
     return this.#serial(async () => {
       if (lines === 0) return;
       await mkdir(this.dir, { recursive: true });
@@ -114,7 +115,7 @@ export class SpoolFile {
   }
 
   /** Puts lines OLDER than everything spooled in front of it (an in-flight batch that failed after newer rows were spooled). */
-  prepend(body: string, lines: number, firstSeq: number): Promise<void> {
+  prepend(body: NdjsonBody, lines: number, firstSeq: number): Promise<void> {
     return this.#serial(async () => {
       if (lines === 0) return;
       await mkdir(this.dir, { recursive: true });
