@@ -1,7 +1,7 @@
 /**
  * `npm run bench:fidelity`: does the harness itself cost throughput?
  *
- * pgbench and hotbench's `row-lock` run the same transaction (byte for byte
+ * pgbench and hotbench's `row-lock` run the same transaction (byte for byte,
  * the SQL row-lock sends) on the same hot row, with the same number of
  * clients (16), against the same PostgreSQL server, alternately, and the
  * bench prints each rate and the ratio hotbench / pgbench. hotbench's rate is
@@ -66,7 +66,7 @@ function findPgbench(): string {
   }
 }
 
-/** The row-lock transaction as a pgbench script: the same statements, variables bound as parameters (-M extended). */
+/** The row-lock transaction as a pgbench script: the same statements, prepared once per connection and bound as parameters (-M prepared), as row-lock's named statements are. */
 function rowLockScript(): string {
   const lock = TIMED_LOCK_ROW_SQL.replace('$1', '0').replace(/\s+/g, ' ');
   const insert = ROW_LOCK_INSERT_SQL.replace('$1', ':op').replace('$2', '0').replace('$3', '0').replace('$4', '-1').replace('$5', ':after');
@@ -102,7 +102,7 @@ function pgbench(bin: string, target: PgbenchTarget, script: string, clients: nu
   const dir = mkdtempSync(join(tmpdir(), 'hotbench-fidelity-'));
   const file = join(dir, 'script.sql');
   writeFileSync(file, script);
-  const args = ['-n', '-M', 'extended', '-c', String(clients), '-j', String(Math.min(clients, 2)), '-T', String(seconds), '-D', 'n=0', ...extra, '-f', file, target.url];
+  const args = ['-n', '-M', 'prepared', '-c', String(clients), '-j', String(Math.min(clients, 2)), '-T', String(seconds), '-D', 'n=0', ...extra, '-f', file, target.url];
   return new Promise((resolve, reject) => {
     // The password goes through the environment, never the command line (visible in `ps`).
     const child = spawn(bin, args, { env: { ...process.env, PGPASSWORD: target.password }, stdio: ['ignore', 'pipe', 'pipe'] });

@@ -219,7 +219,7 @@ export const TIMED_LOCK_ROW_SQL = `WITH l AS MATERIALIZED (SELECT id, owner, bal
  * returning the row and the measured lock wait; undefined if no such row.
  */
 export async function timedLockRow(client: PoolClient, id: number): Promise<LockedRow | undefined> {
-  const res = await client.query<Record<keyof LockedRow, string>>(TIMED_LOCK_ROW_SQL, [id]);
+  const res = await client.query<Record<keyof LockedRow, string>>({ name: 'hotbench_timed_lock_row', text: TIMED_LOCK_ROW_SQL, values: [id] });
   const row = res.rows[0];
   return row === undefined ? undefined : toLockedRow(row);
 }

@@ -35,7 +35,7 @@ export const ATOMIC_SQL = `
  * a database error. Shared with strategies built on the same statement.
  */
 export async function postAtomic(pool: Pool, op: Op, delta: number): Promise<Outcome> {
-  const res = await pool.query<{ updated: string; balance: string | null; lock_wait_us: string }>(ATOMIC_SQL, [op.account, delta, op.id]);
+  const res = await pool.query<{ updated: string; balance: string | null; lock_wait_us: string }>({ name: 'hotbench_atomic', text: ATOMIC_SQL, values: [op.account, delta, op.id] });
   const row = res.rows[0];
   const lockWaitUs = Math.max(0, toInt(row?.lock_wait_us ?? 0));
   if (toInt(row?.updated ?? 0) === 1) return { status: 'applied', lockWaitUs };

@@ -62,7 +62,7 @@ export class OptimisticStrategy extends LedgerStrategy {
     const isolation = this.params.isolation === 'repeatable-read' ? 'repeatable read' : 'read committed';
     try {
       return await inTransaction(this.pool, isolation, async (client, rollback): Promise<Attempt> => {
-        const read = await client.query<{ balance: string; floor: string; version: string }>(OPTIMISTIC_READ_SQL, [op.account]);
+        const read = await client.query<{ balance: string; floor: string; version: string }>({ name: 'hotbench_optimistic_read', text: OPTIMISTIC_READ_SQL, values: [op.account] });
         const row = read.rows[0];
         if (row === undefined) throw new Error(`account ${op.account} does not exist`);
         const after = toInt(row.balance) + delta;
@@ -70,8 +70,8 @@ export class OptimisticStrategy extends LedgerStrategy {
           await rollback();
           return { kind: 'insufficient', lockWaitUs: 0 };
         }
-        await client.query(OPTIMISTIC_INSERT_SQL, [op.id, op.account, op.account, delta, after]);
-        const upd = await client.query<{ updated: string; lock_wait_us: string }>(OPTIMISTIC_UPDATE_SQL, [op.account, after, row.version]);
+        await client.query({ name: 'hotbench_optimistic_insert', text: OPTIMISTIC_INSERT_SQL, values: [op.id, op.account, op.account, delta, after] });
+        const upd = await client.query<{ updated: string; lock_wait_us: string }>({ name: 'hotbench_optimistic_update', text: OPTIMISTIC_UPDATE_SQL, values: [op.account, after, row.version] });
         const lockWaitUs = Math.max(0, toInt(upd.rows[0]?.lock_wait_us ?? 0));
         if (toInt(upd.rows[0]?.updated ?? 0) === 0) {
           await rollback();

@@ -31,8 +31,8 @@ export class RowLockStrategy extends LedgerStrategy {
         await rollback();
         return { status: 'rejected', reason: 'insufficient_funds', lockWaitUs: row.lockWaitUs };
       }
-      await client.query(ROW_LOCK_INSERT_SQL, [op.id, row.id, row.owner, delta, after]);
-      await client.query(ROW_LOCK_UPDATE_SQL, [row.id, after]);
+      await client.query({ name: 'hotbench_row_lock_insert', text: ROW_LOCK_INSERT_SQL, values: [op.id, row.id, row.owner, delta, after] });
+      await client.query({ name: 'hotbench_row_lock_update', text: ROW_LOCK_UPDATE_SQL, values: [row.id, after] });
       return { status: 'applied', lockWaitUs: row.lockWaitUs };
     });
   }
