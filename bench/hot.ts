@@ -15,13 +15,19 @@
  * two with the defaults), and its latencies show the queue (coordinated
  * omission is not hidden). Keep `--duration` short.
  *
- * The concurrency cap (default 2,048) must exceed offered rate × aggregate's
- * latency (25,000/s × 50 ms = 1,250), or the cap itself makes ops late; and
+ * The concurrency cap (default 4,096) must exceed offered rate × aggregate's
+ * latency (40,000/s × 50 ms = 2,000), or the cap itself makes ops late; and
  * row-lock must work off the ops in flight when sending stops within the
- * driver's 30 s, i.e. cap / its ceiling < 30 s (2,048 / ~700 ≈ 3 s).
+ * driver's 30 s, i.e. cap / its ceiling < 30 s (4,096 / ~900 ≈ 5 s).
  *
- * Usage: npm run bench:hot -- [--rate 25000] [--duration 2s] [--aggregate window=5ms,max=500]
- *          [--concurrency 2048] [--connections 16] [--pg URL] [--clickhouse URL] [--data-dir DIR]
+ * The offered rate (default 40,000/s) sits above the driver's own < 1%-late
+ * ceiling on a 2-core machine (bench:driver): late sends are counted and stay
+ * in aggregate's latency, which is measured from each op's intended time.
+ * When aggregate keeps up with the offered rate the ratio is a lower bound,
+ * and the bench says so.
+ *
+ * Usage: npm run bench:hot -- [--rate 40000] [--duration 2s] [--aggregate window=5ms,max=500]
+ *          [--concurrency 4096] [--connections 16] [--pg URL] [--clickhouse URL] [--data-dir DIR]
  */
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -51,14 +57,14 @@ interface Args {
   dataDir: string | undefined;
 }
 
-const USAGE = 'flags: --rate 25000, --duration 2s, --aggregate window=5ms,max=500, --concurrency 2048, --connections 16, --pg URL, --clickhouse URL, --data-dir DIR';
+const USAGE = 'flags: --rate 40000, --duration 2s, --aggregate window=5ms,max=500, --concurrency 4096, --connections 16, --pg URL, --clickhouse URL, --data-dir DIR';
 
 function parseArgs(argv: string[]): Args {
   const args: Args = {
-    rate: 25_000,
+    rate: 40_000,
     durationUs: 2_000_000,
     aggregate: '',
-    concurrency: 2_048,
+    concurrency: 4_096,
     connections: 16,
     pg: process.env['PG_URL'] || undefined,
     clickhouse: process.env['CLICKHOUSE_URL'] || undefined,
@@ -142,6 +148,9 @@ async function main(): Promise<void> {
       `aggregate / row-lock goodput = ${ratio.toFixed(1)}x; aggregate p99 ack ${p99Ms.toFixed(1)} ms; overdrafts ${overdrafts} ` +
         `(target: >= ${TARGET_RATIO}x, p99 < ${TARGET_P99_MS} ms, 0 overdrafts): ${met ? 'met' : 'NOT met'}`,
     );
+    if (agg.goodput_per_s !== null && agg.goodput_per_s >= 0.97 * args.rate) {
+      console.log(`aggregate kept up with the offered ${args.rate.toLocaleString('en-US')} ops/s, so its ceiling (and the ratio) is higher than shown: a lower bound; raise --rate to look for it`);
+    }
     if (result.files && args.dataDir !== undefined) console.log(`report: ${result.files.md}`);
   } finally {
     if (args.dataDir === undefined) rmSync(dataDir, { recursive: true, force: true });
