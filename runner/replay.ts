@@ -22,6 +22,7 @@ import type { FaultSpec } from './faults/spec.js';
 import { postgresFaultTarget } from './faults/postgres.js';
 import { pgToSchedule, syncPgClock } from './pg-clock.js';
 import { startPgTelemetry, type PgTelemetry } from './telemetry/pg-telemetry.js';
+import { warmPools } from './warm-pools.js';
 import type { Store } from '../reports/store/store.js';
 import type { PortProviders } from './stack/needs.js';
 import { describePgError, type PostgresStack, type StrategyDatabase } from './stack/postgres.js';
@@ -152,6 +153,8 @@ export async function replayStrategy(args: ReplayArgs): Promise<StrategyRunRow> 
     strategy = args.http ? viaHttp(planned, args.http, { postgres: args.postgres, database: db, namespace, connections: args.connections }) : planned.create();
     await withTimeout(strategy.setup(ctx), SETUP_TIMEOUT_MS, 'setup');
     row.backend = strategy.backend;
+
+    await withTimeout(warmPools(pools), SETUP_TIMEOUT_MS, 'opening the connection pools');
 
     const ledger = new pg.Pool({ connectionString: db.url, max: 2, application_name: 'hotbench:auditor' });
     ledger.on('error', () => undefined);
