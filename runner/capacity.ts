@@ -46,7 +46,7 @@ import { Recorder } from './record/recorder.js';
 import { MonotonicClock, wallClockUtc } from './clock.js';
 import { recordedConfig, type ResolvedRunConfig } from './config.js';
 import { oneLine } from './errors.js';
-import { readProvenance } from './provenance.js';
+import { runRowOf } from './run-row.js';
 import { replayStrategy, type PlannedStrategy } from './replay.js';
 import { newRunId, type RunBenchmarkOptions } from './run.js';
 import { PortProviders } from './stack/needs.js';
@@ -133,29 +133,20 @@ export async function runCapacity(config: ResolvedRunConfig, search: CapacitySea
     options.log(`results: ${store.description}; ledger: ${postgres.description}`);
     const recorder = new Recorder(store, { spoolDir: join(config.dataDir, 'spool'), onNote: (line: string) => options.log(`recorder: ${line}`) });
     const first = summarizePlan(planAt(search.startPerS)); // the run row describes the first step's plan
-    const provenance = readProvenance();
-    recorder.push('runs', {
-      run_id: runId,
-      started_at: wallClockUtc(),
-      scenario: config.plan.name,
-      scenario_file: config.loaded.file,
-      seed: config.seed,
-      stream_sha256: first.sha256,
-      planned_ops: first.totalOps,
-      schedule_us: stepDurationUs(search, search.startPerS),
-      config_json: JSON.stringify({ ...recordedConfig(config, settings.strategies), capacity: settings }),
-      git_rev: provenance.gitRev,
-      git_branch: provenance.gitBranch,
-      hotbench_version: provenance.hotbenchVersion,
-      pg_version: postgres.version,
-      clickhouse_version: await store.version(),
-      redis_version: providers.versions().redis ?? '',
-      node_version: provenance.nodeVersion,
-      host_name: provenance.hostName,
-      host_cores: provenance.hostCores,
-      host_mem_bytes: provenance.hostMemBytes,
-      command: CAPACITY_COMMAND,
-    });
+    recorder.push(
+      'runs',
+      await runRowOf({
+        runId,
+        config,
+        recordedConfig: { ...recordedConfig(config, settings.strategies), capacity: settings },
+        stream: first,
+        scheduleUs: stepDurationUs(search, search.startPerS),
+        pgVersion: postgres.version,
+        redisVersion: providers.versions().redis ?? '',
+        store,
+        command: CAPACITY_COMMAND,
+      }),
+    );
 
     const clock = new MonotonicClock();
     let idx = 0;

@@ -24,7 +24,7 @@ import type { ProgressMode } from './driver/progress.js';
 import { oneLine } from './errors.js';
 import { refuseExternalPostgresFaults } from './faults/postgres.js';
 import { httpViaOf } from './http/via.js';
-import { readProvenance } from './provenance.js';
+import { runRowOf } from './run-row.js';
 import { replayStrategy, type PlannedStrategy } from './replay.js';
 import { PortProviders } from './stack/needs.js';
 import { openProviders } from './stack/providers.js';
@@ -93,29 +93,20 @@ export async function runBenchmark(config: ResolvedRunConfig, options: RunBenchm
         recorder.push('events', { run_id: runId, strategy: '', rep: 0, at_us: clock.now(), type: 'note', kind: 'recorder', account: -1, detail: line.slice(0, 500) });
       },
     });
-    const provenance = readProvenance();
-    recorder.push('runs', {
-      run_id: runId,
-      started_at: wallClockUtc(),
-      scenario: config.plan.name,
-      scenario_file: config.loaded.file,
-      seed: config.seed,
-      stream_sha256: summary.sha256,
-      planned_ops: summary.totalOps,
-      schedule_us: config.plan.durationUs,
-      config_json: JSON.stringify(recordedConfig(config, strategies.map((s) => s.label))),
-      git_rev: provenance.gitRev,
-      git_branch: provenance.gitBranch,
-      hotbench_version: provenance.hotbenchVersion,
-      pg_version: postgres.version,
-      clickhouse_version: await store.version(),
-      redis_version: providers.versions().redis ?? '',
-      node_version: provenance.nodeVersion,
-      host_name: provenance.hostName,
-      host_cores: provenance.hostCores,
-      host_mem_bytes: provenance.hostMemBytes,
-      command: options.command ?? 'hotbench run',
-    });
+    recorder.push(
+      'runs',
+      await runRowOf({
+        runId,
+        config,
+        recordedConfig: recordedConfig(config, strategies.map((s) => s.label)),
+        stream: summary,
+        scheduleUs: config.plan.durationUs,
+        pgVersion: postgres.version,
+        redisVersion: providers.versions().redis ?? '',
+        store,
+        command: options.command ?? 'hotbench run',
+      }),
+    );
 
     const rows: StrategyRunRow[] = [];
     let failure: string | undefined;
