@@ -229,6 +229,10 @@ function strategyReport(key: ReplayKey, summary: StrategyRunRow | undefined, run
       missed: kindCount('stop_delivery_missed'),
       max_delay_us: t && t.signalled > 0 ? t.max_stop_delay_us : null,
     },
+    lag: {
+      consumer_max_ops: t && t.consumer_lag_polls > 0 ? t.max_consumer_lag : null,
+      replication_max_us: t && t.replication_lag_polls > 0 ? t.max_replication_lag_us : null,
+    },
     overdrafts: { count: kindCount('overdraft'), amount: kinds['overdraft']?.amount ?? 0 },
     incidents: {
       lost: kindCount('lost'),

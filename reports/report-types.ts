@@ -166,6 +166,16 @@ export interface StrategyReport {
     /** Longest crossing → signal delay, µs (≤ 0: signalled before the ledger crossed); null when none was signalled. */
     readonly max_delay_us: number | null;
   };
+  /**
+   * Most work waiting behind the strategy, from its own samples: `consumer_lag`
+   * (ops accepted but not yet applied, `buffer`) and `replication_lag_us` (how
+   * long a commit took to show on the replica, `read-write-split`); null where
+   * the strategy records no such series.
+   */
+  readonly lag: {
+    readonly consumer_max_ops: number | null;
+    readonly replication_max_us: number | null;
+  };
   /** Overdraft incidents and the sum of the amounts by which the floor was broken (minor units). */
   readonly overdrafts: { readonly count: number; readonly amount: number };
   /** Incident counts by kind; each 0 when none was recorded. */

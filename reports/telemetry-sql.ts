@@ -18,9 +18,15 @@ export interface TelemetryStats {
   /** `stop_delivery_delay_us:<account>` samples (signalled crossings). */
   readonly signalled: number;
   readonly max_stop_delay_us: number;
+  /** `consumer_lag` samples and their maximum, ops. */
+  readonly consumer_lag_polls: number;
+  readonly max_consumer_lag: number;
+  /** `replication_lag_us` samples and their maximum, µs. */
+  readonly replication_lag_polls: number;
+  readonly max_replication_lag_us: number;
 }
 
-/** Lock-wait integral, most waiters, and stop-delivery delays per replay. */
+/** Lock-wait integral, most waiters, stop-delivery delays and the largest consumer and replication lags per replay. */
 export function selectTelemetryStats(store: Store, runId: string): Promise<TelemetryStats[]> {
   return store.query(
     `SELECT strategy, rep,
@@ -28,9 +34,13 @@ export function selectTelemetryStats(store: Store, runId: string): Promise<Telem
        sumIf(value, name = 'pg_lock_wait_us') AS lock_wait_us,
        maxIf(value, name = 'pg_lock_waiters') AS max_waiters,
        countIf(startsWith(name, 'stop_delivery_delay_us:')) AS signalled,
-       maxIf(value, startsWith(name, 'stop_delivery_delay_us:')) AS max_stop_delay_us
+       maxIf(value, startsWith(name, 'stop_delivery_delay_us:')) AS max_stop_delay_us,
+       countIf(name = 'consumer_lag') AS consumer_lag_polls,
+       maxIf(value, name = 'consumer_lag') AS max_consumer_lag,
+       countIf(name = 'replication_lag_us') AS replication_lag_polls,
+       maxIf(value, name = 'replication_lag_us') AS max_replication_lag_us
      FROM samples
-     WHERE run_id = {run:String} AND (name IN ('pg_lock_waiters', 'pg_lock_wait_us') OR startsWith(name, 'stop_delivery_delay_us:'))
+     WHERE run_id = {run:String} AND (name IN ('pg_lock_waiters', 'pg_lock_wait_us', 'consumer_lag', 'replication_lag_us') OR startsWith(name, 'stop_delivery_delay_us:'))
      GROUP BY strategy, rep`,
     { run: runId },
   );

@@ -15,7 +15,7 @@ const right = (header: string): Column => ({ header, align: 'right' });
 export function telemetryTable(report: RunReport): Table {
   const columns = [
     left('strategy [backend]'), right('ops that locked'), right('per-op lock wait s'), right('per-op p99 ms'), right('sampled lock-wait s'), right('max waiters'),
-    right('stop signals'), right('missed'), right('stop delay max ms'),
+    right('stop signals'), right('missed'), right('stop delay max ms'), right('max consumer lag ops'), right('max replication lag ms'),
   ];
   const repeated = report.strategies.some((s) => s.rep > 0);
   const rows = report.strategies.map((s) => {
@@ -31,6 +31,8 @@ export function telemetryTable(report: RunReport): Table {
       formatInt(sd.signalled),
       formatInt(sd.missed),
       formatMs(sd.max_delay_us),
+      formatInt(s.lag.consumer_max_ops),
+      formatMs(s.lag.replication_max_us),
     ];
   });
   return { columns, rows };
@@ -40,4 +42,5 @@ export function telemetryTable(report: RunReport): Table {
 export const TELEMETRY_DEFINITIONS = [
   'per-op lock wait: time each op waited for a row lock, as the strategy measured it (ops that took one); sampled lock-wait s: sessions of the strategy\'s database waiting on a lock (pg_stat_activity every ~50 ms) integrated over time; max waiters: most at once',
   'stop signals / missed: threshold crossings of the ledger balance the strategy signalled (budget_exhausted) / never signalled; stop delay: crossing → signal (≤ 0: signalled first)',
+  'max consumer lag: most ops accepted but not yet applied (buffer); max replication lag: longest a commit took to show on the replica (read-write-split); both sampled once a second, — where the strategy has neither',
 ];

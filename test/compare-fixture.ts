@@ -128,6 +128,7 @@ export function fakeStrategyReport(k: FakeReplay = {}): StrategyReport {
     lock_wait: { ops: 0, total_s: 0, p99_us: null },
     lock_wait_sampled: { polls: 0, total_s: null, max_waiters: null },
     stop_delivery: { signalled: 0, missed: 0, max_delay_us: null },
+    lag: { consumer_max_ops: null, replication_max_us: null },
     overdrafts: { count: k.overdrafts ?? 0, amount: k.overdraftAmount ?? k.overdrafts ?? 0 },
     incidents: { lost: k.lost ?? 0, duplicated: 0, phantom: 0, mismatch: 0, conservation: 0, false_declines: 0, stale_reads: 0, by_kind: {} },
     conservation: { audited: true, ok: true, accounts_checked: 1 },

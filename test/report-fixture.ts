@@ -88,7 +88,15 @@ export function fakeRunRows(runId: string, startedAt = '2024-05-01 12:00:00'): F
     ],
     ops,
     postings,
-    samples: [{ ...base, t_us: 0, name: 'lock_waiters', value: 3 }],
+    samples: [
+      { ...base, t_us: 0, name: 'lock_waiters', value: 3 },
+      // replication lag on row-lock (max 1,200 µs), consumer lag on cache (max 42 ops): the report's lag figures
+      { ...base, t_us: 1_000_000, name: 'replication_lag_us', value: 1200 },
+      { ...base, t_us: 2_000_000, name: 'replication_lag_us', value: 800 },
+      { ...cache, t_us: 1_000_000, name: 'consumer_lag', value: 5 },
+      { ...cache, t_us: 2_000_000, name: 'consumer_lag', value: 42 },
+      { ...cache, t_us: 3_000_000, name: 'consumer_lag', value: 7 },
+    ],
     incidents,
     events,
   };
@@ -158,6 +166,9 @@ export function expectFakeReport(report: import('../reports/queries.js').RunRepo
   expect(rowLock.incidents).toMatchObject({ lost: 1, duplicated: 3, phantom: 0, mismatch: 0, conservation: 0, false_declines: 1, stale_reads: 2 });
   expect(rowLock.incidents.by_kind['duplicated']).toEqual({ count: 3, amount: 300 });
   expect(rowLock.conservation).toEqual({ audited: true, ok: true, accounts_checked: 5 });
+  expect(rowLock.lag).toEqual({ consumer_max_ops: null, replication_max_us: 1200 });
+  expect(cache.lag).toEqual({ consumer_max_ops: 42, replication_max_us: null });
+  expect(buffer.lag).toEqual({ consumer_max_ops: null, replication_max_us: null });
   expect(rowLock.ops).toEqual({ planned: 1000, sent: 990, late: 7, late_threshold_us: 10_000, recorded: 1000, acked: 990, concurrency: 64 });
   expect(rowLock.params).toEqual({ connections: 16 });
   expect(rowLock.events).toEqual({

@@ -56,6 +56,7 @@ export function made(m: Made): StrategyReport {
     lock_wait: { ops: 0, total_s: 0, p99_us: null },
     lock_wait_sampled: { polls: 0, total_s: null, max_waiters: null },
     stop_delivery: m.stop ?? { signalled: 0, missed: 0, max_delay_us: null },
+    lag: { consumer_max_ops: null, replication_max_us: null },
     overdrafts: { count: (m.overdraft ?? 0) > 0 ? 1 : 0, amount: m.overdraft ?? 0 },
     incidents: {
       lost: m.lost ?? 0, duplicated: m.duplicated ?? 0, phantom: 0, mismatch: 0, conservation: m.conserved === false ? 2 : 0, false_declines: 0, stale_reads: 0, by_kind: {},
