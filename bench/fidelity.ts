@@ -8,6 +8,10 @@
  * read from the run's report in ClickHouse (goodput), never from in-memory
  * counters. Target: ratio ≥ 0.9.
  *
+ * Each round also runs the same transaction from a bare node-pg loop
+ * (`./node-pg-loop.ts`), splitting the gap into the client's cost and the
+ * harness's.
+ *
  * It also prints DESIGN.md §7's reference on this machine: pgbench's single
  * `UPDATE ... WHERE id = 1` on one hot row vs spread over 1,000 rows.
  *
@@ -25,6 +29,7 @@ import { builtinRegistry } from '../strategies/registry.js';
 import { resolveRunConfig } from '../runner/config.js';
 import { runBenchmark } from '../runner/run.js';
 import { openPostgres, type PostgresStack } from '../runner/stack/postgres.js';
+import { nodePgRowLockTps } from './node-pg-loop.js';
 import { parseDurationUs, parsePositive } from '../runner/units.js';
 import { installSignalHandlers, interrupted } from '../runner/stack/lifecycle.js';
 import { redactUrl } from '../runner/redact.js';
@@ -172,20 +177,30 @@ async function main(): Promise<void> {
     console.log(`reference (pgbench, bare UPDATE): one hot row ${hot.toFixed(0)} tps, 1,000 rows ${spread.toFixed(0)} tps, gap ${(spread / hot).toFixed(2)}x`);
 
     const script = rowLockScript();
-    const rows: { pgbench: number; hotbench: number; runId: string; p99Ms: number }[] = [];
+    const rows: { pgbench: number; bare: number; hotbench: number; runId: string; p99Ms: number }[] = [];
     for (let round = 1; round <= args.rounds && !interrupted.aborted; round++) {
       const db = await prepareLedger(stack, `hb_fidelity_pgbench_${round}`, plan.accounts);
       const pgTps = await pgbench(bin, pgbenchTarget(db.url), script, args.clients, seconds);
       await db.drop();
+      const bareDb = await prepareLedger(stack, `hb_fidelity_bare_${round}`, plan.accounts);
+      const bareTps = await nodePgRowLockTps(bareDb.url, args.clients, seconds);
+      await bareDb.drop();
       // Offer 25% more than the row takes, so the cap keeps all clients busy (open loop, saturated).
       const hb = await hotbenchRowLock(stack, Math.ceil(pgTps * 1.25), args, dataDir);
-      rows.push({ pgbench: pgTps, hotbench: hb.goodput, runId: hb.runId, p99Ms: hb.p99Ms });
-      console.log(`round ${round}: pgbench ${pgTps.toFixed(0)} tps, hotbench row-lock ${hb.goodput.toFixed(0)} ops/s (run ${hb.runId}), ratio ${(hb.goodput / pgTps).toFixed(3)}`);
+      rows.push({ pgbench: pgTps, bare: bareTps, hotbench: hb.goodput, runId: hb.runId, p99Ms: hb.p99Ms });
+      console.log(
+        `round ${round}: pgbench ${pgTps.toFixed(0)} tps, bare node-pg loop ${bareTps.toFixed(0)} tps (${(bareTps / pgTps).toFixed(3)}), ` +
+          `hotbench row-lock ${hb.goodput.toFixed(0)} ops/s (run ${hb.runId}), ratio ${(hb.goodput / pgTps).toFixed(3)}`,
+      );
     }
     if (rows.length > 0) {
       const pgSum = rows.reduce((a, r) => a + r.pgbench, 0);
       const hbSum = rows.reduce((a, r) => a + r.hotbench, 0);
+      const bareSum = rows.reduce((a, r) => a + r.bare, 0);
       console.log(`fidelity: hotbench / pgbench = ${(hbSum / pgSum).toFixed(3)} (target >= 0.9) over ${rows.length} round(s), same SQL, ${args.clients} clients, one hot row`);
+      console.log(
+        `  of which the Node client: bare node-pg / pgbench = ${(bareSum / pgSum).toFixed(3)}; the harness on top: hotbench / bare node-pg = ${(hbSum / bareSum).toFixed(3)}`,
+      );
     }
     console.log(`server: ${redactUrl(stack.description)}`);
   } finally {
