@@ -95,7 +95,7 @@ export function renderHtml(report: RunReport, options: HtmlOptions = {}): string
       `<div class="scroll">${htmlTable(detailTable(report), 'details')}</div>${rejects.length > 0 ? `\n<h3>Rejects by reason</h3>\n${list(rejects)}` : ''}\n<div class="note">${list(DEFINITIONS)}</div>`,
     ),
     figures: section('figures', 'Charts', charts.section),
-    telemetry: section('telemetry', 'Lock waits and stop delivery', `<div class="scroll">${htmlTable(telemetryTable(report), 'telemetry')}</div>\n<div class="note">${list(TELEMETRY_DEFINITIONS)}</div>`),
+    telemetry: section('telemetry', 'Lock waits, stop delivery and lag', `<div class="scroll">${htmlTable(telemetryTable(report), 'telemetry')}</div>\n<div class="note">${list(TELEMETRY_DEFINITIONS)}</div>`),
     provenance: section('provenance', 'Provenance', `<dl>\n${provenance(report).map(([k, v]) => `<dt>${escapeHtml(k)}</dt><dd>${escapeHtml(v)}</dd>`).join('\n')}\n</dl>`),
     verdict: section(
       'verdict',

@@ -36,7 +36,7 @@ export function renderMarkdown(report: RunReport): string {
   out.push('', '## Details', '', ...markdownTable(detailTable(report)));
   const rejects = rejectLines(report);
   if (rejects.length > 0) out.push('', '### Rejects by reason', '', ...rejects.map((l) => `- ${escapeMarkdown(l)}`));
-  out.push('', '## Lock waits and stop delivery', '', ...markdownTable(telemetryTable(report)));
+  out.push('', '## Lock waits, stop delivery and lag', '', ...markdownTable(telemetryTable(report)));
   out.push('', '## Provenance', '', ...provenance(report).map(([k, v]) => `- **${escapeMarkdown(k)}**: ${escapeMarkdown(v)}`));
   out.push('', '## Definitions', '', ...[...DEFINITIONS, ...TELEMETRY_DEFINITIONS].map((d) => `- ${escapeMarkdown(d)}`));
   const v = report.verdict;

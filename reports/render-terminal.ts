@@ -34,7 +34,7 @@ export function renderTerminal(report: RunReport): string {
   if (statuses.length > 0) out.push('', ...statuses);
   const rejects = rejectLines(report);
   if (rejects.length > 0) out.push('', 'rejects by reason:', ...rejects.map((l) => `  ${l}`));
-  out.push('', 'lock waits and stop delivery:', ...alignTable(telemetryTable(report)));
+  out.push('', 'lock waits, stop delivery and lag:', ...alignTable(telemetryTable(report)));
   const pairs = provenance(report);
   const labelWidth = Math.max(...pairs.map(([k]) => k.length));
   out.push('', ...pairs.map(([k, v]) => `${k.padEnd(labelWidth)}  ${v}`));

@@ -2,7 +2,8 @@
  * The run-level telemetry table every human-facing report shows under the
  * details: lock waits seen two ways (per op, as the strategies measured them;
  * per run, as PostgreSQL's sampled `pg_stat_activity` saw them) and the
- * stop-delivery delay. Built once from a RunReport, laid out by each renderer.
+ * stop-delivery delay, and the largest consumer and replication lags. Built
+ * once from a RunReport, laid out by each renderer.
  */
 import type { RunReport } from './report-types.js';
 import { NONE, formatInt, formatMs, formatSeconds } from './format.js';
