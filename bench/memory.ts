@@ -15,7 +15,7 @@
  * (`INSERT ... SELECT FROM numbers()`), then `loadRunReport` and the four
  * renderers are timed. Target: under 5 s for 10 million ops.
  *
- * Usage: npm run bench:memory -- [--duration 60s] [--rate 20000] [--report-ops 10000000]
+ * Usage: npm run bench:memory -- [--duration 60s] [--rate 20000] [--report-ops 10000000] [--clickhouse URL]
  *   [--pg URL] [--data-dir DIR]
  */
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
@@ -34,8 +34,8 @@ const RSS_LIMIT_BYTES = 500e6;
 const REPORT_MS_PER_10M_OPS = 5_000;
 const SAMPLE_MS = 250;
 
-const FLAGS = ['duration', 'rate', 'report-ops', 'pg', 'data-dir'] as const;
-const USAGE = 'flags: --duration 60s, --rate 20000, --report-ops 10000000 (0 skips the report timing), --pg URL, --data-dir DIR';
+const FLAGS = ['duration', 'rate', 'report-ops', 'pg', 'clickhouse', 'data-dir'] as const;
+const USAGE = 'flags: --duration 60s, --rate 20000, --report-ops 10000000 (0 skips the report timing), --pg URL, --clickhouse URL (a server instead of chdb in this process; needs --report-ops 0), --data-dir DIR';
 
 const mb = (bytes: number): string => `${Math.round(bytes / 1e6)} MB`;
 const fmt = (n: number): string => Math.round(n).toLocaleString('en-US');
@@ -95,22 +95,24 @@ async function main(): Promise<void> {
   const rate = f.has('rate') ? parsePositive(f.get('rate'), '--rate', { integer: true, max: 1_000_000 }) : 20_000;
   const reportOps = f.has('report-ops') ? Number(f.get('report-ops')) : 10_000_000;
   if (!Number.isSafeInteger(reportOps) || reportOps < 0) throw new Error(`--report-ops must be a whole number ≥ 0; ${USAGE}`);
+  if (f.has('clickhouse') && reportOps > 0) throw new Error(`--clickhouse needs --report-ops 0 (the synthetic run is written by chdb); ${USAGE}`);
   const dataDir = f.get('data-dir') ?? mkdtempSync(join(tmpdir(), 'hotbench-memory-'));
   installSignalHandlers(() => process.stderr.write('\nstopping...\n'));
   const load = loadavg();
-  console.log(`bench:memory: noop at ${fmt(rate)} ops/s for ${durationUs / 1e6} s (${fmt((rate * durationUs) / 1e6)} ops), recording on (chdb), RSS sampled every ${SAMPLE_MS} ms`);
+  console.log(`bench:memory: noop at ${fmt(rate)} ops/s for ${durationUs / 1e6} s (${fmt((rate * durationUs) / 1e6)} ops), recording on (${f.has('clickhouse') ? 'a ClickHouse server' : 'chdb in this process'}), RSS sampled every ${SAMPLE_MS} ms`);
   console.log(`machine: ${cpus().length} cores, load average ${load.map((l) => l.toFixed(2)).join(' ')}${load[0]! > 1 ? ' (BUSY: figures are indicative only)' : ''}, node ${process.version}`);
 
   const pg = await openBenchPostgres(f.get('pg') ?? (process.env['PG_URL'] || undefined));
   try {
     const before = resident();
     const sampler = rssSampler();
-    const { replay, result } = await runNoop({ rate, durationUs, dataDir, pg: pg.url, command: 'bench:memory', abort: interrupted, progress: 'plain' });
+    const clickhouse = f.get('clickhouse');
+    const { replay, result } = await runNoop({ rate, durationUs, dataDir, pg: pg.url, clickhouse, command: 'bench:memory', abort: interrupted, progress: 'plain' });
     const rss = sampler.stop();
     console.log(
       `\nrun ${result.runId}: ${fmt(replay.ops.recorded)} of ${fmt(replay.ops.planned)} ops recorded, late ${((replay.ops.late / Math.max(1, replay.ops.sent)) * 100).toFixed(2)}%, goodput ${fmt(replay.goodput_per_s ?? 0)} ops/s`,
     );
-    const store = await openStore({ dataDir: join(dataDir, 'clickhouse') });
+    const store = await openStore({ ...(clickhouse ? { url: clickhouse } : {}), dataDir: join(dataDir, 'clickhouse') });
     try {
       const samples = await store.query<{ t_us: number; value: number }>(
         "SELECT t_us, value FROM samples WHERE run_id = {run:String} AND name = 'rss_bytes' ORDER BY t_us",
