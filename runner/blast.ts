@@ -15,19 +15,18 @@ import https from 'node:https';
 import { createRequire } from 'node:module';
 import { join } from 'node:path';
 import { summarizePlan } from '../scenarios/index.js';
-import { loadRunReport, type RunReport } from '../reports/queries.js';
+import type { RunReport } from '../reports/queries.js';
 import type { StrategyRunRow } from '../reports/store/rows.js';
 import { openStore } from '../reports/store/open-store.js';
-import type { Store } from '../reports/store/store.js';
-import { writeReports } from '../reports/write-report.js';
 import { MonotonicClock, wallClockUtc } from './clock.js';
 import type { ResolvedRunConfig } from './config.js';
 import { oneLine, UserError } from './errors.js';
 import { autocannonRequest, BlastLedger, OpFeed } from './http/blast-feed.js';
-import { readProvenance } from './provenance.js';
 import { Recorder } from './record/recorder.js';
 import { redactUrl } from './redact.js';
 import { newRunId } from './run.js';
+import { runRowOf } from './run-row.js';
+import { renderRunReports, resultsStoreOf } from './run-stack.js';
 
 /** Options for {@link runBlast}. */
 export interface BlastOptions {
@@ -104,35 +103,26 @@ export async function runBlast(options: BlastOptions): Promise<BlastResult> {
   options.log(`blast: ${connections} connections for ${(options.durationUs / 1e6).toFixed(1)} s, ops from scenario ${config.plan.name} (seed ${config.seed})`);
 
   const runId = options.runId ?? newRunId();
-  const store = await openStore({ ...(config.clickhouseUrl ? { url: config.clickhouseUrl } : {}), dataDir: join(config.dataDir, 'clickhouse') });
+  const store = await openStore(resultsStoreOf(config));
   try {
     await store.migrate();
     const recorder = new Recorder(store, { spoolDir: join(config.dataDir, 'spool'), onNote: (line: string) => options.log(`recorder: ${line}`) });
-    const provenance = readProvenance();
     const shownTarget = redactUrl(target.href);
     const params = { target: shownTarget, connections, duration_us: options.durationUs, timeout_s: timeoutS, first_op_id: options.firstOpId ?? 0, pipelining: 1, target_says: probe };
-    recorder.push('runs', {
-      run_id: runId,
-      started_at: wallClockUtc(),
-      scenario: config.plan.name,
-      scenario_file: config.loaded.file,
-      seed: config.seed,
-      stream_sha256: summarizePlan(config.plan).sha256,
-      planned_ops: 0, // a closed loop plans nothing: it sends as fast as the answers come
-      schedule_us: options.durationUs,
-      config_json: JSON.stringify({ command: 'blast', scenario: config.plan.name, seed: config.seed, clickhouse: config.clickhouseUrl ? redactUrl(config.clickhouseUrl) : 'chdb', ...params }),
-      git_rev: provenance.gitRev,
-      git_branch: provenance.gitBranch,
-      hotbench_version: provenance.hotbenchVersion,
-      pg_version: '',
-      clickhouse_version: await store.version(),
-      redis_version: '',
-      node_version: provenance.nodeVersion,
-      host_name: provenance.hostName,
-      host_cores: provenance.hostCores,
-      host_mem_bytes: provenance.hostMemBytes,
-      command: 'hotbench blast',
-    });
+    recorder.push(
+      'runs',
+      await runRowOf({
+        runId,
+        config,
+        recordedConfig: { command: 'blast', scenario: config.plan.name, seed: config.seed, clickhouse: config.clickhouseUrl ? redactUrl(config.clickhouseUrl) : 'chdb', ...params },
+        stream: { sha256: summarizePlan(config.plan).sha256, totalOps: 0 }, // a closed loop plans nothing: it sends as fast as the answers come
+        scheduleUs: options.durationUs,
+        pgVersion: '',
+        redisVersion: '',
+        store,
+        command: 'hotbench blast',
+      }),
+    );
 
     const key = { run_id: runId, strategy: BLAST_LABEL, rep: 0 };
     const clock = new MonotonicClock(); // the blast's time 0 is now
@@ -170,7 +160,7 @@ export async function runBlast(options: BlastOptions): Promise<BlastResult> {
     const status: BlastResult['status'] = error ? 'failed' : interrupted ? 'incomplete' : 'complete';
     recorder.push('run_ends', { run_id: runId, finished_at: wallClockUtc(), status, reason: error ?? (interrupted ? 'interrupted by the user' : '') });
     await recorder.close();
-    const { report, files } = await renderReports(store, runId, join(config.out, runId), options.log);
+    const { report, files } = await renderRunReports(store, runId, join(config.out, runId), options.log);
     return { runId, status, report, files, summary, counts: ledger.counts, autocannon: result, store: store.description };
   } finally {
     await store.close();
@@ -289,15 +279,4 @@ function probeTarget(target: URL): Promise<string> {
       reject(new UserError(`--target ${redactUrl(target.href)} is unreachable (${err.code ?? err.message}); start the service (e.g. hotbench serve --strategy row-lock) or fix --target.`)),
     );
   });
-}
-
-async function renderReports(store: Store, runId: string, outDir: string, log: (line: string) => void) {
-  try {
-    const report = await loadRunReport(store, runId);
-    const files = await writeReports(report, outDir);
-    return { report, files };
-  } catch (err) {
-    log(`report: could not be rendered (${oneLine(err)}); the results are recorded: run \`hotbench report ${runId}\` later`);
-    return { report: undefined, files: undefined };
-  }
 }

@@ -26,7 +26,6 @@ import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { compilePlan, summarizePlan, type Plan } from '../scenarios/index.js';
 import { loadRunReport } from '../reports/queries.js';
-import { openStore } from '../reports/store/open-store.js';
 import { writeReports } from '../reports/write-report.js';
 import {
   CAPACITY_COMMAND,
@@ -47,11 +46,9 @@ import { MonotonicClock, wallClockUtc } from './clock.js';
 import { recordedConfig, type ResolvedRunConfig } from './config.js';
 import { oneLine } from './errors.js';
 import { runRowOf } from './run-row.js';
+import { withRunStack } from './run-stack.js';
 import { replayStrategy, type PlannedStrategy } from './replay.js';
 import { newRunId, type RunBenchmarkOptions } from './run.js';
-import { PortProviders } from './stack/needs.js';
-import { openProviders } from './stack/providers.js';
-import { openPostgres, type PostgresStack } from './stack/postgres.js';
 import { planStrategies } from './strategy-plan.js';
 
 /** How to search. Rates in ops/s, durations in µs. */
@@ -123,14 +120,7 @@ export async function runCapacity(config: ResolvedRunConfig, search: CapacitySea
     strategies: strategies.map((s) => s.label),
   };
 
-  const store = await openStore({ ...(config.clickhouseUrl ? { url: config.clickhouseUrl } : {}), dataDir: join(config.dataDir, 'clickhouse') });
-  let postgres: PostgresStack | undefined;
-  let providers = new PortProviders();
-  try {
-    await store.migrate();
-    postgres = await openPostgres(config.pgUrl ? { url: config.pgUrl } : {});
-    providers = await openProviders({ config, postgres, log: options.log });
-    options.log(`results: ${store.description}; ledger: ${postgres.description}`);
+  return withRunStack(config, options.log, async ({ store, postgres, providers }) => {
     const recorder = new Recorder(store, { spoolDir: join(config.dataDir, 'spool'), onNote: (line: string) => options.log(`recorder: ${line}`) });
     const first = summarizePlan(planAt(search.startPerS)); // the run row describes the first step's plan
     recorder.push(
@@ -151,7 +141,6 @@ export async function runCapacity(config: ResolvedRunConfig, search: CapacitySea
     const clock = new MonotonicClock();
     let idx = 0;
     let failure: string | undefined;
-    const pg = postgres;
     /** Replays `planned` at `rate`, reads the step back from ClickHouse and judges it. */
     const step = async (planned: PlannedStrategy, rate: number): Promise<CapacityStep> => {
       const plan = planAt(rate);
@@ -166,7 +155,7 @@ export async function runCapacity(config: ResolvedRunConfig, search: CapacitySea
         planned: { ...planned, label },
         plan,
         plannedOps,
-        postgres: pg,
+        postgres,
         providers,
         rows: recorder,
         store,
@@ -216,11 +205,7 @@ export async function runCapacity(config: ResolvedRunConfig, search: CapacitySea
       options.log(`report: could not be rendered (${oneLine(err)}); the results are recorded: run \`hotbench capacity --report ${runId}\` later`);
       return { runId, status, report: undefined, files: undefined, store: store.description };
     }
-  } finally {
-    await postgres?.stop();
-    await providers.stop();
-    await store.close();
-  }
+  });
 }
 
 /** Steps up until a failure, then bisects. `run` replays and judges one step. */

@@ -12,10 +12,7 @@ import { randomBytes } from 'node:crypto';
 import { join } from 'node:path';
 import { summarizePlan } from '../scenarios/index.js';
 import type { StrategyRunRow } from '../reports/store/rows.js';
-import { openStore } from '../reports/store/open-store.js';
-import type { Store } from '../reports/store/store.js';
-import { checkRunId, loadRunReport, type RunReport } from '../reports/queries.js';
-import { writeReports } from '../reports/write-report.js';
+import { checkRunId, type RunReport } from '../reports/queries.js';
 import type { StrategyRegistry } from '../strategies/registry.js';
 import { Recorder } from './record/recorder.js';
 import { MonotonicClock, wallClockUtc } from './clock.js';
@@ -25,10 +22,8 @@ import { oneLine } from './errors.js';
 import { refuseExternalPostgresFaults } from './faults/postgres.js';
 import { httpViaOf } from './http/via.js';
 import { runRowOf } from './run-row.js';
+import { renderRunReports, withRunStack } from './run-stack.js';
 import { replayStrategy, type PlannedStrategy } from './replay.js';
-import { PortProviders } from './stack/needs.js';
-import { openProviders } from './stack/providers.js';
-import { openPostgres, type PostgresStack } from './stack/postgres.js';
 import { planStrategies } from './strategy-plan.js';
 
 /** Options for {@link runBenchmark}. */
@@ -74,15 +69,7 @@ export async function runBenchmark(config: ResolvedRunConfig, options: RunBenchm
   const strategies = options.strategies ?? planStrategies(config.strategies, options.registry);
   const summary = summarizePlan(config.plan);
 
-  const store = await openStore({ ...(config.clickhouseUrl ? { url: config.clickhouseUrl } : {}), dataDir: join(config.dataDir, 'clickhouse') });
-  let postgres: PostgresStack | undefined;
-  let providers = new PortProviders();
-  try {
-    await store.migrate();
-    postgres = await openPostgres(config.pgUrl ? { url: config.pgUrl } : {});
-    providers = await openProviders({ config, postgres, log: options.log });
-    options.log(`results: ${store.description}; ledger: ${postgres.description}`);
-
+  return withRunStack(config, options.log, async ({ store, postgres, providers }) => {
     const clock = new MonotonicClock();
     // Recorder notes (ClickHouse unavailable, spooling, caught up) go to the terminal AND into the run's
     // events (strategy '' = run-level), so the report says it happened; the recorder writes them like any row.
@@ -156,23 +143,8 @@ export async function runBenchmark(config: ResolvedRunConfig, options: RunBenchm
       );
     }
 
-    const { report, files } = await renderReports(store, runId, join(config.out, runId), options.log);
+    const { report, files } = await renderRunReports(store, runId, join(config.out, runId), options.log);
     return { runId, status, report, files, strategies: rows, store: store.description };
-  } finally {
-    await postgres?.stop();
-    await providers.stop();
-    await store.close();
-  }
-}
-
-async function renderReports(store: Store, runId: string, outDir: string, log: (line: string) => void) {
-  try {
-    const report = await loadRunReport(store, runId);
-    const files = await writeReports(report, outDir);
-    return { report, files };
-  } catch (err) {
-    log(`report: could not be rendered (${oneLine(err)}); the results are recorded: run \`hotbench report ${runId}\` later`);
-    return { report: undefined, files: undefined };
-  }
+  });
 }
 

@@ -1,0 +1,67 @@
+/**
+ * The servers a recorded run works against, opened and closed in one place
+ * for `run` and `capacity`: the results store (migrated), PostgreSQL
+ * (embedded or `--pg`) and the providers of the strategies' other needs.
+ * Also where a run's report files are rendered from the store.
+ */
+import { join } from 'node:path';
+import { loadRunReport } from '../reports/queries.js';
+import type { StoreLocation } from '../reports/store/open-store.js';
+import { openStore } from '../reports/store/open-store.js';
+import type { Store } from '../reports/store/store.js';
+import { writeReports } from '../reports/write-report.js';
+import type { ResolvedRunConfig } from './config.js';
+import { oneLine } from './errors.js';
+import { PortProviders } from './stack/needs.js';
+import { openProviders } from './stack/providers.js';
+import { openPostgres, type PostgresStack } from './stack/postgres.js';
+
+/** The open parts of a run's stack. */
+export interface RunStack {
+  readonly store: Store;
+  readonly postgres: PostgresStack;
+  readonly providers: PortProviders;
+}
+
+/** Where the run's results go: `--clickhouse` if given, else chdb under `<data-dir>/clickhouse`. */
+export function resultsStoreOf(config: ResolvedRunConfig): StoreLocation {
+  return { ...(config.clickhouseUrl ? { url: config.clickhouseUrl } : {}), dataDir: join(config.dataDir, 'clickhouse') };
+}
+
+/**
+ * Opens the store, PostgreSQL and the providers, logs where results and the
+ * ledger live, runs `fn`, and stops every part it opened, also when opening
+ * or `fn` fails.
+ */
+export async function withRunStack<T>(config: ResolvedRunConfig, log: (line: string) => void, fn: (stack: RunStack) => Promise<T>): Promise<T> {
+  const store = await openStore(resultsStoreOf(config));
+  let postgres: PostgresStack | undefined;
+  let providers = new PortProviders();
+  try {
+    await store.migrate();
+    postgres = await openPostgres(config.pgUrl ? { url: config.pgUrl } : {});
+    providers = await openProviders({ config, postgres, log });
+    log(`results: ${store.description}; ledger: ${postgres.description}`);
+    return await fn({ store, postgres, providers });
+  } finally {
+    await postgres?.stop();
+    await providers.stop();
+    await store.close();
+  }
+}
+
+/**
+ * Loads run `runId`'s report from `store` and writes its files to `outDir`;
+ * when that fails the results stay recorded, so it logs how to render them
+ * later and returns no report.
+ */
+export async function renderRunReports(store: Store, runId: string, outDir: string, log: (line: string) => void) {
+  try {
+    const report = await loadRunReport(store, runId);
+    const files = await writeReports(report, outDir);
+    return { report, files };
+  } catch (err) {
+    log(`report: could not be rendered (${oneLine(err)}); the results are recorded: run \`hotbench report ${runId}\` later`);
+    return { report: undefined, files: undefined };
+  }
+}
