@@ -12,7 +12,7 @@
 import type { RunReport, StrategyReport } from '../report-types.js';
 import { METRICS, type MetricDef } from './metrics.js';
 import { chooseTest, describeTest, mannWhitneyGreater, median, separated, type NoiseTest } from './statistics.js';
-import { describeRule, thresholdsFor, type NoiseSettings, type Threshold, type ThresholdSet } from './thresholds.js';
+import { describeCap, describeRule, thresholdsFor, type NoiseSettings, type Threshold, type ThresholdRule, type ThresholdSet } from './thresholds.js';
 import { COMPARE_FORMAT, type Breach, type Comparison, type MetricComparison, type RunSide, type Spread, type StrategyComparison } from './types.js';
 
 /** Compares `candidate` against `baseline` under `thresholds`. */
@@ -123,10 +123,10 @@ export function compareMetric(def: MetricDef, baseReps: StrategyReport[], candRe
   const out = (verdict: MetricComparison['verdict'], reason: string, testUsed: MetricComparison['test'], p: number | null = null): MetricComparison => ({ ...base, test: testUsed, p_value: p, verdict, reason });
   if (threshold === null) return out(b && c ? 'info' : 'n/a', '', null);
 
-  let rule = threshold.rule;
-  if (rule.kind === 'limit' && rule.elseRelative !== undefined && b && !withinCap(rule, def.direction === 'higher_is_worse' ? b.max : b.min)) {
-    rule = { kind: 'relative', fraction: rule.elseRelative }; // the baseline broke the cap itself: judge the change
-  }
+  // `0 or +10%` whose baseline broke the cap itself: judge the change instead.
+  const brokenCap =
+    threshold.rule.kind === 'limit' && threshold.rule.elseRelative !== undefined && b && !withinCap(threshold.rule, def.direction === 'higher_is_worse' ? b.max : b.min) ? threshold.rule : undefined;
+  const rule: ThresholdRule = brokenCap?.elseRelative !== undefined ? { kind: 'relative', fraction: brokenCap.elseRelative } : threshold.rule;
   if (rule.kind === 'limit') {
     if (!c) return out('n/a', 'no candidate value', 'cap');
     const worst = def.direction === 'higher_is_worse' ? c.max : c.min;
@@ -147,7 +147,7 @@ export function compareMetric(def: MetricDef, baseReps: StrategyReport[], candRe
   const changeText = relative !== null && rule.kind === 'relative' ? pctText(relative) : `${change >= 0 ? '+' : ''}${fmt(change)}`;
   const worse = moved(worseSign);
   const better = !worse && moved(-worseSign);
-  const ruleText = rule === threshold.rule ? describeRule(threshold) : `${describeRule({ ...threshold, rule })} (the baseline already broke ${describeRule({ ...threshold, rule: { ...threshold.rule, elseRelative: undefined } as Threshold['rule'] })})`;
+  const ruleText = brokenCap ? `${describeRule({ ...threshold, rule })} (the baseline already broke ${describeCap(threshold.metric, brokenCap)})` : describeRule(threshold);
   if (!worse && !better) return out('pass', `${changeText} within ${ruleText}`, test);
 
   // Which side should be greater if the move is real.

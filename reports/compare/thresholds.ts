@@ -286,8 +286,14 @@ export function describeRule(t: Threshold): string {
   const r = t.rule;
   if (r.kind === 'relative') return `${r.fraction >= 0 ? '+' : ''}${round(r.fraction * 100)}%`;
   if (r.kind === 'delta') return `${r.amount >= 0 ? '+' : ''}${round(r.amount)}${unitSuffix(unit)}`;
-  const cap = `${r.op} ${round(r.limit)}${unit === '%' ? '%' : unitSuffix(unit)}`;
+  const cap = describeCap(t.metric, r);
   return r.elseRelative === undefined ? cap : `${cap}, or ${r.elseRelative >= 0 ? '+' : ''}${round(r.elseRelative * 100)}% where the baseline broke it`;
+}
+
+/** The cap of a `limit` rule alone, without its `or` part, e.g. `<= 0`. */
+export function describeCap(metric: string, r: Extract<ThresholdRule, { kind: 'limit' }>): string {
+  const unit = metricNamed(metric)?.unit ?? '';
+  return `${r.op} ${round(r.limit)}${unit === '%' ? '%' : unitSuffix(unit)}`;
 }
 
 /** Absolute changes of a percentage are percentage points. */
