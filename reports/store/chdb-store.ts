@@ -20,11 +20,22 @@ import { StoreError, firstLine } from './errors.js';
 import { coerceRows, stripTrailingSemicolon, type JsonAnswer } from './result.js';
 import { checkDatabaseName, migrationSql } from './schema.js';
 
+/**
+ * How often, at most, the session hands memory that ClickHouse freed back to
+ * the OS, ms. chdb allocates through jemalloc, which keeps freed pages for
+ * reuse: after a report over 12 M ops the process held 428 MB RSS, 300 MB
+ * after a purge (a purge costs 0.5–6 ms on chdb's thread, not on the event
+ * loop's).
+ */
+const PURGE_INTERVAL_MS = 5_000;
+
 /** One chdb session and the stores using it. */
 class SharedSession {
   refs = 0;
   #current = '';
   #tail: Promise<unknown> = Promise.resolve();
+  #lastPurge = 0;
+  #purges = true;
 
   constructor(
     readonly path: string,
@@ -38,10 +49,23 @@ class SharedSession {
         await this.session.queryAsync(`USE ${database}`);
         this.#current = database;
       }
-      return fn(this.session);
+      try {
+        return await fn(this.session);
+      } finally {
+        await this.#purgeNow();
+      }
     });
     this.#tail = next.catch(() => undefined);
     return next;
+  }
+
+  /** Returns jemalloc's retained pages to the OS when the last purge is {@link PURGE_INTERVAL_MS} old. */
+  async #purgeNow(): Promise<void> {
+    const now = performance.now();
+    if (!this.#purges || now - this.#lastPurge < PURGE_INTERVAL_MS) return;
+    this.#lastPurge = now;
+    // A chdb built without jemalloc refuses the statement: then memory is the system allocator's business.
+    await this.session.queryAsync('SYSTEM JEMALLOC PURGE').catch(() => (this.#purges = false));
   }
 }
 
@@ -111,7 +135,7 @@ export class ChdbStore implements Store, NdjsonInsert {
 
   async insertNdjson(table: TableName, body: NdjsonBody): Promise<void> {
     if (body.length === 0) return;
-    await this.#exec(undefined, (s) => s.insert({ table: `${this.database}.${table}`, values: typeof body === 'string' ? Buffer.from(body) : body, format: 'JSONEachRow', settings: { input_format_skip_unknown_fields: 1 } }));
+    await this.#exec(undefined, (s) => s.insert({ table: `${this.database}.${table}`, values: typeof body === 'string' ? Buffer.from(body) : body, format: 'JSONEachRow', settings: { input_format_skip_unknown_fields: 1, input_format_parallel_parsing: 0, max_threads: 1, max_insert_threads: 1 } }));
   }
 
   async query<T = Record<string, unknown>>(sql: string, params?: Readonly<Record<string, SqlValue>>): Promise<T[]> {
