@@ -30,6 +30,7 @@ import { resolveRunConfig } from '../runner/config.js';
 import { runBenchmark } from '../runner/run.js';
 import { openPostgres, type PostgresStack } from '../runner/stack/postgres.js';
 import { nodePgRowLockTps } from './node-pg-loop.js';
+import { checkpointBeforeClock } from '../runner/checkpoint.js';
 import { parseDurationUs, parsePositive } from '../runner/units.js';
 import { installSignalHandlers, interrupted } from '../runner/stack/lifecycle.js';
 import { redactUrl } from '../runner/redact.js';
@@ -156,6 +157,12 @@ async function hotbenchRowLock(stack: PostgresStack, offeredRate: number, args: 
   return { goodput: s.goodput_per_s ?? Number.NaN, runId: result.runId, p99Ms: (s.ack_latency_us.p99 ?? Number.NaN) / 1000 };
 }
 
+/** The CHECKPOINT hotbench takes before each replay; throws when it cannot be taken (the comparison would be uneven). */
+async function settle(stack: PostgresStack): Promise<void> {
+  const c = await checkpointBeforeClock(stack.adminUrl);
+  if (!c.taken) throw new Error(`CHECKPOINT failed (${c.reason}): bench:fidelity needs a --pg user that may checkpoint (superuser or pg_checkpoint)`);
+}
+
 async function main(): Promise<void> {
   const args = parseArgs(process.argv.slice(2));
   installSignalHandlers(() => process.stderr.write('\nstopping...\n'));
@@ -179,10 +186,13 @@ async function main(): Promise<void> {
     const script = rowLockScript();
     const rows: { pgbench: number; bare: number; hotbench: number; runId: string; p99Ms: number }[] = [];
     for (let round = 1; round <= args.rounds && !interrupted.aborted; round++) {
+      // hotbench takes a CHECKPOINT before each replay's clock; pgbench and the bare loop start from the same state.
       const db = await prepareLedger(stack, `hb_fidelity_pgbench_${round}`, plan.accounts);
+      await settle(stack);
       const pgTps = await pgbench(bin, pgbenchTarget(db.url), script, args.clients, seconds);
       await db.drop();
       const bareDb = await prepareLedger(stack, `hb_fidelity_bare_${round}`, plan.accounts);
+      await settle(stack);
       const bareTps = await nodePgRowLockTps(bareDb.url, args.clients, seconds);
       await bareDb.drop();
       // Offer 25% more than the row takes, so the cap keeps all clients busy (open loop, saturated).

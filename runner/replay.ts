@@ -23,6 +23,7 @@ import { postgresFaultTarget } from './faults/postgres.js';
 import { pgToSchedule, syncPgClock } from './pg-clock.js';
 import { startPgTelemetry, type PgTelemetry } from './telemetry/pg-telemetry.js';
 import { warmPools } from './warm-pools.js';
+import { checkpointBeforeClock } from './checkpoint.js';
 import type { Store } from '../reports/store/store.js';
 import type { PortProviders } from './stack/needs.js';
 import { describePgError, type PostgresStack, type StrategyDatabase } from './stack/postgres.js';
@@ -155,6 +156,8 @@ export async function replayStrategy(args: ReplayArgs): Promise<StrategyRunRow> 
     row.backend = strategy.backend;
 
     await withTimeout(warmPools(pools), SETUP_TIMEOUT_MS, 'opening the connection pools');
+    // Same server state for every replay; a strategy without PostgreSQL has nothing there to settle.
+    const checkpoint = planned.needs.includes('postgres') ? await checkpointBeforeClock(args.postgres.adminUrl, SETUP_TIMEOUT_MS) : undefined;
 
     const ledger = new pg.Pool({ connectionString: db.url, max: 2, application_name: 'hotbench:auditor' });
     ledger.on('error', () => undefined);
@@ -163,6 +166,7 @@ export async function replayStrategy(args: ReplayArgs): Promise<StrategyRunRow> 
     const origin = args.clock.now() + LEAD_US;
     schedule.start(origin);
     row.started_at = wallClockUtc();
+    if (checkpoint && !checkpoint.taken) sink.note('checkpoint_skipped', `no CHECKPOINT before the clock (${checkpoint.reason}): a checkpoint of the server's own may land inside this replay`, 0);
     const driver = new OpenLoopDriver(strategy, sink, {
       clock: schedule,
       concurrency: args.concurrency,
