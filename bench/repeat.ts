@@ -11,18 +11,21 @@
  * The regime matters and is printed. Below saturation a strategy keeps up,
  * so goodput equals the offered rate whatever happens: its CV is trivially
  * small and says nothing about the strategy; latency is the informative
- * number. Saturated (the default: the hot-account scenario at 2,000 ops/s,
- * far above one row's lock ceiling), goodput is the strategy's capacity, and
- * its CV is the real test of stability.
+ * number. Saturated (the default: the hot-account scenario at 3,000 ops/s
+ * for 10 s, twice atomic's ceiling on one row here), goodput is the
+ * strategy's capacity, and its CV is the real test of stability. At 2,000
+ * ops/s atomic sometimes nearly kept up (1,850 ops/s), so goodput straddled
+ * the offered rate.
  *
  * The first `--warmup` repetitions (default 0) are replayed and printed but
- * left out of the CVs. One run rose 1,454 → 1,708 ops/s over five
- * repetitions, which looked like warm-up; with `--warmup 1` the next run
- * still gave a CV of 6.2% with no trend, so the spread is the saturated
- * hot row's own on this 2-core machine, and the default counts every
- * repetition.
+ * left out of the CVs. Spreads of 4–16% were the server's, not warm-up
+ * (whole repetitions at another level, or one sinking for 20 s). Since every
+ * replay starts after a CHECKPOINT (runner/checkpoint.ts), five runs gave
+ * 1.8%, 4.5% (3 s at 2,000 ops/s), 1.8%, 3.1% and 9.7% (these defaults): the
+ * 20-s dips were gone, but whole repetitions still land ~20% apart now and
+ * then on this 2-core VM.
  *
- * Usage: npm run bench:repeat -- [--strategy atomic] [--repeat 5] [--warmup 0] [--rate 2000] [--duration 3s]
+ * Usage: npm run bench:repeat -- [--strategy atomic] [--repeat 5] [--warmup 0] [--rate 3000] [--duration 10s]
  *   [--scenario FILE|NAME] [--concurrency 512] [--connections 16] [--pg URL] [--clickhouse URL] [--data-dir DIR]
  */
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -45,7 +48,7 @@ const KEPT_UP = 0.98;
 
 const FLAGS = ['strategy', 'repeat', 'warmup', 'rate', 'duration', 'scenario', 'concurrency', 'connections', 'pg', 'clickhouse', 'data-dir'] as const;
 const USAGE =
-  'flags: --strategy atomic, --repeat 5, --warmup 0 (repetitions replayed first and not counted), --rate 2000 (ops/s; the hot-account scenario only), --duration 3s, --scenario FILE|NAME, --concurrency 512, --connections 16, --pg URL, --clickhouse URL, --data-dir DIR';
+  'flags: --strategy atomic, --repeat 5, --warmup 0 (repetitions replayed first and not counted), --rate 3000 (ops/s; the hot-account scenario only), --duration 10s, --scenario FILE|NAME, --concurrency 512, --connections 16, --pg URL, --clickhouse URL, --data-dir DIR';
 
 /** Coefficient of variation: sample standard deviation / mean (0 for fewer than 2 values or a zero mean). */
 function coefficientOfVariation(values: readonly number[]): number {
@@ -72,8 +75,8 @@ async function main(): Promise<void> {
   const repeat = f.has('repeat') ? parsePositive(f.get('repeat'), '--repeat', { integer: true, max: 100 }) : 5;
   const warmup = f.has('warmup') ? Number(f.get('warmup')) : 0;
   if (!Number.isSafeInteger(warmup) || warmup < 0 || warmup > 10) throw new Error(`--warmup must be a whole number from 0 to 10; ${USAGE}`);
-  const rate = f.has('rate') ? parsePositive(f.get('rate'), '--rate', { max: 1_000_000 }) : 2_000;
-  const durationUs = f.has('duration') ? parseDurationUs(f.get('duration')!, '--duration') : 3_000_000;
+  const rate = f.has('rate') ? parsePositive(f.get('rate'), '--rate', { max: 1_000_000 }) : 3_000;
+  const durationUs = f.has('duration') ? parseDurationUs(f.get('duration')!, '--duration') : 10_000_000;
   const custom = f.get('scenario');
   const scenario = custom ?? join(packageRoot(), 'bench', 'scenarios', 'hot-account.yaml');
   const dataDir = f.get('data-dir') ?? mkdtempSync(join(tmpdir(), 'hotbench-repeat-'));

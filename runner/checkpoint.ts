@@ -7,13 +7,15 @@
  * replay's DROP DATABASE requests a checkpoint too, but before this setup.)
  *
  * Measured with `npm run bench:repeat -- --duration 10s --rate 3000`
- * (atomic × 5, saturated), two runs each, interleaved: without it, goodput CV
- * 4.3% and 15.9% (in the second, one repetition sank to ~950 ops/s for 20 s
- * while the others held ~1,600); with it, 1.8% and 3.1%. The price: levels
- * were ~10% lower (~1,420 against ~1,600–1,800 ops/s), consistent with
- * measuring the minutes right after a checkpoint, when the first change of
- * each page writes a full page image into the WAL. The mechanism of the dips
- * is not pinned down; the effect on the spread is what was measured.
+ * (atomic × 5, saturated), interleaved runs: without it, goodput CV 4.3% and
+ * 15.9% (in the second, one repetition sank to ~950 ops/s for 20 s while the
+ * others held ~1,600); with it, 1.8%, 3.1% and 9.7% (in the last, whole
+ * repetitions at ~1,450 and ~1,775, with no dip inside one). So it removes
+ * the long dips but not all of this VM's spread. Each replay now measures the
+ * minutes right after a checkpoint, when the first change of each page
+ * writes a full page image into the WAL: the same state for every strategy,
+ * and a slightly pessimistic one. The mechanism of the dips is not pinned
+ * down; the effect on the spread is what was measured.
   */
 import pg from 'pg';
 import { oneLine } from './errors.js';
