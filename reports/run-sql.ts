@@ -6,6 +6,7 @@
  */
 import type { RunEndRow, RunRow, StrategyRunRow } from './store/rows.js';
 import type { Store } from './store/store.js';
+import { selectExactQuantiles, type QuantileSeries } from './exact-quantiles.js';
 
 /** Which replay a row belongs to. */
 export interface ReplayKey {
@@ -43,7 +44,7 @@ export interface OpStats extends ReplayKey {
   readonly acked: number;
   /** Latest acked_us (-1 when nothing was acked). */
   readonly last_ack_us: number;
-  /** quantileExact at 0.5, 0.9, 0.99, 0.999 of acked − intended over acked ops (zeros when none). */
+  /** Exact percentiles (quantileExact's rank rule) 0.5, 0.9, 0.99, 0.999 of acked − intended over acked ops (zeros when none). */
   readonly ack_q: readonly number[];
   readonly ack_max: number;
   readonly lock_ops: number;
@@ -51,54 +52,44 @@ export interface OpStats extends ReplayKey {
   readonly lock_p99_us: number;
 }
 
-/**
- * Largest value the narrow quantile form holds exactly: 2^32 − 1 µs (71.6 min).
- * `quantileExact` keeps every value in memory: as UInt32 it needs 4 bytes per
- * value instead of Int64's 8 (12 M ops: ~100 MB less at the report's peak).
- */
-const NARROW_MAX_US = 4_294_967_295;
+/** Ack latency (acked − intended) of every acked op. */
+const ACK_LATENCY: QuantileSeries = { table: 'ops', expr: 'acked_us - intended_us', cond: 'acked_us >= 0' };
+/** Lock wait of every op whose strategy measured one. */
+const LOCK_WAIT: QuantileSeries = { table: 'ops', expr: 'lock_wait_us', cond: 'lock_wait_us >= 0' };
+/** Posting delay (posted − intended) of every posting. */
+const POSTING_DELAY: QuantileSeries = { table: 'postings', expr: 'posted_us - intended_us', cond: '1' };
 
-/** `expr` for a quantile: as is (`wide`), or clamped into UInt32 (callers check min and max and fall back to wide). */
-function quantileArg(expr: string, wide: boolean): string {
-  return wide ? expr : `toUInt32(least(greatest(${expr}, 0), ${NARROW_MAX_US}))`;
-}
-
-/** True when every value of each row's [min, max] fits the narrow form, so its quantiles are exact. */
-function fitsNarrow(rows: readonly { readonly lo: number; readonly hi: number }[]): boolean {
-  return rows.every((r) => r.lo >= 0 && r.hi <= NARROW_MAX_US);
-}
-
-function opStatsSql(wide: boolean): string {
-  return `SELECT strategy, rep,
-       count() AS recorded,
-       countIf(status = 'applied') AS applied,
-       countIf(status = 'accepted') AS accepted,
-       countIf(status = 'rejected') AS rejected,
-       countIf(status = 'unsent') AS unsent,
-       countIf(acked_us >= 0) AS acked,
-       max(acked_us) AS last_ack_us,
-       quantilesExactIf(0.5, 0.9, 0.99, 0.999)(${quantileArg('acked_us - intended_us', wide)}, acked_us >= 0) AS ack_q,
-       minIf(acked_us - intended_us, acked_us >= 0) AS ack_min,
-       maxIf(acked_us - intended_us, acked_us >= 0) AS ack_max,
-       countIf(lock_wait_us >= 0) AS lock_ops,
-       sumIf(lock_wait_us, lock_wait_us >= 0) AS lock_sum_us,
-       quantileExactIf(0.99)(${quantileArg('lock_wait_us', wide)}, lock_wait_us >= 0) AS lock_p99_us,
-       maxIf(lock_wait_us, lock_wait_us >= 0) AS lock_max_us
-     FROM ops
-     WHERE run_id = {run:String}
-     GROUP BY strategy, rep`;
-}
+const keyOf = (r: ReplayKey): string => `${r.rep}\u0000${r.strategy}`;
 
 /**
- * Aggregates of the `ops` table per replay. Quantiles are taken over UInt32
- * values (half the memory) and taken again over Int64 in the rare run where
- * a latency is negative or above 71.6 min, so they are exact either way.
+ * Aggregates of the `ops` table per replay. The percentiles are exact and
+ * taken in bounded memory (see `./exact-quantiles.ts`).
  */
 export async function selectOpStats(store: Store, runId: string): Promise<OpStats[]> {
-  const narrow = await store.query<OpStats & { ack_min: number; lock_max_us: number }>(opStatsSql(false), { run: runId });
-  const fits = fitsNarrow(narrow.flatMap((r) => (r.acked > 0 ? [{ lo: r.ack_min, hi: r.ack_max }] : [])).concat(narrow.map((r) => ({ lo: 0, hi: r.lock_max_us }))));
-  const rows = fits ? narrow : await store.query<OpStats & { ack_min: number; lock_max_us: number }>(opStatsSql(true), { run: runId });
-  return rows.map(({ ack_min: _min, lock_max_us: _max, ...stats }) => stats);
+  const [rows, ack, lock] = await Promise.all([
+    store.query<Omit<OpStats, 'ack_q' | 'lock_p99_us'>>(
+      `SELECT strategy, rep,
+         count() AS recorded,
+         countIf(status = 'applied') AS applied,
+         countIf(status = 'accepted') AS accepted,
+         countIf(status = 'rejected') AS rejected,
+         countIf(status = 'unsent') AS unsent,
+         countIf(acked_us >= 0) AS acked,
+         max(acked_us) AS last_ack_us,
+         maxIf(acked_us - intended_us, acked_us >= 0) AS ack_max,
+         countIf(lock_wait_us >= 0) AS lock_ops,
+         sumIf(lock_wait_us, lock_wait_us >= 0) AS lock_sum_us
+       FROM ops
+       WHERE run_id = {run:String}
+       GROUP BY strategy, rep`,
+      { run: runId },
+    ),
+    selectExactQuantiles(store, runId, ACK_LATENCY, [0.5, 0.9, 0.99, 0.999]),
+    selectExactQuantiles(store, runId, LOCK_WAIT, [0.99]),
+  ]);
+  const ackOf = new Map(ack.map((q) => [keyOf(q), q.values]));
+  const lockOf = new Map(lock.map((q) => [keyOf(q), q.values[0]!]));
+  return rows.map((r) => ({ ...r, ack_q: ackOf.get(keyOf(r)) ?? [0, 0, 0, 0], lock_p99_us: lockOf.get(keyOf(r)) ?? 0 }));
 }
 
 /** Rejected ops per replay and reason. */
@@ -122,27 +113,25 @@ export function selectRejects(store: Store, runId: string): Promise<RejectCount[
 /** Per replay: postings and posting delay (posted − intended) percentiles, µs. */
 export interface PostingStats extends ReplayKey {
   readonly posted: number;
-  /** quantileExact at 0.5 and 0.99. */
+  /** Exact percentiles (quantileExact's rank rule) 0.5 and 0.99. */
   readonly delay_q: readonly number[];
   readonly delay_max: number;
 }
 
-function postingStatsSql(wide: boolean): string {
-  return `SELECT strategy, rep,
-       count() AS posted,
-       quantilesExact(0.5, 0.99)(${quantileArg('posted_us - intended_us', wide)}) AS delay_q,
-       min(posted_us - intended_us) AS delay_min,
-       max(posted_us - intended_us) AS delay_max
-     FROM postings
-     WHERE run_id = {run:String}
-     GROUP BY strategy, rep`;
-}
-
-/** Aggregates of the `postings` table per replay; quantiles exact as in {@link selectOpStats}. */
+/** Aggregates of the `postings` table per replay; percentiles exact as in {@link selectOpStats}. */
 export async function selectPostingStats(store: Store, runId: string): Promise<PostingStats[]> {
-  const narrow = await store.query<PostingStats & { delay_min: number }>(postingStatsSql(false), { run: runId });
-  const rows = fitsNarrow(narrow.map((r) => ({ lo: r.delay_min, hi: r.delay_max }))) ? narrow : await store.query<PostingStats & { delay_min: number }>(postingStatsSql(true), { run: runId });
-  return rows.map(({ delay_min: _min, ...stats }) => stats);
+  const [rows, delay] = await Promise.all([
+    store.query<Omit<PostingStats, 'delay_q'>>(
+      `SELECT strategy, rep, count() AS posted, max(posted_us - intended_us) AS delay_max
+       FROM postings
+       WHERE run_id = {run:String}
+       GROUP BY strategy, rep`,
+      { run: runId },
+    ),
+    selectExactQuantiles(store, runId, POSTING_DELAY, [0.5, 0.99]),
+  ]);
+  const delayOf = new Map(delay.map((q) => [keyOf(q), q.values]));
+  return rows.map((r) => ({ ...r, delay_q: delayOf.get(keyOf(r)) ?? [0, 0] }));
 }
 
 /** Incidents per replay and kind, with their amounts summed (minor units). */

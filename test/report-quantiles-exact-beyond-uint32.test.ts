@@ -1,10 +1,9 @@
 /**
- * The report takes its percentiles over UInt32 values (half the memory of
- * Int64 on a 12 M-op run) and must take them again over Int64 when a value
- * does not fit: ack latencies above 2^32 µs (71.6 min) and negative posting
- * delays. The fake run is altered so that the narrow form would be wrong
- * (p99.9 clamped to 4,294,967,295; p50 of the delays clamped to 0): the
- * report must still equal the values computed in JS, on chdb and on 18.16.
+ * The report's percentiles stay exact where values are large or negative:
+ * ack latencies and lock waits above 2^32 µs (71.6 min, several narrowing
+ * passes in ./reports/exact-quantiles.ts) and negative posting delays. Any
+ * UInt32 shortcut would clamp them (p99.9 to 4,294,967,295; the delays' p50
+ * to 0): the report must equal the values computed in JS, on chdb and 18.16.
  */
 import { randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
