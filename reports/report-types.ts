@@ -8,7 +8,8 @@
  * ops per second, `share` = a fraction of 1 (0.25 = 25 %), amounts = integer
  * minor currency units. A metric with nothing to measure is `null`, never 0.
  *
- * Percentiles follow ClickHouse `quantileExact`: the value at 0-based rank
+ * Percentiles follow ClickHouse `quantileExact`'s rule (computed in bounded
+ * memory by `exact-quantiles.ts`): the value at 0-based rank
  * floor(q · n) of the n sorted observations (an observed value, no
  * interpolation; rank n − 1 for q = 1).
  */
