@@ -129,7 +129,7 @@ export function provenance(report: RunReport): [string, string][] {
 
 /** The metric definitions printed under the tables (DESIGN.md §5), so readers need not look them up. */
 export const DEFINITIONS = [
-  'ack latency: intended send time → outcome returned (coordinated-omission safe); percentiles are exact (the observed value at rank floor(q·n), quantileExact's rule, no interpolation)',
+  'ack latency: intended send time → outcome returned (coordinated-omission safe); percentiles are exact (the observed value at rank floor(q·n), the rule of quantileExact, no interpolation)',
   'offered/s: planned ops / schedule seconds; goodput/s: (applied + accepted) / max(schedule, last ack) seconds',
   'lock wait: total seconds waited for row locks / p99 over ops that took one; rejects: count (share of all ops)',
   'overdrafts: incidents / sum of the amounts below the floor (minor units); conservation: ✓ held for every account, ✗ broken, — not audited',
