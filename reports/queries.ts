@@ -23,6 +23,7 @@ import {
   type EventItem,
   type OpStats,
   type PostingStats,
+  replayKeyOf,
   type ReplayKey,
 } from './run-sql.js';
 import { RUN_REPORT_FORMAT, type ReportEvent, type RunListItem, type RunProvenance, type RunReport, type StrategyReport } from './report-types.js';
@@ -113,35 +114,35 @@ export async function loadRunReport(store: Store, runId: string): Promise<RunRep
   const byKey = <T extends ReplayKey>(rows: readonly T[]) => {
     const map = new Map<string, T[]>();
     for (const r of rows) {
-      const list = map.get(keyOf(r));
+      const list = map.get(replayKeyOf(r));
       if (list) list.push(r);
-      else map.set(keyOf(r), [r]);
+      else map.set(replayKeyOf(r), [r]);
     }
     return map;
   };
-  const ops = new Map(opStats.map((o) => [keyOf(o), o]));
-  const posts = new Map(postings.map((p) => [keyOf(p), p]));
+  const ops = new Map(opStats.map((o) => [replayKeyOf(o), o]));
+  const posts = new Map(postings.map((p) => [replayKeyOf(p), p]));
   const rejectsOf = byKey(rejects);
   const incidentsOf = byKey(incidents);
   const eventCountsOf = byKey(eventCounts);
   const eventsOf = byKey(events);
-  const telemetryOf = new Map(telemetry.map((t) => [keyOf(t), t]));
+  const telemetryOf = new Map(telemetry.map((t) => [replayKeyOf(t), t]));
 
   // Replays with ops but no summary row were cut short (the process died mid-replay).
   const replays: { key: ReplayKey; summary: StrategyRunRow | undefined }[] = summaries.map((s) => ({ key: s, summary: s }));
-  const known = new Set(summaries.map(keyOf));
-  const orphans = opStats.filter((o) => !known.has(keyOf(o))).sort((a, b) => a.rep - b.rep || (a.strategy < b.strategy ? -1 : a.strategy > b.strategy ? 1 : 0));
+  const known = new Set(summaries.map(replayKeyOf));
+  const orphans = opStats.filter((o) => !known.has(replayKeyOf(o))).sort((a, b) => a.rep - b.rep || (a.strategy < b.strategy ? -1 : a.strategy > b.strategy ? 1 : 0));
   for (const o of orphans) replays.push({ key: o, summary: undefined });
 
   const strategies = replays.map(({ key, summary }) =>
     strategyReport(key, summary, run.planned_ops, run.schedule_us, {
-      ops: ops.get(keyOf(key)),
-      postings: posts.get(keyOf(key)),
-      rejects: rejectsOf.get(keyOf(key)) ?? [],
-      incidents: incidentsOf.get(keyOf(key)) ?? [],
-      eventCounts: eventCountsOf.get(keyOf(key)) ?? [],
-      events: eventsOf.get(keyOf(key)) ?? [],
-      telemetry: telemetryOf.get(keyOf(key)),
+      ops: ops.get(replayKeyOf(key)),
+      postings: posts.get(replayKeyOf(key)),
+      rejects: rejectsOf.get(replayKeyOf(key)) ?? [],
+      incidents: incidentsOf.get(replayKeyOf(key)) ?? [],
+      eventCounts: eventCountsOf.get(replayKeyOf(key)) ?? [],
+      events: eventsOf.get(replayKeyOf(key)) ?? [],
+      telemetry: telemetryOf.get(replayKeyOf(key)),
     }),
   );
   const runEvents = events.filter((e) => e.strategy === '').map(toEvent);
@@ -251,10 +252,6 @@ function strategyReport(key: ReplayKey, summary: StrategyRunRow | undefined, run
     },
     events: { signals: eventCount('signal'), notes: eventCount('note'), items: rows.events.map(toEvent) },
   };
-}
-
-function keyOf(k: ReplayKey): string {
-  return `${k.rep}\u0000${k.strategy}`;
 }
 
 function toEvent(e: EventItem): ReportEvent {

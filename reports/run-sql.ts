@@ -14,6 +14,11 @@ export interface ReplayKey {
   readonly rep: number;
 }
 
+/** A map key for one replay (strategy labels may hold any character but NUL). */
+export function replayKeyOf(k: ReplayKey): string {
+  return `${k.rep}\u0000${k.strategy}`;
+}
+
 /** The run's provenance row (the first, should it have been written twice). */
 export async function selectRun(store: Store, runId: string): Promise<RunRow | undefined> {
   const rows = await store.query<RunRow>('SELECT * FROM runs WHERE run_id = {run:String} ORDER BY started_at LIMIT 1', { run: runId });
@@ -59,7 +64,6 @@ const LOCK_WAIT: QuantileSeries = { table: 'ops', expr: 'lock_wait_us', cond: 'l
 /** Posting delay (posted − intended) of every posting. */
 const POSTING_DELAY: QuantileSeries = { table: 'postings', expr: 'posted_us - intended_us', cond: '1' };
 
-const keyOf = (r: ReplayKey): string => `${r.rep}\u0000${r.strategy}`;
 
 /**
  * Aggregates of the `ops` table per replay. The percentiles are exact and
@@ -87,9 +91,9 @@ export async function selectOpStats(store: Store, runId: string): Promise<OpStat
     selectExactQuantiles(store, runId, ACK_LATENCY, [0.5, 0.9, 0.99, 0.999]),
     selectExactQuantiles(store, runId, LOCK_WAIT, [0.99]),
   ]);
-  const ackOf = new Map(ack.map((q) => [keyOf(q), q.values]));
-  const lockOf = new Map(lock.map((q) => [keyOf(q), q.values[0]!]));
-  return rows.map((r) => ({ ...r, ack_q: ackOf.get(keyOf(r)) ?? [0, 0, 0, 0], lock_p99_us: lockOf.get(keyOf(r)) ?? 0 }));
+  const ackOf = new Map(ack.map((q) => [replayKeyOf(q), q.values]));
+  const lockOf = new Map(lock.map((q) => [replayKeyOf(q), q.values[0]!]));
+  return rows.map((r) => ({ ...r, ack_q: ackOf.get(replayKeyOf(r)) ?? [0, 0, 0, 0], lock_p99_us: lockOf.get(replayKeyOf(r)) ?? 0 }));
 }
 
 /** Rejected ops per replay and reason. */
@@ -130,8 +134,8 @@ export async function selectPostingStats(store: Store, runId: string): Promise<P
     ),
     selectExactQuantiles(store, runId, POSTING_DELAY, [0.5, 0.99]),
   ]);
-  const delayOf = new Map(delay.map((q) => [keyOf(q), q.values]));
-  return rows.map((r) => ({ ...r, delay_q: delayOf.get(keyOf(r)) ?? [0, 0] }));
+  const delayOf = new Map(delay.map((q) => [replayKeyOf(q), q.values]));
+  return rows.map((r) => ({ ...r, delay_q: delayOf.get(replayKeyOf(r)) ?? [0, 0] }));
 }
 
 /** Incidents per replay and kind, with their amounts summed (minor units). */

@@ -9,6 +9,7 @@
  * in-flight count is a cumulative sum over the sorted send/ack events).
  */
 import type { Store } from '../store/store.js';
+import { replayKeyOf } from '../run-sql.js';
 import type { DriverFacts } from './slo.js';
 
 interface Row {
@@ -59,5 +60,5 @@ export async function selectDriverFacts(store: Store, runId: string, label = '')
 
 /** The key of {@link selectDriverFacts}' map. */
 export function driverKey(rep: number, strategy: string): string {
-  return `${rep}\u0000${strategy}`;
+  return replayKeyOf({ rep, strategy });
 }
