@@ -15,6 +15,7 @@ import type { PostingRow } from '../reports/store/rows.js';
 import { openStore, type StoreLocation } from '../reports/store/open-store.js';
 import { quantile } from './report-fixture.js';
 import { testRunId } from './recorder-fixture.js';
+import { seededRandom } from './support/ops.js';
 
 const CLICKHOUSE_URL = process.env['CLICKHOUSE_URL'] ?? 'http://127.0.0.1:8123';
 const database = `hbt_${randomBytes(4).toString('hex')}`;
@@ -26,21 +27,9 @@ afterAll(async () => {
 
 const LEVELS = [0, 0.001, 0.25, 0.5, 0.9, 0.99, 0.999, 1];
 
-/** Deterministic 32-bit generator (mulberry32). */
-function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
 /** Named samples (posting delays, µs). */
 function samples(): Record<string, number[]> {
-  const r = rng(7);
+  const r = seededRandom(7);
   const n = (count: number, f: (i: number) => number) => Array.from({ length: count }, (_, i) => f(i));
   return {
     one: [42],
