@@ -49,13 +49,10 @@ class SharedSession {
         await this.session.queryAsync(`USE ${database}`);
         this.#current = database;
       }
-      try {
-        return await fn(this.session);
-      } finally {
-        await this.#purgeNow();
-      }
+      return fn(this.session);
     });
-    this.#tail = next.catch(() => undefined);
+    // The purge (when due) runs before the next statement, not before this one's caller gets its answer.
+    this.#tail = next.catch(() => undefined).then(() => this.#purgeNow());
     return next;
   }
 
