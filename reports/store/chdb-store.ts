@@ -23,9 +23,9 @@ import { checkDatabaseName, migrationSql } from './schema.js';
 /**
  * How often, at most, the session hands memory that ClickHouse freed back to
  * the OS, ms. chdb allocates through jemalloc, which keeps freed pages for
- * reuse: after a report over 12 M ops the process held 428 MB RSS, 300 MB
- * after a purge (a purge costs 0.5–6 ms on chdb's thread, not on the event
- * loop's).
+ * reuse (seen once, by hand, after a report over 12 M ops: 428 MB RSS, 300 MB
+ * after a purge; no bench isolates it). A purge costs 0.5–6 ms on chdb's
+ * thread, not on the event loop's.
  */
 const PURGE_INTERVAL_MS = 5_000;
 
