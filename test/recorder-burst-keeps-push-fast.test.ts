@@ -1,7 +1,8 @@
 /**
  * A burst of 200,000 rows pushed in a tight loop, never awaiting: push()
- * stays fast (measured per call), the event loop is never blocked for long
- * while the batches are encoded and sent, and every row lands exactly once.
+ * stays fast (measured per call; it encodes the row into its batch's bytes),
+ * the event loop is never blocked for long while the batches are sent, and
+ * every row lands exactly once.
  */
 import { mkdtempSync, rmSync } from 'node:fs';
 import { randomBytes } from 'node:crypto';
@@ -57,8 +58,10 @@ it('200k pushes in a tight loop: fast pushes, a responsive loop, every row writt
     const meanNs = loopNs / N;
     const p99LagMs = lag.percentile(99) / 1e6;
     console.info(`push: mean ${meanNs.toFixed(0)} ns (incl. timing), slowest ${(Number(slowest) / 1e3).toFixed(0)} µs; flush of ${N} rows ${flushMs} ms, event-loop delay p99 ${p99LagMs.toFixed(1)} ms, max ${(lag.max / 1e6).toFixed(1)} ms`);
-    expect(meanNs).toBeLessThan(2_000);
-    // Batches are encoded in slices, so the loop keeps turning: ~20 ms p99 on an idle 2-core box. The bound is
+    // push() encodes the row (under 1 µs a row on an idle 2-core box) plus two
+    // hrtime reads here; anything per push that grew with the buffer would be far above this bound.
+    expect(meanNs).toBeLessThan(5_000);
+    // Batches go out one insert at a time, so the loop keeps turning: ~20 ms p99 on an idle 2-core box. The bound is
     // loose because parallel test files share those cores; the max also holds GC pauses.
     expect(p99LagMs).toBeLessThan(250);
     expect(result).toMatchObject({ complete: true, spooled: 0, invalid: 0 });

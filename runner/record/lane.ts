@@ -1,32 +1,29 @@
 /**
- * One table's path from `Recorder.push` to ClickHouse: an in-memory buffer,
- * batches encoded in slices (so a 20k-row batch never blocks the event loop
- * for long), at most one insert in flight, and the spool for whatever
+ * One table's path from `Recorder.push` to ClickHouse: each row encoded into
+ * NDJSON bytes as it is pushed (`./encoded-rows.ts`), batches of those bytes
+ * inserted with at most one insert in flight, and the spool for whatever
  * ClickHouse cannot take yet.
  *
- * Rows keep their push order end to end. Every row gets a sequence number
- * (per table, in push order, after any rows adopted from an earlier spool);
- * `lowestUnwritten` / `lowestInMemory` tell `flush` when everything pushed
- * before it is in ClickHouse, or at least safely on disk.
+ * Rows keep their push order end to end. Every row that fits its columns
+ * gets a sequence number (per table, in push order, after any rows adopted
+ * from an earlier spool); `lowestUnwritten` / `lowestInMemory` tell `flush`
+ * when everything pushed before it is in ClickHouse, or at least safely on
+ * disk. A row that does not fit is set aside (see `add`), not numbered.
  */
 import { appendFile, mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
-import { setImmediate as yieldToLoop } from 'node:timers/promises';
 import type { RowOf, TableName } from '../../reports/store/rows.js';
 import type { Store } from '../../reports/store/store.js';
 import { canInsertNdjson, type NdjsonBody } from '../../reports/store/encode.js';
 import { firstLine } from '../../reports/store/errors.js';
 import type { SpoolBatch, SpoolFile } from './spool.js';
 import { fastEncodeRow } from './fast-encode.js';
-
-/** Longest stretch of encoding between yields to the event loop, ms (perf: see `#encode`). */
-const ENCODE_SLICE_MS = 1;
+import { EncodedRows, type EncodedBatch } from './encoded-rows.js';
 
 /** Tuning shared by every lane (see `RecorderOptions` for meanings and defaults). */
 export interface LaneSettings {
   readonly batchRows: number;
   readonly maxBufferedRows: number;
-  readonly encodeSliceRows: number;
   readonly retryMinMs: number;
   readonly retryMaxMs: number;
 }
@@ -62,9 +59,9 @@ interface Hold {
 }
 
 export class Lane<T extends TableName> {
-  /** Rows pushed and not yet taken. `Recorder.push` appends here directly. */
-  buffer: RowOf[T][] = [];
-  /** Rows pushed. */
+  /** Encoded rows pushed and not yet taken. */
+  readonly buffer: EncodedRows;
+  /** Rows pushed (including those set aside as invalid). */
   pushed = 0;
   /** Rows adopted from a spool left by an earlier process (sequence numbers 0..base-1). */
   base = 0;
@@ -77,6 +74,12 @@ export class Lane<T extends TableName> {
   /** A size-triggered pump is already scheduled. */
   kicked = false;
 
+  /** Rows that fit their columns, pushed so far (the sequence numbers handed out, after `base`). */
+  #numbered = 0;
+  /** Set-aside lines (JSON of invalid rows) not yet in their file, and the first complaint among them. */
+  #rejected: string[] = [];
+  #rejectReason = '';
+  #settingAside: Promise<void> = Promise.resolve();
   #spool!: SpoolFile;
   #mode: 'direct' | 'spooling' = 'direct';
   #inflight: Batch | null = null;
@@ -91,7 +94,38 @@ export class Lane<T extends TableName> {
   constructor(
     readonly table: T,
     private readonly host: LaneHost,
-  ) {}
+  ) {
+    this.buffer = new EncodedRows(host.settings.batchRows);
+  }
+
+  /**
+   * Encodes and queues one row: synchronous and O(1) (the hot path). A row
+   * whose values do not fit its columns is queued for
+   * `<spool>/<table>.invalid.ndjson` instead, with the encoder's complaint.
+   */
+  add(row: RowOf[T]): void {
+    this.pushed += 1;
+    let line: string;
+    try {
+      line = fastEncodeRow(this.table, row);
+    } catch (err) {
+      this.#rejectReason ||= firstLine(err);
+      this.#rejected.push(safeJson({ table: this.table, error: firstLine(err), row }));
+      return;
+    }
+    this.buffer.append(line);
+    this.#numbered += 1;
+  }
+
+  /** One past the sequence number of the newest row pushed: `flush` waits until everything below it is written. */
+  get seqEnd(): number {
+    return this.base + this.#numbered;
+  }
+
+  /** True while invalid rows wait to be written to their file (`flush` waits for them too). */
+  get settingAside(): boolean {
+    return this.#rejected.length > 0;
+  }
 
   /** Attaches the spool (after the recorder took its folder); adopted rows are replayed first. */
   attach(spool: SpoolFile): void {
@@ -102,7 +136,7 @@ export class Lane<T extends TableName> {
 
   /** Rows still in memory (buffered, being encoded or in flight from memory). */
   get pending(): number {
-    let n = this.buffer.length;
+    let n = this.buffer.lines;
     for (const h of this.#holds) n += h.rows;
     return n;
   }
@@ -119,7 +153,7 @@ export class Lane<T extends TableName> {
 
   /** Sequence number of the oldest row still only in memory (Infinity if none). */
   lowestInMemory(): number {
-    let low = this.buffer.length > 0 ? this.base + this.pushed - this.buffer.length : Number.POSITIVE_INFINITY;
+    let low = this.buffer.lines > 0 ? this.seqEnd - this.buffer.lines : Number.POSITIVE_INFINITY;
     for (const h of this.#holds) low = Math.min(low, h.firstSeq);
     return low;
   }
@@ -132,15 +166,15 @@ export class Lane<T extends TableName> {
   /** Sends new rows to the spool from now on (ClickHouse down, behind, or a flush deadline passed). */
   spoolFromNow(): void {
     this.#mode = 'spooling';
-    if (this.buffer.length > 0) void this.moveToSpool();
+    if (this.buffer.lines > 0) void this.moveToSpool();
   }
 
   /** Called every interval: bounds the buffer, keeps spooling, and pumps. */
   tick(): void {
-    if (this.#mode === 'direct' && this.buffer.length > this.host.settings.maxBufferedRows) {
+    if (this.#mode === 'direct' && this.buffer.lines > this.host.settings.maxBufferedRows) {
       this.host.behind(this.table);
       this.spoolFromNow();
-    } else if (this.#mode === 'spooling' && this.buffer.length > 0) void this.moveToSpool();
+    } else if (this.#mode === 'spooling' && this.buffer.lines > 0) void this.moveToSpool();
     void this.pump(true);
   }
 
@@ -178,18 +212,17 @@ export class Lane<T extends TableName> {
     }
   }
 
-  /** Encodes the whole buffer and appends it to the spool, after any earlier move. */
+  /** Appends the whole buffer to the spool, after any earlier move. */
   moveToSpool(): Promise<void> {
     const run = this.#moving.then(async () => {
-      if (this.buffer.length === 0) return;
-      const hold: Hold = { firstSeq: this.base + this.pushed - this.buffer.length, rows: this.buffer.length };
-      const rows = this.#take(this.buffer.length);
+      if (this.buffer.lines === 0) return;
+      const hold: Hold = { firstSeq: this.seqEnd - this.buffer.lines, rows: this.buffer.lines };
+      const batch = this.buffer.takeAll();
       this.#holds.add(hold);
       try {
-        const { body, lines } = await this.#encode(rows);
-        await this.#spool.append(body, lines, hold.firstSeq);
+        await this.#spool.append(batch.body, batch.lines, hold.firstSeq);
       } catch (err) {
-        this.buffer = rows.concat(this.buffer); // the disk refused: keep them, oldest first
+        this.buffer.putBack(batch); // the disk refused: keep them, oldest first
         this.host.failed(this.table, err);
       } finally {
         this.#holds.delete(hold);
@@ -200,8 +233,9 @@ export class Lane<T extends TableName> {
   }
 
   async #work(drain: boolean): Promise<void> {
+    if (this.#rejected.length > 0) await this.#setAside();
     for (;;) {
-      if (this.#mode === 'spooling' && this.buffer.length > 0) await this.moveToSpool();
+      if (this.#mode === 'spooling' && this.buffer.lines > 0) await this.moveToSpool();
       if (Date.now() < this.#retryAt) return;
       const batch = this.#inflight ?? (await this.#next(drain));
       if (!batch) return;
@@ -263,68 +297,36 @@ export class Lane<T extends TableName> {
     }
     this.#directIfDrained();
     if (this.#mode === 'spooling') return null; // rows are on their way into the spool: the next pump reads them
-    if (this.buffer.length === 0 || (!drain && this.buffer.length < this.host.settings.batchRows)) return null;
-    const rows = this.#take(this.host.settings.batchRows);
-    const hold: Hold = { firstSeq: this.base + this.pushed - this.buffer.length - rows.length, rows: rows.length };
+    const firstSeq = this.seqEnd - this.buffer.lines;
+    const taken: EncodedBatch | null = this.buffer.takeBatch(drain);
+    if (taken === null) return null;
+    const hold: Hold = { firstSeq, rows: taken.lines };
     this.#holds.add(hold);
-    const { body, lines } = await this.#encode(rows);
-    return { body, lines, firstSeq: hold.firstSeq, hold };
+    return { body: taken.body, lines: taken.lines, firstSeq, hold };
   }
 
-  #take(n: number): RowOf[T][] {
-    if (this.buffer.length <= n) {
-      const all = this.buffer;
-      this.buffer = [];
-      return all;
-    }
-    const head = this.buffer.slice(0, n);
-    this.buffer = this.buffer.slice(n);
-    return head;
-  }
-
-  /** NDJSON of the rows that fit their columns, in slices; the others are set aside in `<table>.invalid.ndjson`. */
-  async #encode(rows: readonly RowOf[T][]): Promise<{ body: NdjsonBody; lines: number }> {
-    // Perf (bench:driver, measured): a slice also ends after ENCODE_SLICE_MS, so the open-loop driver
-    // sharing this thread is never held up past its late threshold; and each slice's lines are joined
-    // into one flat string before yielding, so no per-line strings (ropes) survive into a GC scavenge
-    // (keeping 20k of them alive across yields cost more in GC than the encoding itself).
-    // The lines are ropes whose real cost is paid when they are joined, which the clock check above
-    // cannot see coming: hence also the row cap per slice (500 rows, ~1 ms). Each slice becomes UTF-8
-    // bytes at once, so the batch is never joined or converted whole in one turn (a 3,000-row join plus
-    // Buffer.from held the driver up 3-4 ms every flush: 2% of ops late at 12,500 ops/s).
-    const chunks: Buffer[] = [];
-    const rejected: string[] = [];
-    let reason = '';
-    let lines = 0;
-    const slice = this.host.settings.encodeSliceRows;
-    let parts: string[] = [];
-    let sliceStart = performance.now();
-    for (let i = 0; i < rows.length; i++) {
-      if (parts.length >= slice || ((i & 63) === 63 && performance.now() - sliceStart >= ENCODE_SLICE_MS)) {
-        if (parts.length > 0) chunks.push(Buffer.from(`${parts.join('\n')}\n`));
-        parts = [];
-        await yieldToLoop();
-        sliceStart = performance.now();
-      }
+  /** Writes the queued invalid rows to `<spool>/<table>.invalid.ndjson` (one write at a time; a failed one is retried by the next pump). */
+  #setAside(): Promise<void> {
+    const run = this.#settingAside.then(async () => {
+      const lines = this.#rejected;
+      const reason = this.#rejectReason;
+      if (lines.length === 0) return;
+      this.#rejected = [];
+      this.#rejectReason = '';
+      const file = join(this.#spool.dir, `${this.table}.invalid.ndjson`);
       try {
-        parts.push(fastEncodeRow(this.table, rows[i]!));
-        lines++;
+        await mkdir(this.#spool.dir, { recursive: true });
+        await appendFile(file, `${lines.join('\n')}\n`);
       } catch (err) {
-        reason ||= firstLine(err);
-        rejected.push(safeJson({ table: this.table, error: firstLine(err), row: rows[i] }));
+        this.#rejected = lines.concat(this.#rejected);
+        this.#rejectReason ||= reason;
+        throw err;
       }
-    }
-    if (parts.length > 0) chunks.push(Buffer.from(`${parts.join('\n')}\n`));
-    if (rejected.length > 0) await this.#setAside(rejected, reason);
-    return { body: chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks), lines };
-  }
-
-  async #setAside(lines: readonly string[], reason: string): Promise<void> {
-    const file = join(this.#spool.dir, `${this.table}.invalid.ndjson`);
-    await mkdir(this.#spool.dir, { recursive: true });
-    await appendFile(file, `${lines.join('\n')}\n`);
-    this.invalid += lines.length;
-    this.host.invalid(this.table, lines.length, file, reason);
+      this.invalid += lines.length;
+      this.host.invalid(this.table, lines.length, file, reason);
+    });
+    this.#settingAside = run.catch(() => undefined);
+    return run;
   }
 
   async #insert(body: NdjsonBody): Promise<void> {

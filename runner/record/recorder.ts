@@ -38,8 +38,6 @@ export interface RecorderOptions {
   readonly retryMinMs?: number;
   /** Longest retry delay, ms. Default 5 000. */
   readonly retryMaxMs?: number;
-  /** Most rows encoded per event-loop turn (bounds each pause of the hot path; a turn also ends after 1 ms). Default 500. */
-  readonly encodeSliceRows?: number;
 }
 
 /** Per-table counts, in rows. */
@@ -111,7 +109,6 @@ export class Recorder {
     this.#settings = {
       batchRows: options.batchRows ?? 20_000,
       maxBufferedRows: options.maxBufferedRows ?? 250_000,
-      encodeSliceRows: options.encodeSliceRows ?? 500,
       retryMinMs: options.retryMinMs ?? 100,
       retryMaxMs: options.retryMaxMs ?? 5_000,
     };
@@ -127,8 +124,7 @@ export class Recorder {
 
   /**
    * Queues one row. Synchronous, O(1), never throws, never waits: safe on the
-   * hot path. The row object is kept by reference until written: do not
-   * mutate it afterwards.
+   * hot path. The row is encoded at once (it may be reused afterwards).
    */
   push<T extends TableName>(table: T, row: RowOf[T]): void {
     const lane = this.#lanes[table] as Lane<T> | undefined;
@@ -136,9 +132,8 @@ export class Recorder {
       this.#fail(new Error(`push to unknown table ${JSON.stringify(String(table))} ignored`));
       return;
     }
-    lane.buffer.push(row);
-    lane.pushed += 1;
-    if (lane.buffer.length >= this.#settings.batchRows && !lane.kicked && this.#attached) {
+    lane.add(row);
+    if (!lane.kicked && this.#attached && lane.buffer.hasFullBatch) {
       lane.kicked = true;
       setImmediate(() => {
         lane.kicked = false;
@@ -158,12 +153,12 @@ export class Recorder {
     await this.#ready;
     if (!this.#attached) return this.#result(false);
     const lanes = Object.values(this.#lanes) as Lane<TableName>[];
-    const targets = lanes.map((l) => l.base + l.pushed);
+    const targets = lanes.map((l) => l.seqEnd);
     const deadline = Date.now() + (options.deadlineMs ?? this.#deadlineMs);
     let spoolAsked = false;
     for (;;) {
       for (const lane of lanes) void lane.pump(true);
-      if (lanes.every((l, i) => l.lowestUnwritten() >= targets[i]!)) return this.#result(true);
+      if (lanes.every((l, i) => l.lowestUnwritten() >= targets[i]! && !l.settingAside)) return this.#result(true);
       if (Date.now() >= deadline) {
         if (!spoolAsked) {
           spoolAsked = true;
