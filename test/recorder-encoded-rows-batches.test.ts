@@ -2,7 +2,8 @@
  * The recorder's encoded buffer: lines come out byte for byte as they went
  * in, in order, in batches of exactly `batchLines` (the last one partial only
  * when asked), across chunk boundaries, with multi-byte characters and with
- * lines longer than a chunk.
+ * lines longer than a chunk; and a batch's bytes stay intact until it is
+ * released, however much is appended meanwhile (chunks are reused).
  */
 import { describe, expect, it } from 'vitest';
 import { EncodedRows } from '../runner/record/encoded-rows.js';
@@ -73,5 +74,20 @@ describe('EncodedRows', () => {
     const batch = rows.takeBatch(true)!;
     expect(linesOf(batch.body)).toEqual(['first', long, 'ü'.repeat(1000)]);
     expect(batch.body.length).toBe(6 + long.length + 1 + 2000 + 1);
+  });
+
+  it('never reuses the bytes of a batch that is not released, while released chunks are reused', () => {
+    const random = seededRandom(3);
+    const rows = new EncodedRows(2_000);
+    const held: { batch: ReturnType<EncodedRows['takeAll']>; copy: Buffer }[] = [];
+    for (let round = 0; round < 300; round++) {
+      for (let i = 0; i < 2_000; i++) rows.append(lineOf(round * 2_000 + i, random));
+      const batch = rows.takeBatch(round % 3 === 0)!;
+      expect(batch.lines).toBe(2_000);
+      // One batch in 10 stays "in flight" to the end (an insert that hangs, a slow spool); the rest are written at once.
+      if (round % 10 === 0) held.push({ batch, copy: Buffer.from(batch.body) });
+      else rows.release(batch);
+    }
+    for (const { batch, copy } of held) expect(batch.body.equals(copy)).toBe(true);
   });
 });

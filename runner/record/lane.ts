@@ -18,7 +18,8 @@ import { canInsertNdjson, type NdjsonBody } from '../../reports/store/encode.js'
 import { firstLine } from '../../reports/store/errors.js';
 import type { SpoolBatch, SpoolFile } from './spool.js';
 import { fastEncodeRow } from './fast-encode.js';
-import { EncodedRows, type EncodedBatch } from './encoded-rows.js';
+import { EncodedRows, type ByteWriter, type EncodedBatch } from './encoded-rows.js';
+import { byteWriterOf } from './byte-encode.js';
 
 /** Tuning shared by every lane (see `RecorderOptions` for meanings and defaults). */
 export interface LaneSettings {
@@ -50,6 +51,8 @@ interface Batch {
   readonly fromSpool?: SpoolBatch;
   /** Marks the memory rows it holds (memory batches only). */
   readonly hold?: Hold;
+  /** The buffer's batch it came from, released once written or spooled (memory batches only). */
+  readonly taken?: EncodedBatch;
 }
 
 /** Rows taken from the buffer that are still only in memory (being encoded, spooled or inserted). */
@@ -61,6 +64,7 @@ interface Hold {
 export class Lane<T extends TableName> {
   /** Encoded rows pushed and not yet taken. */
   readonly buffer: EncodedRows;
+  readonly #writer: ByteWriter<RowOf[T]>;
   /** Rows pushed (including those set aside as invalid). */
   pushed = 0;
   /** Rows adopted from a spool left by an earlier process (sequence numbers 0..base-1). */
@@ -96,15 +100,22 @@ export class Lane<T extends TableName> {
     private readonly host: LaneHost,
   ) {
     this.buffer = new EncodedRows(host.settings.batchRows);
+    this.#writer = byteWriterOf(table);
   }
 
   /**
-   * Encodes and queues one row: synchronous and O(1) (the hot path). A row
+   * Encodes and queues one row: synchronous, O(1), no allocation in the
+   * common case (the hot path; `./byte-encode.ts`). A row
    * whose values do not fit its columns is queued for
    * `<spool>/<table>.invalid.ndjson` instead, with the encoder's complaint.
    */
   add(row: RowOf[T]): void {
     this.pushed += 1;
+    if (this.buffer.appendWith(this.#writer, row)) {
+      this.#numbered += 1;
+      return;
+    }
+    // The byte writer declined (a value it cannot vouch for): the string encoder escapes it or says what is wrong.
     let line: string;
     try {
       line = fastEncodeRow(this.table, row);
@@ -221,6 +232,7 @@ export class Lane<T extends TableName> {
       this.#holds.add(hold);
       try {
         await this.#spool.append(batch.body, batch.lines, hold.firstSeq);
+        this.buffer.release(batch);
       } catch (err) {
         this.buffer.putBack(batch); // the disk refused: keep them, oldest first
         this.host.failed(this.table, err);
@@ -247,6 +259,7 @@ export class Lane<T extends TableName> {
         return;
       }
       this.#inflight = null;
+      if (batch.taken) this.buffer.release(batch.taken);
       this.written += batch.lines;
       this.#backoffMs = 0;
       if (batch.hold) this.#holds.delete(batch.hold);
@@ -286,6 +299,7 @@ export class Lane<T extends TableName> {
     if (this.#spool.unreplayed > 0) await this.#spool.prepend(batch.body, batch.lines, batch.firstSeq);
     else await this.#spool.append(batch.body, batch.lines, batch.firstSeq);
     this.#inflight = null;
+    if (batch.taken) this.buffer.release(batch.taken);
     if (batch.hold) this.#holds.delete(batch.hold);
   }
 
@@ -302,7 +316,7 @@ export class Lane<T extends TableName> {
     if (taken === null) return null;
     const hold: Hold = { firstSeq, rows: taken.lines };
     this.#holds.add(hold);
-    return { body: taken.body, lines: taken.lines, firstSeq, hold };
+    return { body: taken.body, lines: taken.lines, firstSeq, hold, taken };
   }
 
   /** Writes the queued invalid rows to `<spool>/<table>.invalid.ndjson` (one write at a time; a failed one is retried by the next pump). */
