@@ -46,7 +46,8 @@ class DiscardStore implements Store {
     this.rows += rows.length;
   }
   async insertNdjson(table: TableName, body: NdjsonBody): Promise<void> {
-    if (body.length > (this.sample.get(table)?.length ?? 0)) this.sample.set(table, body); // the fullest batch: ingest is measured at the recorder's batch size
+    // The fullest batch: ingest is measured at the recorder's batch size. A copy: the recorder reuses the body's bytes.
+    if (body.length > (this.sample.get(table)?.length ?? 0)) this.sample.set(table, Buffer.from(body));
     await new Promise((resolve) => setImmediate(resolve));
   }
   async query<T>(): Promise<T[]> {

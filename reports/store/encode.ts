@@ -125,19 +125,25 @@ export function encodeRows<T extends TableName>(table: T, rows: readonly RowOf[T
 
 /**
  * Optional store capability: append rows already encoded by {@link encodeRow}
- * (an NDJSON body). The recorder uses it to encode batches in slices off the
- * hot path and to replay its spool without re-parsing rows; both stores of
+ * (an NDJSON body). The recorder uses it to insert the bytes it encoded at
+ * push time and to replay its spool without re-parsing rows; both stores of
  * this folder have it.
  */
 export interface NdjsonInsert {
-  /** Appends the newline-terminated `JSONEachRow` lines in `body` (text, or its UTF-8 bytes) to `table`. Resolves when ClickHouse acknowledged them. */
+  /**
+   * Appends the newline-terminated `JSONEachRow` lines in `body` (text, or its
+   * UTF-8 bytes) to `table`. Resolves when ClickHouse acknowledged them. A
+   * Buffer body is only lent for the call: the recorder reuses its bytes once
+   * the returned promise settles, so an implementation that keeps it longer
+   * must copy it.
+   */
   insertNdjson(table: TableName, body: NdjsonBody): Promise<void>;
 }
 
 /**
  * Newline-terminated `JSONEachRow` lines: a string, or its UTF-8 bytes (the
- * recorder builds bytes slice by slice, so no single step converts a whole
- * batch on the driver's thread).
+ * recorder writes each row's bytes as it is pushed, so no step converts a
+ * whole batch on the driver's thread).
  */
 export type NdjsonBody = string | Buffer;
 

@@ -15,7 +15,7 @@
 /** Byte chunks start at this size and double, bytes (lines are never split across chunks)... */
 const FIRST_CHUNK_BYTES = 64 << 10;
 /** ...up to this size (a chunk for a whole batch may be larger). Untouched bytes of a chunk cost address space, not memory. */
-const MAX_CHUNK_BYTES = 16 << 20;
+const MAX_CHUNK_BYTES = 8 << 20;
 /** A new batch starts in a chunk with room for this share more than a full batch of average lines. */
 const BATCH_ROOM = 1.1;
 const NEWLINE = 0x0a;
@@ -56,7 +56,7 @@ export interface EncodedBatch {
 }
 
 /** Chunks kept for reuse once every piece of them is released. */
-const SPARE_CHUNKS = 2;
+const SPARE_CHUNKS = 1;
 
 /**
  * Append-only NDJSON bytes in batches; see the module comment. A batch is
