@@ -24,6 +24,7 @@ import { pgToSchedule, syncPgClock } from './pg-clock.js';
 import { startPgTelemetry, type PgTelemetry } from './telemetry/pg-telemetry.js';
 import { warmPools } from './warm-pools.js';
 import { checkpointBeforeClock } from './checkpoint.js';
+import { favourDriverThread } from './driver/favour-driver.js';
 import type { Store } from '../reports/store/store.js';
 import type { PortProviders } from './stack/needs.js';
 import { describePgError, type PostgresStack, type StrategyDatabase } from './stack/postgres.js';
@@ -189,9 +190,11 @@ export async function replayStrategy(args: ReplayArgs): Promise<StrategyRunRow> 
         ? startFaults({ faults: args.faults, clock: schedule, strategy, needs: planned.needs, providers: args.providers, postgres: postgresFaultTarget(args.postgres), request, events: sink, counts: () => driver.snapshot(), log: ctx.log })
         : undefined;
     let result: DriveResult;
+    const stopFavouring = favourDriverThread();
     try {
       result = await driver.run(generateOps(args.plan));
     } finally {
+      stopFavouring();
       stopProgress();
       await faults?.stop(); // before drain: a fault never lands in drain or the audit
     }
