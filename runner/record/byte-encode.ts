@@ -16,14 +16,12 @@
  * 2-core machine.
  */
 import type { RowOf, TableName } from '../../reports/store/rows.js';
-import { columnsOf, type ColumnType } from '../../reports/store/schema.js';
+import { columnsOf } from '../../reports/store/schema.js';
 import type { ByteWriter } from './encoded-rows.js';
+import { DATE_TIME, PLAIN_NAME, UNSIGNED_MAX } from './fast-encode.js';
 
-const PLAIN_NAME = /^[a-z_][a-z0-9_]*$/;
 /** A lone surrogate (a valid pair is left to JSON.stringify, which writes it as is, as `encodeRow` does). */
 const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
-const DATE_TIME = /^\d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2}$/;
-const UNSIGNED_MAX: Partial<Record<ColumnType, number>> = { UInt8: 255, UInt16: 65_535, UInt32: 4_294_967_295, UInt64: Number.MAX_SAFE_INTEGER };
 /** Longest string (in UTF-16 units) the writer takes; longer ones go the string path. */
 const MAX_STRING_UNITS = 1_024;
 /** Bytes of one string value at most: quotes plus escapes (`\uXXXX` is 6 bytes per unit). */

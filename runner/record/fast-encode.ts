@@ -11,7 +11,9 @@
  * Why: at 100k ops/s the recorder encodes two rows per op (ops, postings) on
  * the main thread; `encodeRow` (checks + `JSON.stringify`) measured ~2.5 µs
  * per `ops` row and was the largest item of a bench:driver CPU profile
- * (~27% of busy time). The template measured ~0.9 µs.
+ * (~27% of busy time). The template measured ~0.9 µs. The recorder now writes
+ * rows as bytes (`./byte-encode.ts`, allocation-free) and comes here only for
+ * the rows that writer declines; its test holds it to this encoder's output.
  */
 import type { RowOf, TableName } from '../../reports/store/rows.js';
 import { encodeRow } from '../../reports/store/encode.js';
@@ -20,11 +22,13 @@ import { columnsOf, type ColumnType } from '../../reports/store/schema.js';
 type Encoder = (row: Record<string, unknown>) => string;
 
 /** Column names reach generated code: only plain identifiers are compiled (all of schema.ts's are). */
-const PLAIN_NAME = /^[a-z_][a-z0-9_]*$/;
+export const PLAIN_NAME = /^[a-z_][a-z0-9_]*$/;
 /** Strings that may need escaping beyond JSON's usual (lone surrogates) go to the store's encoder. */
 const SURROGATE = /[\uD800-\uDFFF]/;
-const DATE_TIME = /^\d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2}$/;
-const UNSIGNED_MAX: Partial<Record<ColumnType, number>> = { UInt8: 255, UInt16: 65_535, UInt32: 4_294_967_295, UInt64: Number.MAX_SAFE_INTEGER };
+/** The only DateTime text the encoders write unchecked. */
+export const DATE_TIME = /^\d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2}$/;
+/** Largest value of each unsigned column type that the encoders accept (UInt64: the largest safe integer). */
+export const UNSIGNED_MAX: Partial<Record<ColumnType, number>> = { UInt8: 255, UInt16: 65_535, UInt32: 4_294_967_295, UInt64: Number.MAX_SAFE_INTEGER };
 
 /**
  * JSON literals of recent strings: run ids, labels, kinds, statuses and
