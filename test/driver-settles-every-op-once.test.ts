@@ -3,7 +3,9 @@
  * through a free list): under a concurrency cap, with answers out of order,
  * some never, some only after the driver gave up, every op is settled exactly
  * once; ops that never answer are recorded as `timeout` with no ack time; an
- * answer after the give-up is ignored; the cap is never exceeded.
+ * answer after the give-up is ignored; the cap is never exceeded. And when
+ * more ops go silent than the cap has slots, the run still ends: stale ops
+ * are given up while the cap is full.
  */
 import { expect, it } from 'vitest';
 import type { Op, Outcome, Strategy } from '../strategies/contract.js';
@@ -73,3 +75,19 @@ it('settles every op exactly once; silent ops time out, their late answers are i
   expect(duplicates).toBe(0);
   expect(driver.snapshot().inFlight).toBe(0);
 });
+
+it('does not hang when more ops go silent than there are slots: they are given up while the cap is full', async () => {
+  const t0 = performance.now();
+  const clock = { now: () => Math.round((performance.now() - t0) * 1000) };
+  const settled = new Map<number, Outcome>();
+  const sink: DriveSink = { settled: (op, _s, _a, outcome) => void settled.set(op.id, outcome) };
+  const strategy = new Erratic(); // silent every 200th op: 10 silent ops here, and the cap is 4
+  const driver = new OpenLoopDriver(strategy, sink, { clock, concurrency: 4, opTimeoutUs: 300_000, drainTimeoutUs: 300_000 });
+  const ops = Array.from({ length: 2_000 }, (_, id): Op => ({ id, at: id * 10, kind: 'charge', account: 0, amount: 1, job: -1 })).filter((o) => o.id % 200 === 0 || o.id < 50);
+  const result = await driver.run(ops);
+  const silent = ops.filter((o) => o.id % 200 === 0).length;
+  expect(silent).toBe(10);
+  expect(result.sent).toBe(settled.size);
+  expect(result.timedOut).toBe(silent);
+  expect([...settled.values()].filter((o) => o.status === 'rejected' && o.reason === 'timeout').length).toBe(silent);
+}, 20_000); // a hang fails here, not at the suite's 2-minute limit

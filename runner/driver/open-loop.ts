@@ -32,6 +32,13 @@ export interface DriveOptions {
   readonly lateThresholdUs?: Micros;
   /** After the last op is sent, how long to wait for outstanding outcomes, µs. Default 30 s. */
   readonly drainTimeoutUs?: Micros;
+  /**
+   * While the cap is full, an op still unanswered this long after it was
+   * sent is given up (recorded as `timeout`), so ops that never answer cannot
+   * hold every slot and stop the run, µs. Checked about once a second.
+   * Default 30 s.
+   */
+  readonly opTimeoutUs?: Micros;
   /** After an interruption, how long to wait for outstanding outcomes, µs. Default 5 s. */
   readonly interruptGraceUs?: Micros;
   /** Stops sending when aborted (Ctrl-C, a failed strategy). */
@@ -72,7 +79,9 @@ export interface LiveSnapshot {
 
 type ResolvedDriveOptions = Required<Omit<DriveOptions, 'abort'>> & { abort?: AbortSignal };
 
-const DEFAULTS = { concurrency: 512, lateThresholdUs: 5_000, drainTimeoutUs: 30_000_000, interruptGraceUs: 5_000_000 };
+const DEFAULTS = { concurrency: 512, lateThresholdUs: 5_000, drainTimeoutUs: 30_000_000, opTimeoutUs: 30_000_000, interruptGraceUs: 5_000_000 };
+/** How often a driver waiting on a full cap looks for ops to give up, µs. */
+const STALE_CHECK_US = 1_000_000;
 
 /** Sends are batched between yields to the event loop so I/O keeps flowing at high rates. */
 const SENDS_PER_YIELD = 256;
@@ -116,6 +125,8 @@ export class OpenLoopDriver {
   #maxInFlight = 0;
   #lastAckUs = 0;
   #nextDueUs: Micros | undefined;
+  #givenUp = 0;
+  #staleCheckedUs = 0;
   #wake: (() => void) | undefined;
 
   constructor(
@@ -150,6 +161,9 @@ export class OpenLoopDriver {
     const { clock, concurrency, lateThresholdUs, abort } = this.#opts;
     const onAbort = (): void => this.#wakeUp();
     abort?.addEventListener('abort', onAbort);
+    // Wakes a wait on a full cap now and then, even if no slot frees (see `opTimeoutUs`).
+    const ticker = setInterval(() => this.#wakeUp(), STALE_CHECK_US / 1000);
+    ticker.unref();
     const iterator = ops[Symbol.iterator]();
     let interrupted = false;
     try {
@@ -166,6 +180,7 @@ export class OpenLoopDriver {
         if (op.at <= now) {
           if (this.#inFlight >= concurrency) {
             await this.#slotFreed();
+            if (clock.now() - this.#staleCheckedUs >= STALE_CHECK_US) this.#giveUpStale();
             continue;
           }
           this.#send(op, now, lateThresholdUs);
@@ -188,9 +203,10 @@ export class OpenLoopDriver {
         }
       }
       this.#nextDueUs = undefined;
-      const timedOut = await this.#awaitOutstanding(interrupted ? this.#opts.interruptGraceUs : this.#opts.drainTimeoutUs);
+      const timedOut = this.#givenUp + (await this.#awaitOutstanding(interrupted ? this.#opts.interruptGraceUs : this.#opts.drainTimeoutUs));
       return { sent: this.#sent, late: this.#late, timedOut, interrupted, lastAckUs: this.#lastAckUs, maxInFlight: this.#maxInFlight };
     } finally {
+      clearInterval(ticker);
       abort?.removeEventListener('abort', onAbort);
       if (typeof iterator.return === 'function') iterator.return();
     }
@@ -248,6 +264,22 @@ export class OpenLoopDriver {
   #slotFreed(): Promise<void> {
     return new Promise((resolve) => {
       this.#wake = resolve;
+    });
+  }
+
+  /** Gives up the ops in flight for longer than `opTimeoutUs` (recorded as `timeout`; a later answer is ignored). */
+  #giveUpStale(): void {
+    const nowUs = this.#opts.clock.now();
+    this.#staleCheckedUs = nowUs;
+    const seconds = (this.#opts.opTimeoutUs / 1e6).toFixed(1);
+    this.#slots.forEach((op, slot) => {
+      if (op === undefined || nowUs - this.#sentUs[slot]! <= this.#opts.opTimeoutUs) return;
+      const sentUs = this.#sentUs[slot]!;
+      this.#release(slot);
+      this.#givenUp += 1;
+      this.#rejected += 1;
+      this.#errors += 1;
+      this.sink.settled(op, sentUs, -1, { status: 'rejected', reason: 'timeout', detail: `no outcome within ${seconds} s of sending, with every slot taken` });
     });
   }
 
