@@ -84,6 +84,7 @@ export class Lane<T extends TableName> {
   #rejected: string[] = [];
   #rejectReason = '';
   #settingAside: Promise<void> = Promise.resolve();
+  #asideWriting = false;
   #spool!: SpoolFile;
   #mode: 'direct' | 'spooling' = 'direct';
   #inflight: Batch | null = null;
@@ -135,7 +136,7 @@ export class Lane<T extends TableName> {
 
   /** True while invalid rows wait to be written to their file (`flush` waits for them too). */
   get settingAside(): boolean {
-    return this.#rejected.length > 0;
+    return this.#rejected.length > 0 || this.#asideWriting;
   }
 
   /** Attaches the spool (after the recorder took its folder); adopted rows are replayed first. */
@@ -327,6 +328,7 @@ export class Lane<T extends TableName> {
       if (lines.length === 0) return;
       this.#rejected = [];
       this.#rejectReason = '';
+      this.#asideWriting = true;
       const file = join(this.#spool.dir, `${this.table}.invalid.ndjson`);
       try {
         await mkdir(this.#spool.dir, { recursive: true });
@@ -335,6 +337,8 @@ export class Lane<T extends TableName> {
         this.#rejected = lines.concat(this.#rejected);
         this.#rejectReason ||= reason;
         throw err;
+      } finally {
+        this.#asideWriting = false;
       }
       this.invalid += lines.length;
       this.host.invalid(this.table, lines.length, file, reason);
