@@ -7,7 +7,9 @@
  * every 250 ms from start to end (plan summary, replay, flush, report) and
  * the peak and final values are printed, with the replay's own `rss_bytes`
  * samples (recorded in ClickHouse each second) at the start, middle and end
- * of the replay to show the slope. Target: a 10-minute run
+ * of the replay to show the slope. With chdb in the process it also prints
+ * ClickHouse's own count of its memory (MemoryTracking, merges), to tell
+ * how much of the RSS is ClickHouse's work. Target: a 10-minute run
  * (`--duration 600s`, 12 million ops) stays under 500 MB RSS.
  *
  * Part 2 (`--report-ops`, default 10,000,000; 0 skips it): a synthetic run of
@@ -89,6 +91,44 @@ function rssSampler() {
   };
 }
 
+/** How often ClickHouse's own memory figures are read (chdb in process only), ms. */
+const TRACKED_SAMPLE_MS = 2_000;
+
+/**
+ * Samples what ClickHouse itself counts as its memory (`system.metrics`
+ * MemoryTracking, and the memory of merges running) while the replay runs,
+ * through a store on the same chdb folder (one session per process, shared).
+ * Keeps the peaks. It says how much of the anonymous RSS is ClickHouse's
+ * queries, inserts and merges as ClickHouse accounts for them.
+ */
+async function trackedSampler(dataDir: string) {
+  const store = await openStore({ dataDir });
+  const peak = { tracked: 0, merges: 0 };
+  let busy = false;
+  const timer = setInterval(() => {
+    if (busy) return;
+    busy = true;
+    store
+      .query<{ tracked: number; merges: number }>(
+        "SELECT (SELECT value FROM system.metrics WHERE metric = 'MemoryTracking') AS tracked, (SELECT sum(memory_usage) FROM system.merges) AS merges",
+      )
+      .then(([row]) => {
+        peak.tracked = Math.max(peak.tracked, Number(row?.tracked ?? 0));
+        peak.merges = Math.max(peak.merges, Number(row?.merges ?? 0));
+      })
+      .catch(() => undefined)
+      .finally(() => (busy = false));
+  }, TRACKED_SAMPLE_MS);
+  timer.unref();
+  return {
+    async stop(): Promise<typeof peak> {
+      clearInterval(timer);
+      await store.close();
+      return peak;
+    },
+  };
+}
+
 async function main(): Promise<void> {
   const f = parseFlags(process.argv.slice(2), FLAGS, USAGE);
   const durationUs = f.has('duration') ? parseDurationUs(f.get('duration')!, '--duration') : 60_000_000;
@@ -107,8 +147,10 @@ async function main(): Promise<void> {
     const before = resident();
     const sampler = rssSampler();
     const clickhouse = f.get('clickhouse');
+    const tracked = clickhouse ? undefined : await trackedSampler(join(dataDir, 'clickhouse'));
     const { replay, result } = await runNoop({ rate, durationUs, dataDir, pg: pg.url, clickhouse, command: 'bench:memory', abort: interrupted, progress: 'plain' });
     const rss = sampler.stop();
+    const trackedPeak = await tracked?.stop();
     console.log(
       `\nrun ${result.runId}: ${fmt(replay.ops.recorded)} of ${fmt(replay.ops.planned)} ops recorded, late ${((replay.ops.late / Math.max(1, replay.ops.sent)) * 100).toFixed(2)}%, goodput ${fmt(replay.goodput_per_s ?? 0)} ops/s`,
     );
@@ -133,6 +175,12 @@ async function main(): Promise<void> {
         `  of which: anonymous (JS heap, ClickHouse's and node's allocations) peak ${mb(peak.anon)}, final ${mb(final.anon)}; ` +
           `file-backed (mapped code, mostly libchdb.so: fixed, shared, reclaimable) peak ${mb(peak.file)}; V8 heap in use peak ${mb(peak.heap)}, final ${mb(final.heap)}`,
       );
+      if (trackedPeak) {
+        console.log(
+          `  ClickHouse's own count (system.metrics MemoryTracking, every ${TRACKED_SAMPLE_MS / 1000} s during the replay): peak ${mb(trackedPeak.tracked)}, of which merges peak ${mb(trackedPeak.merges)}; ` +
+            `the rest of the anonymous memory is not ClickHouse's queries or merges (thread stacks and allocator arenas, allocator-retained pages, node's buffers)`,
+        );
+      }
 
       if (reportOps > 0 && !interrupted.aborted) {
         console.log(`\nreport timing: writing a synthetic run of ${fmt(reportOps)} ops into the same store...`);
