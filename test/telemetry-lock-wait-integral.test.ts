@@ -23,6 +23,8 @@ let other: FreshDatabase;
 const samples: { name: string; value: number; at: number }[] = [];
 let summary: PgTelemetrySummary;
 let measuredWaitUs = 0;
+/** When the holders were asked to commit (the run clock): until then the queue is steady. */
+let commitAt = 0;
 
 async function client(url: string): Promise<pg.Client> {
   const c = new pg.Client({ connectionString: url });
@@ -57,6 +59,7 @@ beforeAll(async () => {
   const watched = await queueOnRow(db.url, K, clock);
   const elsewhere = await queueOnRow(other.url, 1, clock);
   await new Promise((r) => setTimeout(r, HOLD_MS));
+  commitAt = clock.now();
   await Promise.all([watched.holder.query('COMMIT'), elsewhere.holder.query('COMMIT')]);
   measuredWaitUs = (await Promise.all(watched.waits)).reduce((a, b) => a + b, 0);
   await Promise.all(elsewhere.waits);
@@ -93,8 +96,10 @@ it('integrates K waiters × the hold time into lock-wait seconds', () => {
 it('counts exactly the K waiters of the watched database, by wait event', () => {
   expect(summary.maxWaiters).toBe(K); // the waiter in the other database is not counted
   expect(Math.max(...series(PG_SAMPLES.lockWaiters).map((s) => s.value))).toBe(K);
-  // The first waiter waits for the holder's transaction; the others queue for the row (tuple lock) behind it.
-  const byEvent = (event: string) => Math.max(...series(`${PG_SAMPLES.lockWaitersByEvent}${event}`).map((s) => s.value));
+  // While the holder holds the row, the first waiter waits for the holder's transaction and the others queue
+  // for the row (tuple lock) behind it. (After the commit the queue hands the row on, and a poll can catch two
+  // sessions waiting on a transaction for a moment: seen once under CI load. Only the steady queue is exact.)
+  const byEvent = (event: string) => Math.max(...series(`${PG_SAMPLES.lockWaitersByEvent}${event}`).filter((s) => s.at < commitAt).map((s) => s.value));
   expect(byEvent('transactionid')).toBe(1);
   expect(byEvent('tuple')).toBe(K - 1);
   expect(Math.max(...series(PG_SAMPLES.ungrantedLocks).map((s) => s.value))).toBe(K);
