@@ -139,7 +139,8 @@ function line(s: Step, label = ''): string {
   return [
     `${label}${fmt(s.rate).padStart(9)} ops/s offered`,
     `${fmt(s.ops).padStart(9)} ops`,
-    `late ${(s.lateShare * 100).toFixed(2).padStart(6)}% (${fmt(s.late)})`,
+    // Three decimals: a step at 0.9995% passes, and "1.00% ok" read as if the bar were ≤ 1%.
+    `late ${(s.lateShare * 100).toFixed(3).padStart(7)}% (${fmt(s.late)})`,
     `goodput ${fmt(s.goodput).padStart(9)} ops/s`,
     `ack p99 ${s.p99Ms.toFixed(1).padStart(7)} ms, max ${s.maxMs.toFixed(1).padStart(7)} ms`,
     `cpu ${(s.cpuShare * 100).toFixed(0).padStart(3)}% of a core`,
