@@ -31,26 +31,23 @@ function ownTid(): number | undefined {
   }
 }
 
-/** Lowers the priority of every thread of this process except `own`; returns how many are at BACKGROUND_NICE or lower now. */
-function lowerOthers(own: number): number {
-  let lowered = 0;
+/** Lowers the priority of every thread of this process except `own`. */
+function lowerOthers(own: number): void {
   let tids: string[];
   try {
     tids = readdirSync('/proc/self/task');
   } catch {
-    return 0;
+    return;
   }
   for (const name of tids) {
     const tid = Number(name);
     if (tid === own) continue;
     try {
       if (getPriority(tid) < BACKGROUND_NICE) setPriority(tid, BACKGROUND_NICE);
-      lowered += 1;
     } catch {
       // the thread ended meanwhile, or may not be changed: leave it
     }
   }
-  return lowered;
 }
 
 /**

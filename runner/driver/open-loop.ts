@@ -274,13 +274,19 @@ export class OpenLoopDriver {
     const seconds = (this.#opts.opTimeoutUs / 1e6).toFixed(1);
     this.#slots.forEach((op, slot) => {
       if (op === undefined || nowUs - this.#sentUs[slot]! <= this.#opts.opTimeoutUs) return;
-      const sentUs = this.#sentUs[slot]!;
-      this.#release(slot);
+      this.#giveUp(slot, `no outcome within ${seconds} s of sending, with every slot taken`);
       this.#givenUp += 1;
-      this.#rejected += 1;
-      this.#errors += 1;
-      this.sink.settled(op, sentUs, -1, { status: 'rejected', reason: 'timeout', detail: `no outcome within ${seconds} s of sending, with every slot taken` });
     });
+  }
+
+  /** Records the op in `slot` as a `timeout` (no ack time) and frees the slot; a later answer is ignored. */
+  #giveUp(slot: number, detail: string): void {
+    const op = this.#slots[slot]!;
+    const sentUs = this.#sentUs[slot]!;
+    this.#release(slot);
+    this.#rejected += 1;
+    this.#errors += 1;
+    this.sink.settled(op, sentUs, -1, { status: 'rejected', reason: 'timeout', detail });
   }
 
   /** Waits for in-flight ops up to `timeoutUs`; records the rest as timeouts. Returns how many timed out. */
@@ -290,19 +296,10 @@ export class OpenLoopDriver {
     while (this.#inFlight > 0 && clock.now() < deadline) {
       await Promise.race([this.#slotFreed(), sleepUs(50_000)]);
     }
-    const left: { op: Op; sentUs: Micros }[] = [];
-    this.#slots.forEach((op, slot) => {
-      if (op === undefined) return;
-      left.push({ op, sentUs: this.#sentUs[slot]! });
-      this.#release(slot);
-    });
-    left.sort((a, b) => a.op.id - b.op.id);
+    // Oldest op first, as they were sent.
+    const left = this.#slots.flatMap((op, slot) => (op === undefined ? [] : [slot])).sort((a, b) => this.#slots[a]!.id - this.#slots[b]!.id);
     const seconds = (timeoutUs / 1e6).toFixed(1);
-    for (const { op, sentUs } of left) {
-      this.#rejected += 1;
-      this.#errors += 1;
-      this.sink.settled(op, sentUs, -1, { status: 'rejected', reason: 'timeout', detail: `no outcome within ${seconds} s after sending stopped` });
-    }
+    for (const slot of left) this.#giveUp(slot, `no outcome within ${seconds} s after sending stopped`);
     return left.length;
   }
 }

@@ -72,7 +72,7 @@ export class EncodedRows {
   /** Lines held. */
   lines = 0;
   readonly #batchLines: number;
-  /** Full segments (each exactly `batchLines` lines), oldest first, then the open one. */
+  /** Sealed segments, oldest first (full ones of `batchLines` lines, or a batch given back by `putBack`); then the open one. */
   #segments: Segment[] = [];
   #open: Segment = { pieces: [], lines: 0 };
   #chunk: Chunk = { buf: Buffer.alloc(0), pieces: 0 };
