@@ -52,6 +52,15 @@ interface Target {
   hi: number;
 }
 
+/** One replay's count, smallest and largest value of a series: where narrowing starts. */
+export interface SeriesRange {
+  readonly strategy: string;
+  readonly rep: number;
+  readonly n: number;
+  readonly lo: number;
+  readonly hi: number;
+}
+
 /**
  * For each replay of `runId` with at least one value of `series`: its values
  * at `levels` (each in 0..1), exact. Replays without values are absent.
@@ -59,7 +68,7 @@ interface Target {
  */
 export async function selectExactQuantiles(store: Store, runId: string, series: QuantileSeries, levels: readonly number[]): Promise<ReplayQuantiles[]> {
   const { table, expr, cond } = series;
-  const groups = await store.query<{ strategy: string; rep: number; n: number; lo: number; hi: number }>(
+  const ranges = await store.query<SeriesRange>(
     `SELECT strategy, rep, count() AS n, min(${expr}) AS lo, max(${expr}) AS hi
      FROM ${table}
      WHERE run_id = {run:String} AND (${cond})
@@ -67,6 +76,17 @@ export async function selectExactQuantiles(store: Store, runId: string, series: 
      ORDER BY strategy, rep`,
     { run: runId },
   );
+  return exactQuantilesIn(store, runId, series, levels, ranges);
+}
+
+/**
+ * {@link selectExactQuantiles} for a caller that already scanned the table
+ * for each replay's count, min and max of the series (`ranges`; replays with
+ * n = 0 are skipped): saves that scan.
+ */
+export function exactQuantilesIn(store: Store, runId: string, series: QuantileSeries, levels: readonly number[], ranges: readonly SeriesRange[]): Promise<ReplayQuantiles[]> {
+  const { table, expr, cond } = series;
+  const groups = ranges.filter((g) => g.n > 0);
   return Promise.all(
     groups.map(async (g): Promise<ReplayQuantiles> => {
       if (!Number.isSafeInteger(g.lo) || !Number.isSafeInteger(g.hi)) {

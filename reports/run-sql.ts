@@ -6,7 +6,7 @@
  */
 import type { RunEndRow, RunRow, StrategyRunRow } from './store/rows.js';
 import type { Store } from './store/store.js';
-import { selectExactQuantiles, type QuantileSeries } from './exact-quantiles.js';
+import { exactQuantilesIn, type QuantileSeries } from './exact-quantiles.js';
 
 /** Which replay a row belongs to. */
 export interface ReplayKey {
@@ -64,36 +64,40 @@ const LOCK_WAIT: QuantileSeries = { table: 'ops', expr: 'lock_wait_us', cond: 'l
 /** Posting delay (posted − intended) of every posting. */
 const POSTING_DELAY: QuantileSeries = { table: 'postings', expr: 'posted_us - intended_us', cond: '1' };
 
-
 /**
  * Aggregates of the `ops` table per replay. The percentiles are exact and
- * taken in bounded memory (see `./exact-quantiles.ts`).
+ * taken in bounded memory (see `./exact-quantiles.ts`), starting from the
+ * counts and ranges this one scan already gives (the conditions match
+ * ACK_LATENCY's and LOCK_WAIT's).
  */
 export async function selectOpStats(store: Store, runId: string): Promise<OpStats[]> {
-  const [rows, ack, lock] = await Promise.all([
-    store.query<Omit<OpStats, 'ack_q' | 'lock_p99_us'>>(
-      `SELECT strategy, rep,
-         count() AS recorded,
-         countIf(status = 'applied') AS applied,
-         countIf(status = 'accepted') AS accepted,
-         countIf(status = 'rejected') AS rejected,
-         countIf(status = 'unsent') AS unsent,
-         countIf(acked_us >= 0) AS acked,
-         max(acked_us) AS last_ack_us,
-         maxIf(acked_us - intended_us, acked_us >= 0) AS ack_max,
-         countIf(lock_wait_us >= 0) AS lock_ops,
-         sumIf(lock_wait_us, lock_wait_us >= 0) AS lock_sum_us
-       FROM ops
-       WHERE run_id = {run:String}
-       GROUP BY strategy, rep`,
-      { run: runId },
-    ),
-    selectExactQuantiles(store, runId, ACK_LATENCY, [0.5, 0.9, 0.99, 0.999]),
-    selectExactQuantiles(store, runId, LOCK_WAIT, [0.99]),
+  const rows = await store.query<Omit<OpStats, 'ack_q' | 'lock_p99_us'> & { ack_min: number; lock_min: number; lock_max: number }>(
+    `SELECT strategy, rep,
+       count() AS recorded,
+       countIf(status = 'applied') AS applied,
+       countIf(status = 'accepted') AS accepted,
+       countIf(status = 'rejected') AS rejected,
+       countIf(status = 'unsent') AS unsent,
+       countIf(acked_us >= 0) AS acked,
+       max(acked_us) AS last_ack_us,
+       minIf(acked_us - intended_us, acked_us >= 0) AS ack_min,
+       maxIf(acked_us - intended_us, acked_us >= 0) AS ack_max,
+       countIf(lock_wait_us >= 0) AS lock_ops,
+       sumIf(lock_wait_us, lock_wait_us >= 0) AS lock_sum_us,
+       minIf(lock_wait_us, lock_wait_us >= 0) AS lock_min,
+       maxIf(lock_wait_us, lock_wait_us >= 0) AS lock_max
+     FROM ops
+     WHERE run_id = {run:String}
+     GROUP BY strategy, rep`,
+    { run: runId },
+  );
+  const [ack, lock] = await Promise.all([
+    exactQuantilesIn(store, runId, ACK_LATENCY, [0.5, 0.9, 0.99, 0.999], rows.map((r) => ({ ...r, n: r.acked, lo: r.ack_min, hi: r.ack_max }))),
+    exactQuantilesIn(store, runId, LOCK_WAIT, [0.99], rows.map((r) => ({ ...r, n: r.lock_ops, lo: r.lock_min, hi: r.lock_max }))),
   ]);
   const ackOf = new Map(ack.map((q) => [replayKeyOf(q), q.values]));
   const lockOf = new Map(lock.map((q) => [replayKeyOf(q), q.values[0]!]));
-  return rows.map((r) => ({ ...r, ack_q: ackOf.get(replayKeyOf(r)) ?? [0, 0, 0, 0], lock_p99_us: lockOf.get(replayKeyOf(r)) ?? 0 }));
+  return rows.map(({ ack_min: _a, lock_min: _l, lock_max: _m, ...r }) => ({ ...r, ack_q: ackOf.get(replayKeyOf(r)) ?? [0, 0, 0, 0], lock_p99_us: lockOf.get(replayKeyOf(r)) ?? 0 }));
 }
 
 /** Rejected ops per replay and reason. */
@@ -124,18 +128,16 @@ export interface PostingStats extends ReplayKey {
 
 /** Aggregates of the `postings` table per replay; percentiles exact as in {@link selectOpStats}. */
 export async function selectPostingStats(store: Store, runId: string): Promise<PostingStats[]> {
-  const [rows, delay] = await Promise.all([
-    store.query<Omit<PostingStats, 'delay_q'>>(
-      `SELECT strategy, rep, count() AS posted, max(posted_us - intended_us) AS delay_max
-       FROM postings
-       WHERE run_id = {run:String}
-       GROUP BY strategy, rep`,
-      { run: runId },
-    ),
-    selectExactQuantiles(store, runId, POSTING_DELAY, [0.5, 0.99]),
-  ]);
+  const rows = await store.query<Omit<PostingStats, 'delay_q'> & { delay_min: number }>(
+    `SELECT strategy, rep, count() AS posted, min(posted_us - intended_us) AS delay_min, max(posted_us - intended_us) AS delay_max
+     FROM postings
+     WHERE run_id = {run:String}
+     GROUP BY strategy, rep`,
+    { run: runId },
+  );
+  const delay = await exactQuantilesIn(store, runId, POSTING_DELAY, [0.5, 0.99], rows.map((r) => ({ ...r, n: r.posted, lo: r.delay_min, hi: r.delay_max })));
   const delayOf = new Map(delay.map((q) => [replayKeyOf(q), q.values]));
-  return rows.map((r) => ({ ...r, delay_q: delayOf.get(replayKeyOf(r)) ?? [0, 0] }));
+  return rows.map(({ delay_min: _d, ...r }) => ({ ...r, delay_q: delayOf.get(replayKeyOf(r)) ?? [0, 0] }));
 }
 
 /** Incidents per replay and kind, with their amounts summed (minor units). */
