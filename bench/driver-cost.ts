@@ -9,13 +9,13 @@
  *   encoding included, into a store that discards the batches (so it is the
  *   main thread's share);
  * - ingest: ClickHouse (chdb, in process) taking the encoded `ops` and
- *   `postings` rows of those ops, as the recorder sends them.
+ *   `postings` rows of those ops, as the recorder sends them (TabSeparated).
  */
 import { join } from 'node:path';
 import type { Plan } from '../scenarios/index.js';
 import { generateOps } from '../scenarios/index.js';
 import type { Store } from '../reports/store/store.js';
-import { canInsertNdjson, type NdjsonBody } from '../reports/store/encode.js';
+import type { EncodedBody, RowFormat } from '../reports/store/encode.js';
 import type { RowOf, TableName } from '../reports/store/rows.js';
 import { OpFates } from '../runner/audit/fates.js';
 import { OpenLoopDriver } from '../runner/driver/open-loop.js';
@@ -37,7 +37,7 @@ class DiscardStore implements Store {
   readonly kind = 'chdb' as const;
   readonly description = 'a store that discards';
   rows = 0;
-  readonly sample = new Map<TableName, NdjsonBody>();
+  readonly sample = new Map<TableName, EncodedBody>();
   async version(): Promise<string> {
     return '';
   }
@@ -45,7 +45,7 @@ class DiscardStore implements Store {
   async insert<T extends TableName>(_table: T, rows: readonly RowOf[T][]): Promise<void> {
     this.rows += rows.length;
   }
-  async insertNdjson(table: TableName, body: NdjsonBody): Promise<void> {
+  async insertEncoded(table: TableName, body: EncodedBody, _format: RowFormat): Promise<void> {
     // The fullest batch: ingest is measured at the recorder's batch size. A copy: the recorder reuses the body's bytes.
     if (body.length > (this.sample.get(table)?.length ?? 0)) this.sample.set(table, Buffer.from(body));
     await new Promise((resolve) => setImmediate(resolve));
@@ -61,7 +61,7 @@ class DiscardStore implements Store {
  * sink and a recorder writing to a store that discards. `spoolDir` is a
  * folder the recorder may use (it stays empty).
  */
-export async function measurePipelineCost(plan: Plan, ops: number, spoolDir: string): Promise<OpCost & { bodies: ReadonlyMap<TableName, NdjsonBody> }> {
+export async function measurePipelineCost(plan: Plan, ops: number, spoolDir: string): Promise<OpCost & { bodies: ReadonlyMap<TableName, EncodedBody> }> {
   const store = new DiscardStore();
   const recorder = new Recorder(store, { spoolDir: join(spoolDir, 'discard-spool') });
   const sink = new ReplayRecorder({ run_id: 'cost', strategy: 'noop', rep: 0 }, recorder, new OpFates(ops), ops);
@@ -81,8 +81,7 @@ export async function measurePipelineCost(plan: Plan, ops: number, spoolDir: str
  * into `store` and returns the CPU cost per op (chdb's threads included: it
  * runs in this process).
  */
-export async function measureIngestCost(store: Store, bodies: ReadonlyMap<TableName, NdjsonBody>, ops: number): Promise<OpCost> {
-  if (!canInsertNdjson(store)) throw new Error('the ingest cost needs a store that takes NDJSON');
+export async function measureIngestCost(store: Store, bodies: ReadonlyMap<TableName, EncodedBody>, ops: number): Promise<OpCost> {
   const batches = (['ops', 'postings'] as const).map((table) => {
     const body = bodies.get(table) ?? '';
     const lines = body.toString().split('\n').filter((l) => l !== '').length;
@@ -93,7 +92,7 @@ export async function measureIngestCost(store: Store, bodies: ReadonlyMap<TableN
   const t0 = performance.now();
   let done = 0;
   while (done < ops) {
-    for (const b of batches) await store.insertNdjson(b.table, b.body);
+    for (const b of batches) await store.insertEncoded(b.table, b.body, 'TabSeparated');
     done += Math.min(batches[0]!.lines, batches[1]!.lines);
   }
   return { ops: done, cpuUsPerOp: cpuUs(process.cpuUsage(cpu0)) / done, wallUsPerOp: ((performance.now() - t0) * 1000) / done };

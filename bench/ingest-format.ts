@@ -1,14 +1,14 @@
 /**
  * `npm run bench:ingest-format`: what the in-process ClickHouse (chdb) costs
- * per recorded `ops` row in the recorder's format (JSONEachRow) against
- * TabSeparated, the cheapest text format Debian's 18.16 server also reads.
- * Since the driver's own cost fell to ~2 µs per op, chdb's ingest (~6 µs per
- * op for its ops and postings rows) is the larger share of the harness's CPU;
- * this says what a change of format would buy before anyone makes it.
+ * per recorded `ops` row in the recorder's format (TabSeparated, since stop
+ * 10) against JSONEachRow (the format before, and `Store.insert`'s). It is
+ * why the recorder switched: chdb's ingest was the larger share of the
+ * harness's CPU once the driver's own cost fell to ~2 µs per op.
  *
- * Both bodies hold the same 20,000 rows (the JSON one written by the
- * recorder's own byte writer); each is inserted `--batches` times into a
- * fresh store, alternating, with the recorder's insert settings. Prints CPU
+ * Both bodies hold the same 20,000 rows (the TabSeparated one written by the
+ * recorder's own byte writer, the JSON one by `encodeRows`); each is inserted
+ * `--batches` times into a fresh store, alternating, with the recorder's
+ * insert settings. Prints CPU
  * (this process's, chdb included) and wall time per row, and bytes per row.
  *
  * Usage: npm run bench:ingest-format -- [--batches 25]
@@ -18,7 +18,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Session } from 'chdb';
 import type { OpRow } from '../reports/store/rows.js';
-import { columnsOf, migrationSql } from '../reports/store/schema.js';
+import { columnNamesOf, migrationSql } from '../reports/store/schema.js';
+import { encodeRows } from '../reports/store/encode.js';
 import { byteWriterOf } from '../runner/record/byte-encode.js';
 import { parsePositive } from '../runner/units.js';
 import { parseFlags } from './flags.js';
@@ -37,17 +38,16 @@ function opRow(i: number): OpRow {
 async function main(): Promise<void> {
   const f = parseFlags(process.argv.slice(2), ['batches'] as const, USAGE);
   const batches = f.has('batches') ? parsePositive(f.get('batches'), '--batches', { integer: true, max: 10_000 }) : 25;
-  const columns = columnsOf('ops').map(([name]) => name);
+  const columns = columnNamesOf('ops');
   const writer = byteWriterOf('ops');
-  const json = Buffer.alloc(ROWS * writer.maxBytes);
+  const tsv = Buffer.alloc(ROWS * writer.maxBytes);
   let end = 0;
-  const tsv: string[] = [];
+  const rows: OpRow[] = [];
   for (let i = 0; i < ROWS; i++) {
-    const row = opRow(i);
-    end = writer(row, json, end);
-    tsv.push(columns.map((c) => String(row[c as keyof OpRow])).join('\t')); // no value here needs TSV escaping
+    rows.push(opRow(i));
+    end = writer(rows[i]!, tsv, end);
   }
-  const bodies = { JSONEachRow: json.subarray(0, end), TabSeparated: Buffer.from(`${tsv.join('\n')}\n`) };
+  const bodies = { JSONEachRow: Buffer.from(encodeRows('ops', rows)), TabSeparated: tsv.subarray(0, end) };
   const dir = mkdtempSync(join(tmpdir(), 'hotbench-ingest-'));
   const session = new Session(dir);
   try {

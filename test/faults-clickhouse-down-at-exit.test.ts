@@ -48,7 +48,7 @@ it('keeps the rows in the spool when ClickHouse is still down at exit, and the n
   const spooledRows = Number(told![1]);
   expect(spooledRows).toBeGreaterThan(0);
   expect(first.stderr).toMatch(new RegExp(`report: could not be rendered .*hotbench report ${runId}`));
-  expect(readdirSync(spool)).toContain('ops.ndjson');
+  expect(readdirSync(spool)).toContain('ops.tsv');
 
   const store = await sharedStore();
   try {
@@ -68,7 +68,7 @@ it('keeps the rows in the spool when ClickHouse is still down at exit, and the n
     const replays = await store.query<{ status: string; sent_ops: number }>('SELECT status, sent_ops FROM strategy_runs WHERE run_id = {run:String}', { run: runId });
     expect(replays).toEqual([{ status: 'completed', sent_ops: planned }]);
     // The spool is empty and gone once replayed.
-    expect(existsSync(join(spool, 'ops.ndjson'))).toBe(false);
+    expect(existsSync(join(spool, 'ops.tsv'))).toBe(false);
     // The second run itself is whole too.
     expect(await opCounts(store, runIdOf(second.stderr))).toEqual({ n: 50, distinct: 50 });
   } finally {

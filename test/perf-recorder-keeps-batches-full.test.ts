@@ -14,7 +14,7 @@ import { afterAll, expect, it } from 'vitest';
 import { openStore } from '../reports/store/open-store.js';
 import type { OpRow, TableName } from '../reports/store/rows.js';
 import type { Store } from '../reports/store/store.js';
-import { canInsertNdjson } from '../reports/store/encode.js';
+import type { EncodedBody, RowFormat } from '../reports/store/encode.js';
 import { Recorder } from '../runner/record/recorder.js';
 import { testRunId } from './recorder-fixture.js';
 
@@ -28,13 +28,12 @@ afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
 it('inserts full batches and one partial per interval while rows keep coming; every row once', async () => {
   const chdb = await openStore({ dataDir: join(dir, 'clickhouse') });
-  if (!canInsertNdjson(chdb)) throw new Error('chdb takes NDJSON');
   const inserts: number[] = [];
   // The real store, with each insert's row count noted on the way through.
-  const counted: Store & { insertNdjson(table: TableName, body: string): Promise<void> } = Object.assign(Object.create(chdb) as Store, {
-    insertNdjson: (table: TableName, body: string) => {
-      if (table === 'ops') inserts.push(body.split('\n').length - 1);
-      return chdb.insertNdjson(table, body);
+  const counted: Store = Object.assign(Object.create(chdb) as Store, {
+    insertEncoded: (table: TableName, body: EncodedBody, format: RowFormat) => {
+      if (table === 'ops') inserts.push(body.toString().split('\n').length - 1);
+      return chdb.insertEncoded(table, body, format);
     },
   });
   try {

@@ -14,7 +14,7 @@ export function testRunId(prefix = 't'): string {
   return `${prefix}-${randomBytes(6).toString('hex')}`;
 }
 
-export const NASTY = [`it's "quoted" \\ back\\slash`, 'line\nbreak\ttab\r\0nul\x01', 'ünïcödé ✓ 💸 中文 🚀', "'; DROP TABLE ops; --", '{x:String}', ''];
+export const NASTY = [`it's "quoted" \\ back\\slash`, 'line\nbreak\ttab\r\0nul\x01', 'ünïcödé ✓ 💸 中文 🚀', "'; DROP TABLE ops; --", '{x:String}', '', 'bs\bff\f \\N \\t\\'];
 const MAX = Number.MAX_SAFE_INTEGER;
 
 /** Two or more rows per table for `runId`, covering the edge values. */
@@ -41,9 +41,9 @@ export function edgeRows(runId: string): { [T in TableName]: RowOf[T][] } {
       attempts: 65_535, balance: -9_007_199_254_740_991, detail: NASTY[i + 1]!,
     })),
     postings: [0, 1].map((i) => ({ ...key(i), op_id: i, intended_us: -MAX, posted_us: MAX })),
-    samples: [0, 1, 2].map((i) => ({ ...key(i), t_us: i, name: NASTY[i]!, value: [0.1, -1.5e300, 123456789.125][i]! })),
+    samples: [0, 1, 2].map((i) => ({ ...key(i), t_us: i, name: NASTY[i]!, value: [0.1, -1.5e300, 1e21][i]! })),
     incidents: [0, 1].map((i) => ({ ...key(i), kind: 'overdraft', op_id: -1, account: -1, amount: -7, at_us: 9, detail: NASTY[i + 2]! })),
-    events: [0, 1].map((i) => ({ ...key(i), at_us: i, type: i === 0 ? ('signal' as const) : ('note' as const), kind: 'budget_exhausted', account: -1, detail: NASTY[5 - i]! })),
+    events: [0, 1].map((i) => ({ ...key(i), at_us: i, type: i === 0 ? ('signal' as const) : ('note' as const), kind: 'budget_exhausted', account: -1, detail: NASTY[6 - i]! })),
   };
 }
 

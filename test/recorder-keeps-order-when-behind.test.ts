@@ -9,7 +9,11 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, expect, it } from 'vitest';
-import { canInsertNdjson } from '../reports/store/encode.js';
+import type { EncodedBody, RowFormat } from '../reports/store/encode.js';
+import { columnNamesOf } from '../reports/store/schema.js';
+
+/** Where op_id sits in a TabSeparated ops line. */
+const OP_ID = columnNamesOf('ops').indexOf('op_id');
 import { openStore } from '../reports/store/open-store.js';
 import type { OpRow, RowOf, TableName } from '../reports/store/rows.js';
 import type { SqlValue, Store } from '../reports/store/store.js';
@@ -39,7 +43,7 @@ class GatedStore implements Store {
     return { started: arrived, fail };
   }
 
-  async insertNdjson(table: TableName, body: string): Promise<void> {
+  async insertEncoded(table: TableName, body: EncodedBody, format: RowFormat): Promise<void> {
     const hold = this.#hold;
     if (hold) {
       this.#hold = undefined;
@@ -47,9 +51,8 @@ class GatedStore implements Store {
       await hold.failed;
       throw new Error('insert timed out (held by the test)');
     }
-    if (!canInsertNdjson(this.inner)) throw new Error('inner store cannot take NDJSON');
-    await this.inner.insertNdjson(table, body);
-    if (table === 'ops') for (const line of body.split('\n')) if (line) this.landed.push((JSON.parse(line) as OpRow).op_id);
+    await this.inner.insertEncoded(table, body, format);
+    if (table === 'ops') for (const line of body.toString().split('\n')) if (line) this.landed.push(Number(line.split('\t')[OP_ID]));
   }
 
   insert<T extends TableName>(table: T, rows: readonly RowOf[T][]): Promise<void> {

@@ -1,6 +1,6 @@
 /**
- * When ClickHouse refuses connections, pushed rows go to the spool (NDJSON
- * per table) and nothing is lost; once the recorder has a working store
+ * When ClickHouse refuses connections, pushed rows go to the spool
+ * (TabSeparated lines per table) and nothing is lost; once the recorder has a working store
  * again (swapped in, or a later process replaying the folder) every row
  * lands exactly once and the spool is gone.
  */
@@ -10,6 +10,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { openStore } from '../reports/store/open-store.js';
+import { encodeTsvRow } from '../reports/store/encode.js';
 import { openServerStore } from '../reports/store/server-store.js';
 import type { OpRow, EventRow } from '../reports/store/rows.js';
 import type { Store } from '../reports/store/store.js';
@@ -45,9 +46,9 @@ function op(runId: string, i: number): OpRow {
 function event(runId: string, i: number): EventRow {
   return { run_id: runId, strategy: 'cache', rep: 0, at_us: i, type: 'note', kind: 'spool', account: -1, detail: `note\n${i}` };
 }
-function spooledLines(spoolDir: string, table: string): unknown[] {
-  const file = join(spoolDir, `${table}.ndjson`);
-  return existsSync(file) ? readFileSync(file, 'utf8').trim().split('\n').map((l) => JSON.parse(l)) : [];
+function spooledLines(spoolDir: string, table: string): string[] {
+  const file = join(spoolDir, `${table}.tsv`);
+  return existsSync(file) ? readFileSync(file, 'utf8').split('\n').slice(0, -1) : [];
 }
 
 it('spools while ClickHouse refuses, then replays into a swapped-in store exactly once', async () => {
@@ -63,8 +64,8 @@ it('spools while ClickHouse refuses, then replays into a swapped-in store exactl
   const down = await recorder.flush({ deadlineMs: 300 });
   expect(down).toMatchObject({ complete: false, spooled: 2005, spoolDir });
   expect(down.lastError).toContain('is unreachable (ECONNREFUSED)');
-  expect(spooledLines(spoolDir, 'ops')).toEqual(ops.slice(0, 2000));
-  expect(spooledLines(spoolDir, 'events')).toEqual(events);
+  expect(spooledLines(spoolDir, 'ops')).toEqual(ops.slice(0, 2000).map((r) => encodeTsvRow('ops', r)));
+  expect(spooledLines(spoolDir, 'events')).toEqual(events.map((r) => encodeTsvRow('events', r)));
   // Still down: later rows queue behind the spooled ones.
   for (const row of ops.slice(2000)) recorder.push('ops', row);
   await new Promise((r) => setTimeout(r, 100));
@@ -77,7 +78,7 @@ it('spools while ClickHouse refuses, then replays into a swapped-in store exactl
   expect(await readBack(good, 'ops', runId)).toEqual(ops);
   expect(await readBack(good, 'events', runId)).toEqual(events);
   expect(recorder.stats()).toMatchObject({ pushed: 3005, written: 3005, pending: 0, spooled: 0, spooling: false });
-  expect(existsSync(join(spoolDir, 'ops.ndjson'))).toBe(false);
+  expect(existsSync(join(spoolDir, 'ops.tsv'))).toBe(false);
   expect(notes).toHaveLength(2);
   expect(notes[0]).toMatch(/^ClickHouse unavailable \(ClickHouse server at http:\/\/127\.0\.0\.1:\d+ is unreachable \(ECONNREFUSED\)\. .*\); spooling/);
   expect(notes[1]).toBe('ClickHouse caught up: 3005 spooled rows written');

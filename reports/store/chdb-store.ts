@@ -15,10 +15,10 @@ import { Session } from 'chdb';
 import type { RowOf, TableName } from './rows.js';
 import type { SqlValue, Store } from './store.js';
 import { bindParams } from './bind.js';
-import { encodeRows, type NdjsonBody, type NdjsonInsert } from './encode.js';
+import { encodeRows, type EncodedBody, type RowFormat } from './encode.js';
 import { StoreError, firstLine } from './errors.js';
 import { coerceRows, stripTrailingSemicolon, type JsonAnswer } from './result.js';
-import { checkDatabaseName, migrationSql } from './schema.js';
+import { checkDatabaseName, columnNamesOf, migrationSql } from './schema.js';
 
 /**
  * How often, at most, the session hands memory that ClickHouse freed back to
@@ -104,7 +104,13 @@ export interface ChdbStoreOptions {
 }
 
 /** The embedded store. Create it with {@link openChdbStore}. */
-export class ChdbStore implements Store, NdjsonInsert {
+/**
+ * One thread per insert: the driver shares the machine's cores with chdb, and
+ * parallel parsing of a batch only adds threads that take time slices from it.
+ */
+const INSERT_SETTINGS = { input_format_skip_unknown_fields: 1, input_format_parallel_parsing: 0, max_threads: 1, max_insert_threads: 1 } as const;
+
+export class ChdbStore implements Store {
   readonly kind = 'chdb' as const;
   readonly description: string;
   #closed = false;
@@ -127,12 +133,14 @@ export class ChdbStore implements Store, NdjsonInsert {
   }
 
   async insert<T extends TableName>(table: T, rows: readonly RowOf[T][]): Promise<void> {
-    if (rows.length > 0) await this.insertNdjson(table, encodeRows(table, rows));
+    if (rows.length > 0) await this.insertEncoded(table, encodeRows(table, rows), 'JSONEachRow');
   }
 
-  async insertNdjson(table: TableName, body: NdjsonBody): Promise<void> {
+  async insertEncoded(table: TableName, body: EncodedBody, format: RowFormat): Promise<void> {
     if (body.length === 0) return;
-    await this.#exec(undefined, (s) => s.insert({ table: `${this.database}.${table}`, values: typeof body === 'string' ? Buffer.from(body) : body, format: 'JSONEachRow', settings: { input_format_skip_unknown_fields: 1, input_format_parallel_parsing: 0, max_threads: 1, max_insert_threads: 1 } }));
+    const values = typeof body === 'string' ? Buffer.from(body) : body;
+    const columns = format === 'TabSeparated' ? { columns: columnNamesOf(table) } : {};
+    await this.#exec(undefined, (s) => s.insert({ table: `${this.database}.${table}`, values, format, ...columns, settings: INSERT_SETTINGS }));
   }
 
   async query<T = Record<string, unknown>>(sql: string, params?: Readonly<Record<string, SqlValue>>): Promise<T[]> {

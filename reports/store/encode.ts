@@ -1,9 +1,9 @@
 /**
- * Rows → `JSONEachRow` lines, checked against the column types of
- * `./schema.ts`. Both stores and the recorder's spool use the same encoding,
- * so a row that encodes is a row ClickHouse accepts on either backend, and a
- * bad value is caught here with its table and column named instead of
- * failing a whole batch on the server.
+ * Rows → `JSONEachRow` lines (`Store.insert`) or `TabSeparated` lines (the
+ * recorder and its spool), checked against the column types of
+ * `./schema.ts`. Both stores take both, so a row that encodes is a row
+ * ClickHouse accepts on either backend, and a bad value is caught here with
+ * its table and column named instead of failing a whole batch on the server.
  */
 import type { RowOf, TableName } from './rows.js';
 import { TABLES } from './rows.js';
@@ -15,8 +15,10 @@ export class RowError extends StoreError {}
 
 type Encoder = (row: Record<string, unknown>) => string;
 
-const UNSIGNED_MAX: Partial<Record<ColumnType, number>> = { UInt8: 255, UInt16: 65_535, UInt32: 4_294_967_295, UInt64: Number.MAX_SAFE_INTEGER };
-const DATE_TIME = /^\d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2}$/;
+/** Largest value of each unsigned column type the encoders accept (UInt64: the largest safe integer). */
+export const UNSIGNED_MAX: Partial<Record<ColumnType, number>> = { UInt8: 255, UInt16: 65_535, UInt32: 4_294_967_295, UInt64: Number.MAX_SAFE_INTEGER };
+/** The only DateTime text the encoders accept: UTC `YYYY-MM-DD hh:mm:ss`. */
+export const DATE_TIME = /^\d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2}$/;
 const SURROGATE = /[\uD800-\uDFFF]/;
 const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/g;
 
@@ -124,30 +126,45 @@ export function encodeRows<T extends TableName>(table: T, rows: readonly RowOf[T
 }
 
 /**
- * Optional store capability: append rows already encoded by {@link encodeRow}
- * (an NDJSON body). The recorder uses it to insert the bytes it encoded at
- * push time and to replay its spool without re-parsing rows; both stores of
- * this folder have it.
+ * The text formats rows reach ClickHouse in: `JSONEachRow` (`Store.insert`;
+ * spools left by versions before TabSeparated) and `TabSeparated` (the
+ * recorder and its spool: half chdb's parse CPU per row and a third of the
+ * bytes of JSONEachRow, measured by `npm run bench:ingest-format`).
+ * TabSeparated lines hold every column of `./schema.ts`, in its order.
  */
-export interface NdjsonInsert {
-  /**
-   * Appends the newline-terminated `JSONEachRow` lines in `body` (text, or its
-   * UTF-8 bytes) to `table`. Resolves when ClickHouse acknowledged them. A
-   * Buffer body is only lent for the call: the recorder reuses its bytes once
-   * the returned promise settles, so an implementation that keeps it longer
-   * must copy it.
-   */
-  insertNdjson(table: TableName, body: NdjsonBody): Promise<void>;
+export type RowFormat = 'JSONEachRow' | 'TabSeparated';
+
+/**
+ * Newline-terminated lines of one {@link RowFormat}: a string, or its UTF-8
+ * bytes (the recorder writes each row's bytes as it is pushed, so no step
+ * converts a whole batch on the driver's thread).
+ */
+export type EncodedBody = string | Buffer;
+
+/** Characters a TabSeparated string value must not hold raw, and their escapes (what ClickHouse writes, and reads back). */
+const TSV_SPECIAL = /[\\\t\n\r\0\b\f]/;
+const TSV_SPECIAL_ALL = /[\\\t\n\r\0\b\f]/g;
+const TSV_ESCAPE: Readonly<Record<string, string>> = { '\\': '\\\\', '\t': '\\t', '\n': '\\n', '\r': '\\r', '\0': '\\0', '\b': '\\b', '\f': '\\f' };
+
+/** TabSeparated text of the string `s` (backslash, tab, newline, CR, NUL, BS, FF escaped); a lone surrogate becomes U+FFFD, as in {@link jsonString}. */
+export function tsvString(s: string): string {
+  const clean = SURROGATE.test(s) ? s.replace(LONE_SURROGATE, '\uFFFD') : s;
+  return TSV_SPECIAL.test(clean) ? clean.replace(TSV_SPECIAL_ALL, (c) => TSV_ESCAPE[c]!) : clean;
 }
 
 /**
- * Newline-terminated `JSONEachRow` lines: a string, or its UTF-8 bytes (the
- * recorder writes each row's bytes as it is pushed, so no step converts a
- * whole batch on the driver's thread).
+ * One `TabSeparated` line (no newline) for a row of `table`: every column of
+ * `./schema.ts`, in order; fields that are not columns are ignored. Throws
+ * {@link RowError} naming the table and column, exactly as {@link encodeRow}
+ * does, when a value does not fit its column type. Numbers are written as
+ * in JSON; DateTime as its text.
  */
-export type NdjsonBody = string | Buffer;
-
-/** True when `store` can take pre-encoded NDJSON (see {@link NdjsonInsert}). */
-export function canInsertNdjson<S extends object>(store: S): store is S & NdjsonInsert {
-  return typeof (store as Partial<NdjsonInsert>).insertNdjson === 'function';
+export function encodeTsvRow<T extends TableName>(table: T, row: RowOf[T]): string {
+  const r = row as unknown as Record<string, unknown>;
+  return columnsOf(table)
+    .map(([name, type]) => {
+      const json = encodeValue(table, name, type, r[name]); // checks it, with the precise complaint
+      return type === 'String' ? tsvString(r[name] as string) : type === 'DateTime' ? (r[name] as string) : json;
+    })
+    .join('\t');
 }

@@ -168,6 +168,15 @@ export function columnsOf(table: TableName): readonly (readonly [string, ColumnT
   return Object.entries(COLUMNS[table]) as [string, ColumnType][];
 }
 
+const NAMES = new Map<TableName, readonly string[]>();
+
+/** Column names of `table`, in schema order: the column list of a TabSeparated insert. */
+export function columnNamesOf(table: TableName): readonly string[] {
+  let names = NAMES.get(table);
+  if (names === undefined) NAMES.set(table, (names = columnsOf(table).map(([name]) => name)));
+  return names;
+}
+
 const IDENTIFIER = /^[A-Za-z_][A-Za-z0-9_]{0,62}$/;
 
 /** Validates a database name (it reaches SQL as an identifier). Throws a {@link StoreError} otherwise. */

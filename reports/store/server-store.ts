@@ -9,10 +9,10 @@ import { ClickHouseLogLevel, createClient, type ClickHouseClient } from '@clickh
 import type { RowOf, TableName } from './rows.js';
 import type { SqlValue, Store } from './store.js';
 import { bindParams } from './bind.js';
-import { encodeRows, type NdjsonBody, type NdjsonInsert } from './encode.js';
+import { encodeRows, type EncodedBody, type RowFormat } from './encode.js';
 import { StoreError, firstLine, maskUrl } from './errors.js';
 import { coerceRows, stripTrailingSemicolon, type JsonAnswer } from './result.js';
-import { checkDatabaseName, migrationSql } from './schema.js';
+import { checkDatabaseName, columnNamesOf, migrationSql } from './schema.js';
 
 /** Options of {@link openServerStore}. */
 export interface ServerStoreOptions {
@@ -59,7 +59,7 @@ function parseUrl(url: string): Endpoint {
 }
 
 /** The store on a server. Create it with {@link openServerStore}. */
-export class ServerStore implements Store, NdjsonInsert {
+export class ServerStore implements Store {
   readonly kind = 'server' as const;
   readonly description: string;
   /** Queries and inserts run with the store's database as the current one. */
@@ -100,14 +100,15 @@ export class ServerStore implements Store, NdjsonInsert {
   }
 
   async insert<T extends TableName>(table: T, rows: readonly RowOf[T][]): Promise<void> {
-    if (rows.length > 0) await this.insertNdjson(table, encodeRows(table, rows));
+    if (rows.length > 0) await this.insertEncoded(table, encodeRows(table, rows), 'JSONEachRow');
   }
 
-  async insertNdjson(table: TableName, body: NdjsonBody): Promise<void> {
+  async insertEncoded(table: TableName, body: EncodedBody, format: RowFormat): Promise<void> {
     if (body.length === 0) return;
+    const columns = format === 'TabSeparated' ? ` (${columnNamesOf(table).join(', ')})` : '';
     await this.#call(async () => {
       const result = await this.#client.exec({
-        query: `INSERT INTO ${this.database}.${table} FORMAT JSONEachRow`,
+        query: `INSERT INTO ${this.database}.${table}${columns} FORMAT ${format}`,
         values: Readable.from([typeof body === 'string' ? Buffer.from(body) : body]),
         clickhouse_settings: { input_format_skip_unknown_fields: 1 },
       });

@@ -10,6 +10,7 @@
  * with the same `{name:Type}` placeholder syntax ClickHouse uses.
  */
 import type { RowOf, TableName } from './rows.js';
+import type { EncodedBody, RowFormat } from './encode.js';
 
 /** A value bindable to a `{name:Type}` placeholder. */
 export type SqlValue = string | number | boolean | readonly (string | number)[];
@@ -26,6 +27,15 @@ export interface Store {
   migrate(): Promise<void>;
   /** Appends rows to a table. Resolves when ClickHouse acknowledged them. */
   insert<T extends TableName>(table: T, rows: readonly RowOf[T][]): Promise<void>;
+  /**
+   * Appends rows already encoded (`encodeTsvRow` / `encodeRow` lines, each
+   * newline-terminated) to a table; the recorder inserts the bytes it wrote
+   * at push time and replays its spool this way. Resolves when ClickHouse
+   * acknowledged them. A Buffer body is only lent for the call: the recorder
+   * reuses its bytes once the returned promise settles, so an implementation
+   * that keeps it longer must copy it.
+   */
+  insertEncoded(table: TableName, body: EncodedBody, format: RowFormat): Promise<void>;
   /**
    * Runs a SELECT and returns its rows as objects. Placeholders `{name:Type}`
    * (Type: String, UInt64, Int64, Float64, UInt8...) are bound from `params`.

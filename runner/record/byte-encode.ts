@@ -1,14 +1,14 @@
 /**
  * The recorder's hot-path row writers: one compiled function per table that
- * writes a row's `JSONEachRow` line (newline included) straight into a byte
- * buffer, allocating nothing: keys are pre-encoded bytes, integers are
- * written digit by digit, and strings come from a cache of their JSON bytes.
+ * writes a row's `TabSeparated` line (newline included) straight into a byte
+ * buffer, allocating nothing: integers are written digit by digit, and
+ * strings come from a cache of their escaped bytes.
  *
- * The line is byte for byte what `fastEncodeRow` (and so `encodeRow`) gives
- * for the same row. A row the writer is not sure of (a value that fails a
- * check, a string not yet cached that is long or has a lone surrogate) makes
- * it return -1 before it claims any bytes; the caller then takes the string
- * path, which escapes it or throws the precise complaint.
+ * The line is byte for byte what `encodeTsvRow` gives for the same row. A
+ * row the writer is not sure of (a value that fails a check, a string not
+ * yet cached that is long or has a lone surrogate) makes it return -1 before
+ * it claims any bytes; the caller then takes `encodeTsvRow`, which replaces
+ * the surrogate or throws the precise complaint.
  *
  * Why (perf, bench:driver): building each line by string concatenation
  * allocated ~1.5 KB of short-lived strings per row, so young-generation GCs
@@ -18,27 +18,30 @@
 import type { RowOf, TableName } from '../../reports/store/rows.js';
 import { columnsOf } from '../../reports/store/schema.js';
 import type { ByteWriter } from './encoded-rows.js';
-import { DATE_TIME, PLAIN_NAME, UNSIGNED_MAX } from './fast-encode.js';
+import { DATE_TIME, UNSIGNED_MAX, tsvString } from '../../reports/store/encode.js';
 
-/** A lone surrogate (a valid pair is left to JSON.stringify, which writes it as is, as `encodeRow` does). */
+/** Column names reach generated code: only plain identifiers are compiled (all of schema.ts's are). */
+const PLAIN_NAME = /^[a-z_][a-z0-9_]*$/;
+
+/** A lone surrogate (a valid pair is written as its UTF-8, as `encodeTsvRow` does). */
 const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
 /** Longest string (in UTF-16 units) the writer takes; longer ones go the string path. */
 const MAX_STRING_UNITS = 1_024;
-/** Bytes of one string value at most: quotes plus escapes (`\uXXXX` is 6 bytes per unit). */
-const MAX_STRING_BYTES = MAX_STRING_UNITS * 6 + 2;
+/** Bytes of one string value at most: 3 UTF-8 bytes per UTF-16 unit (a pair is 4 bytes for 2; an escape 2 bytes for 1). */
+const MAX_STRING_BYTES = MAX_STRING_UNITS * 3;
 /** A safe integer with its sign, or a Float64's shortest form: at most 25 ASCII bytes. */
 const MAX_NUMBER_BYTES = 25;
 
-/** JSON bytes of recent strings (run ids, labels, kinds, statuses, reasons repeat on every row). Bounded; cleared when full. */
+/** TabSeparated bytes of recent strings (run ids, labels, kinds, statuses, reasons repeat on every row). Bounded; cleared when full. */
 const stringBytes = new Map<string, Uint8Array>();
 const MAX_CACHED = 4_096;
 
-/** JSON bytes of `s`, or undefined when it is long or needs the store's escaping (a lone surrogate). */
-function jsonBytes(s: string): Uint8Array | undefined {
+/** TabSeparated bytes of `s`, or undefined when it is long or has a lone surrogate (`encodeTsvRow` replaces it). */
+function tsvBytes(s: string): Uint8Array | undefined {
   let out = stringBytes.get(s);
   if (out !== undefined) return out;
   if (s.length > MAX_STRING_UNITS || LONE_SURROGATE.test(s)) return undefined;
-  out = Buffer.from(JSON.stringify(s), 'utf8');
+  out = Buffer.from(tsvString(s), 'utf8');
   if (stringBytes.size >= MAX_CACHED) stringBytes.clear();
   stringBytes.set(s, out);
   return out;
@@ -75,28 +78,24 @@ function putInt(buf: Uint8Array, pos: number, v: number): number {
 
 function compileWriter(table: TableName): ByteWriter<Record<string, unknown>> {
   const columns = columnsOf(table);
-  const keys: Uint8Array[] = [];
   const checks: string[] = [];
   const writes: string[] = [];
-  let maxBytes = 2; // '}' and '\n'
+  let maxBytes = columns.length; // a tab between values, and the newline
   columns.forEach(([name, type], i) => {
     if (!PLAIN_NAME.test(name)) throw new Error(`column ${table}.${name} is not a plain identifier`);
-    const key = Buffer.from(`${i === 0 ? '{' : ','}"${name}":`, 'utf8');
-    keys.push(key);
-    maxBytes += key.length;
     const v = `v${i}`;
     checks.push(`const ${v} = row.${name};`);
-    writes.push(`pos = putBytes(buf, pos, keys[${i}]);`);
+    if (i > 0) writes.push('buf[pos++] = 0x09;');
     switch (type) {
       case 'String':
-        checks.push(`const s${i} = typeof ${v} === 'string' ? jsonBytes(${v}) : undefined; if (s${i} === undefined) return -1;`);
+        checks.push(`const s${i} = typeof ${v} === 'string' ? tsvBytes(${v}) : undefined; if (s${i} === undefined) return -1;`);
         writes.push(`pos = putBytes(buf, pos, s${i});`);
         maxBytes += MAX_STRING_BYTES;
         break;
       case 'DateTime':
         checks.push(`if (typeof ${v} !== 'string' || !DATE_TIME.test(${v})) return -1;`);
-        writes.push(`buf[pos++] = 0x22; pos = putAscii(buf, pos, ${v}); buf[pos++] = 0x22;`);
-        maxBytes += 21;
+        writes.push(`pos = putAscii(buf, pos, ${v});`);
+        maxBytes += 19;
         break;
       case 'Float64':
         checks.push(`if (typeof ${v} !== 'number' || !Number.isFinite(${v})) return -1;`);
@@ -114,12 +113,12 @@ function compileWriter(table: TableName): ByteWriter<Record<string, unknown>> {
         maxBytes += MAX_NUMBER_BYTES;
     }
   });
-  const body = `${checks.join('\n')}\n${writes.join('\n')}\nbuf[pos++] = 0x7d;\nbuf[pos++] = 0x0a;\nreturn pos;`;
+  const body = `${checks.join('\n')}\n${writes.join('\n')}\nbuf[pos++] = 0x0a;\nreturn pos;`;
   // eslint-disable-next-line @typescript-eslint/no-implied-eval
-  const make = new Function('keys', 'jsonBytes', 'putBytes', 'putAscii', 'putInt', 'DATE_TIME', `return function write_${table}(row, buf, pos) {\n${body}\n};`) as (
+  const make = new Function('tsvBytes', 'putBytes', 'putAscii', 'putInt', 'DATE_TIME', `return function write_${table}(row, buf, pos) {\n${body}\n};`) as (
     ...args: unknown[]
   ) => (row: Record<string, unknown>, buf: Uint8Array, pos: number) => number;
-  const write = make(keys, jsonBytes, putBytes, putAscii, putInt, DATE_TIME);
+  const write = make(tsvBytes, putBytes, putAscii, putInt, DATE_TIME);
   return Object.assign(write, { maxBytes });
 }
 

@@ -1,5 +1,5 @@
 /**
- * A table's rows waiting for ClickHouse, already encoded: NDJSON lines
+ * A table's rows waiting for ClickHouse, already encoded: TabSeparated lines
  * written straight into large byte chunks as they are pushed, cut into
  * batches of at most `batchLines` lines.
  *
@@ -59,7 +59,7 @@ export interface EncodedBatch {
 const SPARE_CHUNKS = 1;
 
 /**
- * Append-only NDJSON bytes in batches; see the module comment. A batch is
+ * Append-only encoded lines (bytes) in batches; see the module comment. A batch is
  * handed out as one buffer, without copying, when it lies in one chunk: each
  * batch starts in a chunk with room for all of it (copying a multi-MB batch
  * together held the event loop 3-13 ms, measured in a CPU profile of a

@@ -1,6 +1,6 @@
 /**
  * One table's path from `Recorder.push` to ClickHouse: each row encoded into
- * NDJSON bytes as it is pushed (`./encoded-rows.ts`), batches of those bytes
+ * TabSeparated bytes as it is pushed (`./encoded-rows.ts`), batches of those bytes
  * inserted with at most one insert in flight, and the spool for whatever
  * ClickHouse cannot take yet.
  *
@@ -14,10 +14,9 @@ import { appendFile, mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { RowOf, TableName } from '../../reports/store/rows.js';
 import type { Store } from '../../reports/store/store.js';
-import { canInsertNdjson, type NdjsonBody } from '../../reports/store/encode.js';
+import { encodeTsvRow, type EncodedBody } from '../../reports/store/encode.js';
 import { firstLine } from '../../reports/store/errors.js';
 import type { SpoolBatch, SpoolFile } from './spool.js';
-import { fastEncodeRow } from './fast-encode.js';
 import { EncodedRows, type ByteWriter, type EncodedBatch } from './encoded-rows.js';
 import { byteWriterOf } from './byte-encode.js';
 
@@ -45,7 +44,7 @@ export interface LaneHost {
 
 /** A batch being inserted: encoded lines from memory or from the spool. */
 interface Batch {
-  readonly body: NdjsonBody;
+  readonly body: EncodedBody;
   readonly lines: number;
   readonly firstSeq: number;
   readonly fromSpool?: SpoolBatch;
@@ -116,10 +115,10 @@ export class Lane<T extends TableName> {
       this.#numbered += 1;
       return;
     }
-    // The byte writer declined (a value it cannot vouch for): the string encoder escapes it or says what is wrong.
+    // The byte writer declined (a value it cannot vouch for): the string encoder replaces it or says what is wrong.
     let line: string;
     try {
-      line = fastEncodeRow(this.table, row);
+      line = encodeTsvRow(this.table, row);
     } catch (err) {
       this.#rejectReason ||= firstLine(err);
       this.#rejected.push(safeJson({ table: this.table, error: firstLine(err), row }));
@@ -142,6 +141,11 @@ export class Lane<T extends TableName> {
   /** Attaches the spool (after the recorder took its folder); adopted rows are replayed first. */
   attach(spool: SpoolFile): void {
     this.#spool = spool;
+    const legacy = spool.legacy;
+    if (legacy !== undefined && legacy.setAside > 0) {
+      this.invalid += legacy.setAside;
+      this.host.invalid(this.table, legacy.setAside, legacy.file, legacy.reason);
+    }
     this.base = spool.unreplayed;
     if (this.base > 0) this.#mode = 'spooling';
   }
@@ -347,10 +351,8 @@ export class Lane<T extends TableName> {
     return run;
   }
 
-  async #insert(body: NdjsonBody): Promise<void> {
-    const store = this.host.store;
-    if (canInsertNdjson(store)) await store.insertNdjson(this.table, body);
-    else await store.insert(this.table, body.toString().split('\n').filter((l) => l !== '').map((l) => JSON.parse(l) as RowOf[T]));
+  async #insert(body: EncodedBody): Promise<void> {
+    await this.host.store.insertEncoded(this.table, body, 'TabSeparated');
   }
 }
 

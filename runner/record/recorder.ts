@@ -5,7 +5,7 @@
  * in flight per table.
  *
  * Nothing is dropped. When ClickHouse fails or falls behind, rows go to a
- * local spool (NDJSON per table, see `./spool.ts`) and are replayed, in
+ * local spool (TabSeparated lines per table, see `./spool.ts`) and are replayed, in
  * order, once inserts succeed again; failed inserts are retried with
  * backoff. Rows whose values do not fit their columns (a bug upstream) are
  * set aside in `<spoolDir>/<table>.invalid.ndjson` and counted, never lost.

@@ -6,8 +6,7 @@
 import type { TableName } from '../../reports/store/rows.js';
 import { TABLES } from '../../reports/store/rows.js';
 import type { Store } from '../../reports/store/store.js';
-import { canInsertNdjson } from '../../reports/store/encode.js';
-import { acquireSpoolDir, SpoolFile } from './spool.js';
+import { acquireSpoolDir, SPOOL_FORMAT, SpoolFile } from './spool.js';
 
 /**
  * Writes every spooled row under `dir` to `store` (batches of `batchRows`,
@@ -22,8 +21,7 @@ export async function replaySpool(dir: string, store: Store, batchRows = 20_000)
     for (const table of TABLES) {
       const spool = await SpoolFile.open(held.dir, table);
       for (let batch = await spool.read(batchRows); batch; batch = await spool.read(batchRows)) {
-        if (canInsertNdjson(store)) await store.insertNdjson(table, batch.body);
-        else await store.insert(table, batch.body.split('\n').filter((l) => l !== '').map((l) => JSON.parse(l) as never));
+        await store.insertEncoded(table, batch.body, SPOOL_FORMAT);
         await spool.commit(batch);
         written[table] += batch.lines;
       }

@@ -1,8 +1,9 @@
 /**
  * The recorder's spool: rows ClickHouse could not take yet, kept on local
- * disk as one NDJSON file per table (`<dir>/<table>.ndjson`, lines already
- * encoded for `JSONEachRow`) plus the byte offset replayed so far
- * (`<dir>/<table>.pos`). Lines are replayed in the order they were spooled;
+ * disk as one file per table (`<dir>/<table>.tsv`, lines already encoded as
+ * `TabSeparated`, see {@link SPOOL_FORMAT}) plus the byte offset replayed so
+ * far (`<dir>/<table>.tsv.pos`). A JSONEachRow spool left by an older
+ * version is converted first (`./spool-legacy.ts`). Lines are replayed in the order they were spooled;
  * a file is deleted once fully replayed. A spool left by a process that died
  * is picked up by the next recorder on the same folder (or `replaySpool`).
  *
@@ -14,11 +15,15 @@ import { appendFile, mkdir, open, readFile, rename, stat, truncate, unlink, writ
 import { pipeline } from 'node:stream/promises';
 import { join, resolve } from 'node:path';
 import type { TableName } from '../../reports/store/rows.js';
-import type { NdjsonBody } from '../../reports/store/encode.js';
+import type { EncodedBody, RowFormat } from '../../reports/store/encode.js';
+import { convertLegacySpool, type LegacyConversion } from './spool-legacy.js';
+
+/** The format of every spool line: what the recorder encodes at push time. */
+export const SPOOL_FORMAT: RowFormat = 'TabSeparated';
 
 /** Lines read from the spool, not yet committed. */
 export interface SpoolBatch {
-  /** Newline-terminated JSONEachRow lines. */
+  /** Newline-terminated lines in {@link SPOOL_FORMAT}. */
   readonly body: string;
   readonly lines: number;
   /** Sequence number (per table, in push order) of the first line, or a lower bound of it. */
@@ -45,22 +50,26 @@ export class SpoolFile {
   /** Unreplayed lines as runs of consecutive sequence numbers, oldest first. */
   #segments: { firstSeq: number; lines: number }[] = [];
   #tail: Promise<unknown> = Promise.resolve();
+  /** What converting an older version's JSONEachRow spool did when this file was opened. */
+  legacy: LegacyConversion | undefined;
 
   private constructor(
     readonly dir: string,
     readonly table: TableName,
   ) {
-    this.path = join(dir, `${table}.ndjson`);
-    this.#posPath = join(dir, `${table}.pos`);
+    this.path = join(dir, `${table}.tsv`);
+    this.#posPath = join(dir, `${table}.tsv.pos`);
   }
 
   /**
    * Opens the spool of `table` under `dir`, adopting what a previous process
-   * left (numbered from sequence 0). A torn last line (the process died
-   * mid-append, so it was never reported spooled) is cut off.
+   * left (numbered from sequence 0), after converting an older version's
+   * JSONEachRow spool into it (see {@link legacy}). A torn last line (the
+   * process died mid-append, so it was never reported spooled) is cut off.
    */
   static async open(dir: string, table: TableName): Promise<SpoolFile> {
     const spool = new SpoolFile(dir, table);
+    spool.legacy = await convertLegacySpool(dir, table, spool.path);
     if (!(await exists(spool.path))) return spool;
     const pos = Number((await readFile(spool.#posPath, 'utf8').catch(() => '0')).trim());
     const size = (await stat(spool.path)).size;
@@ -104,7 +113,7 @@ export class SpoolFile {
   }
 
   /** Appends lines that follow everything already spooled. */
-  append(body: NdjsonBody, lines: number, firstSeq: number): Promise<void> {
+  append(body: EncodedBody, lines: number, firstSeq: number): Promise<void> {
     return this.#serial(async () => {
       if (lines === 0) return;
       await mkdir(this.dir, { recursive: true });
@@ -115,7 +124,7 @@ export class SpoolFile {
   }
 
   /** Puts lines OLDER than everything spooled in front of it (an in-flight batch that failed after newer rows were spooled). */
-  prepend(body: NdjsonBody, lines: number, firstSeq: number): Promise<void> {
+  prepend(body: EncodedBody, lines: number, firstSeq: number): Promise<void> {
     return this.#serial(async () => {
       if (lines === 0) return;
       await mkdir(this.dir, { recursive: true });
