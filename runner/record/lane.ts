@@ -16,7 +16,7 @@ import type { RowOf, TableName } from '../../reports/store/rows.js';
 import type { Store } from '../../reports/store/store.js';
 import { encodeTsvRow, type EncodedBody } from '../../reports/store/encode.js';
 import { firstLine } from '../../reports/store/errors.js';
-import type { SpoolBatch, SpoolFile } from './spool.js';
+import { SPOOL_FORMAT, type SpoolBatch, type SpoolFile } from './spool.js';
 import { EncodedRows, type ByteWriter, type EncodedBatch } from './encoded-rows.js';
 import { byteWriterOf } from './byte-encode.js';
 
@@ -352,7 +352,7 @@ export class Lane<T extends TableName> {
   }
 
   async #insert(body: EncodedBody): Promise<void> {
-    await this.host.store.insertEncoded(this.table, body, 'TabSeparated');
+    await this.host.store.insertEncoded(this.table, body, SPOOL_FORMAT); // the same bytes may go to the spool instead
   }
 }
 
