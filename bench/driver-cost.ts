@@ -21,6 +21,7 @@ import { OpFates } from '../runner/audit/fates.js';
 import { OpenLoopDriver } from '../runner/driver/open-loop.js';
 import { ReplayRecorder } from '../runner/record-sink.js';
 import { Recorder } from '../runner/record/recorder.js';
+import { SPOOL_FORMAT } from '../runner/record/spool.js';
 import { NoopStrategy } from './noop-strategy.js';
 
 /** CPU µs per op, and how many ops one core could do at that cost. */
@@ -92,7 +93,7 @@ export async function measureIngestCost(store: Store, bodies: ReadonlyMap<TableN
   const t0 = performance.now();
   let done = 0;
   while (done < ops) {
-    for (const b of batches) await store.insertEncoded(b.table, b.body, 'TabSeparated');
+    for (const b of batches) await store.insertEncoded(b.table, b.body, SPOOL_FORMAT);
     done += Math.min(batches[0]!.lines, batches[1]!.lines);
   }
   return { ops: done, cpuUsPerOp: cpuUs(process.cpuUsage(cpu0)) / done, wallUsPerOp: ((performance.now() - t0) * 1000) / done };

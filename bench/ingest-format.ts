@@ -8,8 +8,8 @@
  * Both bodies hold the same 20,000 rows (the TabSeparated one written by the
  * recorder's own byte writer, the JSON one by `encodeRows`); each is inserted
  * `--batches` times into a fresh store, alternating, with the recorder's
- * insert settings. Prints CPU
- * (this process's, chdb included) and wall time per row, and bytes per row.
+ * insert settings. Prints CPU (this process's, chdb included) and wall time
+ * per row, and bytes per row.
  *
  * Usage: npm run bench:ingest-format -- [--batches 25]
  */

@@ -103,13 +103,13 @@ export interface ChdbStoreOptions {
   readonly database: string;
 }
 
-/** The embedded store. Create it with {@link openChdbStore}. */
 /**
  * One thread per insert: the driver shares the machine's cores with chdb, and
  * parallel parsing of a batch only adds threads that take time slices from it.
  */
 const INSERT_SETTINGS = { input_format_skip_unknown_fields: 1, input_format_parallel_parsing: 0, max_threads: 1, max_insert_threads: 1 } as const;
 
+/** The embedded store. Create it with {@link openChdbStore}. */
 export class ChdbStore implements Store {
   readonly kind = 'chdb' as const;
   readonly description: string;

@@ -22,9 +22,14 @@ export const DATE_TIME = /^\d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2}$/;
 const SURROGATE = /[\uD800-\uDFFF]/;
 const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/g;
 
+/** `s` with each lone UTF-16 surrogate (not representable in UTF-8) replaced by U+FFFD; `s` itself when it has none. */
+function wellFormed(s: string): string {
+  return SURROGATE.test(s) ? s.replace(LONE_SURROGATE, '\uFFFD') : s;
+}
+
 /** JSON string literal of `s`; a lone UTF-16 surrogate (not representable in UTF-8) becomes U+FFFD. */
 export function jsonString(s: string): string {
-  return JSON.stringify(SURROGATE.test(s) ? s.replace(LONE_SURROGATE, '\uFFFD') : s);
+  return JSON.stringify(wellFormed(s));
 }
 
 function describe(value: unknown): string {
@@ -79,7 +84,7 @@ function encoderFor(table: TableName): Encoder {
     for (const [name, type] of columns) {
       encodeValue(table, name, type, row[name]); // throws the precise complaint
       const v = row[name];
-      fixed[name] = typeof v === 'string' && SURROGATE.test(v) ? v.replace(LONE_SURROGATE, '\uFFFD') : v;
+      fixed[name] = typeof v === 'string' ? wellFormed(v) : v;
     }
     return JSON.stringify(fixed);
   };
@@ -142,14 +147,12 @@ export type RowFormat = 'JSONEachRow' | 'TabSeparated';
 export type EncodedBody = string | Buffer;
 
 /** Characters a TabSeparated string value must not hold raw, and their escapes (what ClickHouse writes, and reads back). */
-const TSV_SPECIAL = /[\\\t\n\r\0\b\f]/;
-const TSV_SPECIAL_ALL = /[\\\t\n\r\0\b\f]/g;
+const TSV_SPECIAL = /[\\\t\n\r\0\b\f]/g;
 const TSV_ESCAPE: Readonly<Record<string, string>> = { '\\': '\\\\', '\t': '\\t', '\n': '\\n', '\r': '\\r', '\0': '\\0', '\b': '\\b', '\f': '\\f' };
 
 /** TabSeparated text of the string `s` (backslash, tab, newline, CR, NUL, BS, FF escaped); a lone surrogate becomes U+FFFD, as in {@link jsonString}. */
 export function tsvString(s: string): string {
-  const clean = SURROGATE.test(s) ? s.replace(LONE_SURROGATE, '\uFFFD') : s;
-  return TSV_SPECIAL.test(clean) ? clean.replace(TSV_SPECIAL_ALL, (c) => TSV_ESCAPE[c]!) : clean;
+  return wellFormed(s).replace(TSV_SPECIAL, (c) => TSV_ESCAPE[c]!);
 }
 
 /**

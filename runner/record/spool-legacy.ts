@@ -15,7 +15,7 @@
  * (as the recorder does with bad rows), never dropped silently.
  */
 import { createReadStream, createWriteStream } from 'node:fs';
-import { appendFile, readFile, rename, stat, unlink } from 'node:fs/promises';
+import { appendFile, rename, stat, unlink } from 'node:fs/promises';
 import { once } from 'node:events';
 import { createInterface } from 'node:readline';
 import { join } from 'node:path';
@@ -23,6 +23,7 @@ import { encodeTsvRow } from '../../reports/store/encode.js';
 import { firstLine } from '../../reports/store/errors.js';
 import type { RowOf, TableName } from '../../reports/store/rows.js';
 import { columnsOf, type ColumnType } from '../../reports/store/schema.js';
+import { exists, replayPosition } from './spool-fs.js';
 
 /** What a conversion did (all zero when there was no old spool). */
 export interface LegacyConversion {
@@ -38,13 +39,6 @@ export interface LegacyConversion {
 
 /** What ClickHouse's JSONEachRow stored for a column missing from a line (an older schema): the type's default. */
 const DEFAULTS: Record<ColumnType, unknown> = { String: '', DateTime: '0000-00-00 00:00:00', Float64: 0, Int64: 0, UInt8: 0, UInt16: 0, UInt32: 0, UInt64: 0 };
-
-async function exists(path: string): Promise<boolean> {
-  return stat(path).then(
-    () => true,
-    () => false,
-  );
-}
 
 /** The TabSeparated line of one old JSONEachRow line; throws the reason it cannot be converted. */
 function convertLine(table: TableName, line: string): string {
@@ -74,8 +68,7 @@ export async function convertLegacySpool(dir: string, table: TableName, spoolPat
     return nothing;
   }
   const size = (await stat(old)).size;
-  const pos = Number((await readFile(oldPos, 'utf8').catch(() => '0')).trim());
-  const start = Number.isSafeInteger(pos) && pos >= 0 && pos <= size ? pos : 0;
+  const start = await replayPosition(oldPos, size);
   const side = `${spoolPath}.converting`;
   const out = createWriteStream(side);
   const setAside: string[] = [];

@@ -3,8 +3,8 @@
  * disk as one file per table (`<dir>/<table>.tsv`, lines already encoded as
  * `TabSeparated`, see {@link SPOOL_FORMAT}) plus the byte offset replayed so
  * far (`<dir>/<table>.tsv.pos`). A JSONEachRow spool left by an older
- * version is converted first (`./spool-legacy.ts`). Lines are replayed in the order they were spooled;
- * a file is deleted once fully replayed. A spool left by a process that died
+ * version is converted first (`./spool-legacy.ts`). Lines are replayed in
+ * the order they were spooled; a file is deleted once fully replayed. A spool left by a process that died
  * is picked up by the next recorder on the same folder (or `replaySpool`).
  *
  * Replay is exactly once within a process; across a crash between an insert
@@ -17,6 +17,7 @@ import { join, resolve } from 'node:path';
 import type { TableName } from '../../reports/store/rows.js';
 import type { EncodedBody, RowFormat } from '../../reports/store/encode.js';
 import { convertLegacySpool, type LegacyConversion } from './spool-legacy.js';
+import { exists, replayPosition } from './spool-fs.js';
 
 /** The format of every spool line: what the recorder encodes at push time. */
 export const SPOOL_FORMAT: RowFormat = 'TabSeparated';
@@ -33,13 +34,6 @@ export interface SpoolBatch {
 }
 
 const NEWLINE = 0x0a;
-
-async function exists(path: string): Promise<boolean> {
-  return stat(path).then(
-    () => true,
-    () => false,
-  );
-}
 
 /** One table's spool file. Every operation runs one at a time, in call order. */
 export class SpoolFile {
@@ -71,9 +65,8 @@ export class SpoolFile {
     const spool = new SpoolFile(dir, table);
     spool.legacy = await convertLegacySpool(dir, table, spool.path);
     if (!(await exists(spool.path))) return spool;
-    const pos = Number((await readFile(spool.#posPath, 'utf8').catch(() => '0')).trim());
     const size = (await stat(spool.path)).size;
-    const start = Number.isSafeInteger(pos) && pos >= 0 && pos <= size ? pos : 0;
+    const start = await replayPosition(spool.#posPath, size);
     // Count lines in chunks: a spool from a long outage can be larger than memory.
     let lines = 0;
     let complete = start;
