@@ -10,12 +10,17 @@
  *
  * Each round also runs the same transaction from a bare node-pg loop
  * (`./node-pg-loop.ts`), splitting the gap into the client's cost and the
- * harness's.
+ * harness's; with `--native`, also from a bare libpq loop (`pg-native`, not a
+ * dependency: install it to use the flag), to tell node-pg's protocol code
+ * from Node itself. Each client's CPU time per transaction is printed beside
+ * its rate (pgbench's read with the shell's `times`), and before the rounds
+ * one client alone (no lock queue) gives each client's latency per
+ * transaction: the five round trips' own cost.
  *
  * It also prints DESIGN.md §7's reference on this machine: pgbench's single
  * `UPDATE ... WHERE id = 1` on one hot row vs spread over 1,000 rows.
  *
- * Usage: npm run bench:fidelity -- [--pg URL] [--duration 10s] [--clients 16] [--rounds 2]
+ * Usage: npm run bench:fidelity -- [--pg URL] [--duration 10s] [--clients 16] [--rounds 2] [--native]
  */
 import { execFileSync, spawn } from 'node:child_process';
 import { existsSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
@@ -29,7 +34,7 @@ import { builtinRegistry } from '../strategies/registry.js';
 import { resolveRunConfig } from '../runner/config.js';
 import { runBenchmark } from '../runner/run.js';
 import { openPostgres, type PostgresStack } from '../runner/stack/postgres.js';
-import { nodePgRowLockTps } from './node-pg-loop.js';
+import { nodePgRowLockTps, type LoopResult } from './node-pg-loop.js';
 import { checkpointBeforeClock } from '../runner/checkpoint.js';
 import { parseDurationUs, parsePositive } from '../runner/units.js';
 import { installSignalHandlers, interrupted } from '../runner/stack/lifecycle.js';
@@ -40,19 +45,24 @@ interface Args {
   durationUs: number;
   clients: number;
   rounds: number;
+  native: boolean;
 }
 
 function parseArgs(argv: string[]): Args {
-  const args: Args = { pg: process.env['PG_URL'] || undefined, durationUs: 10_000_000, clients: 16, rounds: 2 };
+  const args: Args = { pg: process.env['PG_URL'] || undefined, durationUs: 10_000_000, clients: 16, rounds: 2, native: false };
   for (let i = 0; i < argv.length; i++) {
     const flag = argv[i];
+    if (flag === '--native') {
+      args.native = true;
+      continue;
+    }
     const value = argv[i + 1];
     if (value === undefined) throw new Error(`${flag} needs a value`);
     if (flag === '--pg') args.pg = value;
     else if (flag === '--duration') args.durationUs = parseDurationUs(value, '--duration');
     else if (flag === '--clients') args.clients = parsePositive(value, '--clients', { integer: true, max: 200 });
     else if (flag === '--rounds') args.rounds = parsePositive(value, '--rounds', { integer: true, max: 20 });
-    else throw new Error(`unknown flag ${flag}; flags: --pg URL, --duration 10s, --clients 16, --rounds 2`);
+    else throw new Error(`unknown flag ${flag}; flags: --pg URL, --duration 10s, --clients 16, --rounds 2, --native`);
     i++;
   }
   return args;
@@ -103,23 +113,41 @@ function pgbenchTarget(dbUrl: string): PgbenchTarget {
   return { url: url.toString(), password };
 }
 
-/** Runs pgbench and returns its tps (excluding connection time). */
-function pgbench(bin: string, target: PgbenchTarget, script: string, clients: number, seconds: number, extra: string[] = []): Promise<number> {
+/** What one pgbench run measured. */
+interface PgbenchResult {
+  /** Transactions per second, excluding connection time. */
+  readonly tps: number;
+  /** pgbench's CPU time (user + system) per transaction, µs; NaN when the shell's `times` could not be read. */
+  readonly cpuUsPerTxn: number;
+}
+
+/** Children's user and system time from the POSIX shell's `times` (its last line), seconds. */
+function childCpuSeconds(out: string): number {
+  const m = /(\d+)m([\d.]+)s\s+(\d+)m([\d.]+)s\s*$/.exec(out.trimEnd());
+  return m ? Number(m[1]) * 60 + Number(m[2]) + Number(m[3]) * 60 + Number(m[4]) : Number.NaN;
+}
+
+/** Runs pgbench; returns its tps (excluding connection time) and its CPU time per transaction. */
+function pgbench(bin: string, target: PgbenchTarget, script: string, clients: number, seconds: number, extra: string[] = []): Promise<PgbenchResult> {
   const dir = mkdtempSync(join(tmpdir(), 'hotbench-fidelity-'));
   const file = join(dir, 'script.sql');
   writeFileSync(file, script);
   const args = ['-n', '-M', 'prepared', '-c', String(clients), '-j', String(Math.min(clients, 2)), '-T', String(seconds), '-D', 'n=0', ...extra, '-f', file, target.url];
   return new Promise((resolve, reject) => {
     // The password goes through the environment, never the command line (visible in `ps`).
-    const child = spawn(bin, args, { env: { ...process.env, PGPASSWORD: target.password }, stdio: ['ignore', 'pipe', 'pipe'] });
+    // Through sh, so that `times` can report the CPU pgbench used (its exit code is kept).
+    const wrapper = '"$0" "$@"; rc=$?; times >&2; exit $rc';
+    const child = spawn('/bin/sh', ['-c', wrapper, bin, ...args], { env: { ...process.env, PGPASSWORD: target.password }, stdio: ['ignore', 'pipe', 'pipe'] });
+    let err = '';
     let out = '';
     child.stdout.on('data', (c: Buffer) => (out += c.toString()));
-    child.stderr.on('data', (c: Buffer) => (out += c.toString()));
+    child.stderr.on('data', (c: Buffer) => (err += c.toString()));
     child.on('exit', (code) => {
       rmSync(dir, { recursive: true, force: true });
       const tps = /tps = ([\d.]+) \(without initial connection time\)/.exec(out)?.[1];
-      if (code === 0 && tps !== undefined) resolve(Number(tps));
-      else reject(new Error(`pgbench failed (exit ${code}): ${out.trim().split('\n').slice(-3).join(' / ')}`));
+      const txns = Number(/number of transactions actually processed: (\d+)/.exec(out)?.[1] ?? Number.NaN);
+      if (code === 0 && tps !== undefined) resolve({ tps: Number(tps), cpuUsPerTxn: (childCpuSeconds(err) * 1e6) / txns });
+      else reject(new Error(`pgbench failed (exit ${code}): ${(out + err).trim().split('\n').slice(-4, -1).join(' / ')}`));
     });
   });
 }
@@ -163,6 +191,25 @@ async function settle(stack: PostgresStack): Promise<void> {
   if (!c.taken) throw new Error(`CHECKPOINT failed (${c.reason}): bench:fidelity needs a --pg user that may checkpoint (superuser or pg_checkpoint)`);
 }
 
+/** One round's readings. */
+interface Round {
+  readonly pgbench: PgbenchResult;
+  readonly bare: LoopResult;
+  readonly native: LoopResult | undefined;
+  /** hotbench's goodput, ops/s (from ClickHouse). */
+  readonly hotbench: number;
+}
+
+/** `cpuUsPerTxn` as `123 us/txn`. */
+function cpu(r: { readonly cpuUsPerTxn: number }): string {
+  return `${r.cpuUsPerTxn.toFixed(0)} us/txn`;
+}
+
+/** Latency per transaction of a one-client run, and its CPU. */
+function usPerTxn(r: { readonly tps: number; readonly cpuUsPerTxn: number }): string {
+  return `${(1e6 / r.tps).toFixed(0)} us per transaction (CPU ${r.cpuUsPerTxn.toFixed(0)} us)`;
+}
+
 async function main(): Promise<void> {
   const args = parseArgs(process.argv.slice(2));
   installSignalHandlers(() => process.stderr.write('\nstopping...\n'));
@@ -181,35 +228,66 @@ async function main(): Promise<void> {
     const hot = await pgbench(bin, refTarget, 'UPDATE accounts SET balance = balance - 1 WHERE id = 1;\n', args.clients, seconds);
     const spread = await pgbench(bin, refTarget, '\\set id random(0, 999)\nUPDATE accounts SET balance = balance - 1 WHERE id = :id;\n', args.clients, seconds);
     await ref.drop();
-    console.log(`reference (pgbench, bare UPDATE): one hot row ${hot.toFixed(0)} tps, 1,000 rows ${spread.toFixed(0)} tps, gap ${(spread / hot).toFixed(2)}x`);
+    console.log(`reference (pgbench, bare UPDATE): one hot row ${hot.tps.toFixed(0)} tps, 1,000 rows ${spread.tps.toFixed(0)} tps, gap ${(spread.tps / hot.tps).toFixed(2)}x`);
 
     const script = rowLockScript();
-    const rows: { pgbench: number; bare: number; hotbench: number; runId: string; p99Ms: number }[] = [];
+    const loop = async (name: string, driver: 'pg' | 'native', clients: number, secs: number): Promise<LoopResult> => {
+      const db = await prepareLedger(stack, name, plan.accounts);
+      await settle(stack);
+      try {
+        return await nodePgRowLockTps(db.url, clients, secs, driver);
+      } finally {
+        await db.drop();
+      }
+    };
+
+    // One client, no lock queue: each client's own latency per transaction (five round trips).
+    const aloneSecs = Math.min(seconds, 5);
+    const aloneDb = await prepareLedger(stack, 'hb_fidelity_alone', plan.accounts);
+    await settle(stack);
+    const pgAlone = await pgbench(bin, pgbenchTarget(aloneDb.url), script, 1, aloneSecs);
+    await aloneDb.drop();
+    const bareAlone = await loop('hb_fidelity_alone', 'pg', 1, aloneSecs);
+    const nativeAlone = args.native ? await loop('hb_fidelity_alone', 'native', 1, aloneSecs) : undefined;
+    console.log(
+      `one client alone (${aloneSecs} s each): pgbench ${usPerTxn(pgAlone)}, node-pg ${usPerTxn(bareAlone)}` +
+        (nativeAlone ? `, libpq (pg-native) ${usPerTxn(nativeAlone)}` : '') +
+        `: the Node client adds ${(1e6 / bareAlone.tps - 1e6 / pgAlone.tps).toFixed(0)} us per transaction`,
+    );
+
+    const rows: Round[] = [];
     for (let round = 1; round <= args.rounds && !interrupted.aborted; round++) {
-      // hotbench takes a CHECKPOINT before each replay's clock; pgbench and the bare loop start from the same state.
+      // hotbench takes a CHECKPOINT before each replay's clock; pgbench and the bare loops start from the same state.
       const db = await prepareLedger(stack, `hb_fidelity_pgbench_${round}`, plan.accounts);
       await settle(stack);
-      const pgTps = await pgbench(bin, pgbenchTarget(db.url), script, args.clients, seconds);
+      const pgb = await pgbench(bin, pgbenchTarget(db.url), script, args.clients, seconds);
       await db.drop();
-      const bareDb = await prepareLedger(stack, `hb_fidelity_bare_${round}`, plan.accounts);
-      await settle(stack);
-      const bareTps = await nodePgRowLockTps(bareDb.url, args.clients, seconds);
-      await bareDb.drop();
+      const bare = await loop(`hb_fidelity_bare_${round}`, 'pg', args.clients, seconds);
+      const native = args.native ? await loop(`hb_fidelity_native_${round}`, 'native', args.clients, seconds) : undefined;
       // Offer 25% more than the row takes, so the cap keeps all clients busy (open loop, saturated).
-      const hb = await hotbenchRowLock(stack, Math.ceil(pgTps * 1.25), args, dataDir);
-      rows.push({ pgbench: pgTps, bare: bareTps, hotbench: hb.goodput, runId: hb.runId, p99Ms: hb.p99Ms });
+      const hb = await hotbenchRowLock(stack, Math.ceil(pgb.tps * 1.25), args, dataDir);
+      rows.push({ pgbench: pgb, bare, native, hotbench: hb.goodput });
       console.log(
-        `round ${round}: pgbench ${pgTps.toFixed(0)} tps, bare node-pg loop ${bareTps.toFixed(0)} tps (${(bareTps / pgTps).toFixed(3)}), ` +
-          `hotbench row-lock ${hb.goodput.toFixed(0)} ops/s (run ${hb.runId}), ratio ${(hb.goodput / pgTps).toFixed(3)}`,
+        `round ${round}: pgbench ${pgb.tps.toFixed(0)} tps (CPU ${cpu(pgb)}), bare node-pg loop ${bare.tps.toFixed(0)} tps (${(bare.tps / pgb.tps).toFixed(3)}, CPU ${cpu(bare)}), ` +
+          (native ? `bare libpq loop ${native.tps.toFixed(0)} tps (${(native.tps / pgb.tps).toFixed(3)}, CPU ${cpu(native)}), ` : '') +
+          `hotbench row-lock ${hb.goodput.toFixed(0)} ops/s (run ${hb.runId}), ratio ${(hb.goodput / pgb.tps).toFixed(3)}`,
       );
     }
     if (rows.length > 0) {
-      const pgSum = rows.reduce((a, r) => a + r.pgbench, 0);
-      const hbSum = rows.reduce((a, r) => a + r.hotbench, 0);
-      const bareSum = rows.reduce((a, r) => a + r.bare, 0);
+      const sum = (f: (r: Round) => number): number => rows.reduce((a, r) => a + f(r), 0);
+      const pgSum = sum((r) => r.pgbench.tps);
+      const hbSum = sum((r) => r.hotbench);
+      const bareSum = sum((r) => r.bare.tps);
       console.log(`fidelity: hotbench / pgbench = ${(hbSum / pgSum).toFixed(3)} (target >= 0.9) over ${rows.length} round(s), same SQL, ${args.clients} clients, one hot row`);
       console.log(
         `  of which the Node client: bare node-pg / pgbench = ${(bareSum / pgSum).toFixed(3)}; the harness on top: hotbench / bare node-pg = ${(hbSum / bareSum).toFixed(3)}`,
+      );
+      if (args.native) console.log(`  libpq instead of node-pg: bare libpq / pgbench = ${(sum((r) => r.native?.tps ?? Number.NaN) / pgSum).toFixed(3)}`);
+      const meanCpu = (f: (r: Round) => number): string => `${(sum(f) / rows.length).toFixed(0)} us`;
+      console.log(
+        `  client CPU per transaction (mean of rounds): pgbench ${meanCpu((r) => r.pgbench.cpuUsPerTxn)}, node-pg ${meanCpu((r) => r.bare.cpuUsPerTxn)}` +
+          (args.native ? `, libpq ${meanCpu((r) => r.native?.cpuUsPerTxn ?? Number.NaN)}` : '') +
+          ' (on two cores the client\'s CPU is taken from PostgreSQL\'s)',
       );
     }
     console.log(`server: ${redactUrl(stack.description)}`);
