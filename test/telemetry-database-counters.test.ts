@@ -4,13 +4,19 @@
  * deadlock, counted exactly (rate × the interval since the previous counter
  * sample, summed), and WAL bytes at least the size of what was inserted.
  */
+import { execFile } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
+import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { promisify } from 'node:util';
 import pg from 'pg';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { MonotonicClock } from '../runner/clock.js';
 import { PG_SAMPLES, startPgTelemetry, type PgTelemetrySummary } from '../runner/telemetry/pg-telemetry.js';
+import { packageRoot } from '../scenarios/index.js';
 import { PG_URL, freshDatabase, type FreshDatabase } from './support/database.js';
 
+const run = promisify(execFile);
 const COMMITS = 40;
 const ROLLBACKS = 7;
 const ROW_BYTES = 1_500;
@@ -103,4 +109,26 @@ it('counts the commits and rollbacks of the watched database exactly', () => {
 
 it('measures WAL bytes written (server-wide, so at least what this test wrote)', () => {
   expect(total(PG_SAMPLES.walBytesPerS)).toBeGreaterThan(COMMITS * ROW_BYTES);
+});
+
+it('leaves nothing behind when stopped mid-sleep: with a 10-minute poll interval the process still exits at once', async () => {
+  // In a child process, so that what keeps the event loop alive is the only thing measured.
+  const telemetry = pathToFileURL(join(packageRoot(), 'dist', 'runner', 'telemetry', 'pg-telemetry.js')).href;
+  const clock = pathToFileURL(join(packageRoot(), 'dist', 'runner', 'clock.js')).href;
+  const script = `
+    const { startPgTelemetry } = await import(${JSON.stringify(telemetry)});
+    const { MonotonicClock } = await import(${JSON.stringify(clock)});
+    let polled = false;
+    const t = startPgTelemetry({ url: process.env.URL, database: process.env.DB, clock: new MonotonicClock(), intervalMs: 600000, sample: () => (polled = true) });
+    while (!polled) await new Promise((r) => setTimeout(r, 20));
+    await new Promise((r) => setTimeout(r, 50));
+    const s = await t.stop();
+    console.log(JSON.stringify({ errors: s.errors, firstError: s.firstError, stoppedAt: Date.now() }));`;
+  const started = Date.now();
+  const { stdout } = await run(process.execPath, ['--input-type=module', '-e', script], { env: { ...process.env, URL: PG_URL, DB: db.name }, timeout: 20_000 });
+  const exitedAt = Date.now();
+  const out = JSON.parse(stdout) as { errors: number; firstError: string; stoppedAt: number };
+  expect(out.errors, out.firstError).toBe(0);
+  expect(exitedAt - out.stoppedAt).toBeLessThan(3_000);
+  expect(exitedAt - started).toBeLessThan(15_000);
 });

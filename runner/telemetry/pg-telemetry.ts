@@ -212,7 +212,13 @@ export function startPgTelemetry(options: PgTelemetryOptions): PgTelemetry {
       const started = Date.now();
       await poll(false);
       const rest = interval - (Date.now() - started);
-      if (rest > 0 && !stopped) await new Promise<void>((resolve) => ((wake = resolve), setTimeout(resolve, rest)));
+      if (rest > 0 && !stopped) {
+        await new Promise<void>((resolve) => {
+          // stop() wakes the sleep early; the timer goes with it, so a long interval cannot hold the process open.
+          const timer = setTimeout(resolve, rest);
+          wake = () => (clearTimeout(timer), resolve());
+        });
+      }
     }
     return true;
   })();
