@@ -16,7 +16,7 @@ import type { RunReport } from './report-types.js';
 import { chartPage } from './html/chart-page.js';
 import { DEFINITIONS, detailTable, provenance, rejectLines, statusLines, summaryTable, type Table } from './summary-table.js';
 import { TELEMETRY_DEFINITIONS, telemetryTable } from './telemetry-tables.js';
-import { verdictConstraints, verdictLines } from './verdict-render.js';
+import { verdictCloseCalls, verdictConstraints, verdictLines } from './verdict-render.js';
 
 /** The built-in sections, in page order; extra sections are placed after one of them. */
 export type BuiltInSection = 'summary' | 'figures' | 'details' | 'telemetry' | 'provenance' | 'verdict';
@@ -102,7 +102,8 @@ export function renderHtml(report: RunReport, options: HtmlOptions = {}): string
       'Verdict',
       `<p>${escapeHtml(verdictConstraints(verdict))}</p>\n<ul class="verdict">\n${verdictLines(verdict)
         .map((l) => `<li><span class="${markClass[l.mark]}">${escapeHtml(l.mark)}</span> <strong>${escapeHtml(l.title)}</strong>: ${escapeHtml(l.text)}</li>`)
-        .join('\n')}\n</ul>\n<p class="pick"><strong>pick: ${escapeHtml(verdict.pick ?? 'none')}.</strong> ${escapeHtml(verdict.reason)}</p>`,
+        .join('\n')}\n</ul>\n<p class="pick"><strong>pick: ${escapeHtml(verdict.pick ?? 'none')}.</strong> ${escapeHtml(verdict.reason)}</p>` +
+        verdictCloseCalls(verdict).map((line) => `\n<p class="close-call">${escapeHtml(line)}</p>`).join(''),
     ),
   };
   const extra = options.sections ?? [];

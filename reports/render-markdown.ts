@@ -5,7 +5,7 @@
 import type { RunReport } from './report-types.js';
 import { DEFINITIONS, detailTable, provenance, rejectLines, statusLines, summaryTable, type Table } from './summary-table.js';
 import { TELEMETRY_DEFINITIONS, telemetryTable } from './telemetry-tables.js';
-import { verdictConstraints, verdictLines } from './verdict-render.js';
+import { verdictCloseCalls, verdictConstraints, verdictLines } from './verdict-render.js';
 
 /**
  * Text safe in a Markdown table cell or list item: `&`, `<`, `>` as entities
@@ -42,5 +42,6 @@ export function renderMarkdown(report: RunReport): string {
   const v = report.verdict;
   out.push('', '## Verdict', '', escapeMarkdown(verdictConstraints(v)), '', ...verdictLines(v).map((l) => `- ${l.mark} **${escapeMarkdown(l.title)}**: ${escapeMarkdown(l.text)}`));
   out.push('', `**pick: ${escapeMarkdown(v.pick ?? 'none')}.** ${escapeMarkdown(v.reason)}`);
+  for (const line of verdictCloseCalls(v)) out.push('', escapeMarkdown(line));
   return `${out.join('\n')}\n`;
 }

@@ -43,6 +43,11 @@ export function verdictLines(v: Verdict): VerdictLine[] {
   return lines;
 }
 
+/** One line per close call (`close call: ...`); none when the pick does not hinge on a near limit. */
+export function verdictCloseCalls(v: Verdict): string[] {
+  return v.close_calls.map((c) => c.text);
+}
+
 /** `pick: atomic. <reason>` or `pick: none. <reason>`. */
 export function verdictPick(v: Verdict): string {
   return `pick: ${v.pick ?? 'none'}. ${v.reason}`;

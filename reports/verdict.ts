@@ -21,9 +21,13 @@
  *   the lowest ack p99 (then the lowest p99.9, then run order).
  * - When none qualifies there is no pick; the reason names the nearest miss
  *   (fewest failed constraints, then highest goodput).
+ * - Close calls (`./verdict-close-calls.ts`) name where a measurement within
+ *   10% of its limit decides the pick, so that a reader knows a rerun may
+ *   pick otherwise.
  */
 import type { ReplayStatus, RunReport, StrategyReport } from './report-types.js';
 import { formatInt, formatMs, formatRate } from './format.js';
+import { closeCalls, type CloseCall } from './verdict-close-calls.js';
 import { SLO_KEYS, SLO_LABELS, describeSlo, formatValue, type Slo, type SloKey } from './verdict-slo.js';
 
 /** Goodputs within this share of the best one are a tie (run-to-run noise of the goodput window is about this size). */
@@ -84,6 +88,8 @@ export interface Verdict {
   readonly pick: string | null;
   /** Why, in one sentence. */
   readonly reason: string;
+  /** Where a measurement within 10% of its limit decides the pick; [] when none does. */
+  readonly close_calls: readonly CloseCall[];
 }
 
 /** Judges the report's strategies against `slo` (see the module docs for the rules). Reads `report.strategies` only. */
@@ -103,7 +109,8 @@ export function judge(report: Pick<RunReport, 'strategies'>, slo: Slo): Verdict 
   }
   const qualified = judged.filter((j) => j.qualifies);
   const { pick, reason } = choose(judged, qualified);
-  return { slo, slo_text: describeSlo(slo), judged, not_judged: notJudged, qualified: qualified.map((q) => q.label), pick, reason };
+  const close = closeCalls(judged, pick, (q) => choose(judged, q).pick);
+  return { slo, slo_text: describeSlo(slo), judged, not_judged: notJudged, qualified: qualified.map((q) => q.label), pick, reason, close_calls: close };
 }
 
 function judgeLabel(label: string, completed: readonly StrategyReport[], all: readonly StrategyReport[], slo: Slo): JudgedStrategy {

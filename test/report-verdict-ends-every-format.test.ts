@@ -8,14 +8,17 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { loadRunReport, type RunReport } from '../reports/queries.js';
-import { escapeHtml } from '../reports/render-html.js';
-import { escapeMarkdown } from '../reports/render-markdown.js';
+import { escapeHtml, renderHtml } from '../reports/render-html.js';
+import { renderJsonText } from '../reports/render-json.js';
+import { escapeMarkdown, renderMarkdown } from '../reports/render-markdown.js';
 import { renderTerminal } from '../reports/render-terminal.js';
 import { openStore } from '../reports/store/open-store.js';
-import { verdictLines } from '../reports/verdict-render.js';
+import { judge } from '../reports/verdict.js';
+import { verdictCloseCalls, verdictLines, verdictPick } from '../reports/verdict-render.js';
 import { writeReports } from '../reports/write-report.js';
 import { testRunId } from './recorder-fixture.js';
 import { CACHE_LABEL, fakeRunRows, insertFakeRun } from './report-fixture.js';
+import { made } from './report-verdict-fixture.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'hbt-verdict-'));
 let report: RunReport;
@@ -71,4 +74,19 @@ it('ends the terminal, Markdown, HTML and JSON reports with that verdict', () =>
   const text = readFileSync(files.json, 'utf8');
   expect(Object.keys(JSON.parse(text) as object).at(-1)).toBe('verdict');
   expect((JSON.parse(text) as RunReport).verdict).toEqual(report.verdict);
+});
+
+it('prints close calls after the pick, in every format, escaped', () => {
+  // A label never reaches a report with markup in it (labels are validated); this one is made by hand to prove the escaping.
+  const verdict = judge({ strategies: [made({ label: 'aggregate', goodput: 1_900 }), made({ label: 'cache:<b>', goodput: 2_000, postingP99: 1_009_000 })] }, { max_posting_delay_us: 1_000_000 });
+  const close = verdictCloseCalls(verdict);
+  expect(close).toHaveLength(1);
+  expect(close[0]).toContain('cache:<b> missed only narrowly');
+  const withClose: RunReport = { ...report, verdict };
+  expect(renderTerminal(withClose).trimEnd().split('\n').slice(-2)).toEqual([verdictPick(verdict), close[0]]);
+  expect(renderMarkdown(withClose).trimEnd().endsWith(`**pick: aggregate.** ${escapeMarkdown(verdict.reason)}\n\n${escapeMarkdown(close[0]!)}`)).toBe(true);
+  const html = renderHtml(withClose);
+  expect(html).toContain(`<p class="close-call">${escapeHtml(close[0]!)}</p>`);
+  expect(html).not.toContain('cache:<b>');
+  expect((JSON.parse(renderJsonText(withClose)) as RunReport).verdict.close_calls[0]!.text).toBe(close[0]);
 });

@@ -1,0 +1,108 @@
+/**
+ * Close calls: where the verdict's pick hinges on a measurement within
+ * {@link NEAR_LIMIT_SHARE} of its limit, so that the run-to-run spread of a
+ * percentile could change the pick. Two kinds, each checked by choosing
+ * again with that one check flipped (the verdict's own rule, passed in):
+ *
+ * - `missed`: a strategy fails only on limits it missed by less than the
+ *   margin, and had it passed them it would be the pick.
+ * - `passed`: the pick passes a limit by less than the margin, and had it
+ *   failed that limit the pick would be another strategy (or none).
+ *
+ * Only SLO limits count: ledger integrity (lost, duplicated, conservation)
+ * is a count that no rerun makes acceptable, and a limit of 0 has no margin.
+ */
+import { formatShare } from './format.js';
+import { SLO_KEYS, type SloKey } from './verdict-slo.js';
+
+/** A measurement within this share of its limit (above or below) is near it: run-to-run spread of a p99 is about this size here. */
+export const NEAR_LIMIT_SHARE = 0.1;
+
+/** One limit that a measurement passed or missed by less than the margin. */
+export interface NearCheck {
+  /** The SLO key. */
+  readonly key: SloKey;
+  /** The limit, in the key's unit. */
+  readonly limit: number;
+  /** The measured value, in the key's unit. */
+  readonly measured: number;
+  /** The check's own text (`posting delay p99 1,009 ms > 1,000 ms`). */
+  readonly text: string;
+}
+
+/** A pick that a rerun could plausibly change. */
+export interface CloseCall {
+  /** `missed`: `label` missed only narrowly and would otherwise be the pick; `passed`: the pick (`label`) passed narrowly. */
+  readonly kind: 'missed' | 'passed';
+  readonly label: string;
+  /** The near limits (all of `label`'s failures for `missed`; one limit for `passed`). */
+  readonly checks: readonly NearCheck[];
+  /** The pick had the checks gone the other way (`label` for `missed`; another label or null for `passed`). */
+  readonly pick_otherwise: string | null;
+  /** One sentence for people. */
+  readonly text: string;
+}
+
+/** The parts of a judged strategy this module reads. */
+export interface CloseCallInput {
+  readonly label: string;
+  readonly qualifies: boolean;
+  readonly checks: readonly { readonly key: string; readonly limit: number; readonly measured: number | null; readonly ok: boolean; readonly text: string }[];
+}
+
+const isSloKey = (key: string): key is SloKey => (SLO_KEYS as readonly string[]).includes(key);
+
+/** `check` as a near check, or undefined when it is not an SLO limit within the margin. */
+function near(check: CloseCallInput['checks'][number]): NearCheck | undefined {
+  const { key, limit, measured } = check;
+  if (!isSloKey(key) || measured === null || !(limit > 0)) return undefined;
+  const within = check.ok ? measured >= limit * (1 - NEAR_LIMIT_SHARE) : measured <= limit * (1 + NEAR_LIMIT_SHARE);
+  return within ? { key, limit, measured, text: check.text } : undefined;
+}
+
+/** `by 0.9%` / `with 2.0% to spare`. */
+function margin(c: NearCheck): string {
+  const share = Math.abs(c.measured - c.limit) / c.limit;
+  return c.measured > c.limit ? `${c.text}, ${formatShare(share)} over` : `${c.text}, ${formatShare(share)} under the limit`;
+}
+
+/**
+ * The close calls of a verdict. `pickOf(qualifying)` must be the verdict's
+ * own choice among a set of qualifying strategies (null when none). Returns
+ * [] when there is nothing a small spread could change.
+ */
+export function closeCalls<J extends CloseCallInput>(judged: readonly J[], pick: string | null, pickOf: (qualifying: readonly J[]) => string | null): CloseCall[] {
+  const qualified = judged.filter((j) => j.qualifies);
+  const calls: CloseCall[] = [];
+  for (const j of judged) {
+    if (j.qualifies) continue;
+    const failed = j.checks.filter((c) => !c.ok);
+    const nearMisses = failed.map(near);
+    if (failed.length === 0 || nearMisses.some((n) => n === undefined)) continue;
+    const checks = nearMisses as NearCheck[];
+    if (pickOf(judged.filter((o) => o.qualifies || o === j)) !== j.label) continue;
+    calls.push({
+      kind: 'missed',
+      label: j.label,
+      checks,
+      pick_otherwise: j.label,
+      text: `close call: ${j.label} missed only narrowly (${checks.map(margin).join('; ')}) and would otherwise be the pick; rerun (or use --repeat) before relying on ${pick ?? 'this'}.`,
+    });
+  }
+  const picked = judged.find((j) => j.label === pick);
+  if (picked) {
+    for (const check of picked.checks) {
+      const n = check.ok ? near(check) : undefined;
+      if (!n) continue;
+      const otherwise = pickOf(qualified.filter((q) => q !== picked));
+      calls.push({
+        kind: 'passed',
+        label: picked.label,
+        checks: [n],
+        pick_otherwise: otherwise,
+        text: `close call: ${picked.label} passed ${margin(n)}; had it missed, the pick would be ${otherwise ?? 'none'}.`,
+      });
+    }
+  }
+  return calls;
+}
