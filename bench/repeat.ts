@@ -25,8 +25,15 @@
  * 20-s dips were gone, but whole repetitions still land ~20% apart now and
  * then on this 2-core VM.
  *
+ * The server's own spread, measured beside it: for `atomic` on the built-in
+ * scenario, pgbench then runs atomic's statement on the same hot account
+ * with as many clients as hotbench has connections, `--repeat` times for
+ * the same duration (a fresh ledger and a CHECKPOINT before each), on a
+ * fresh server of the same kind, and its tps CV is printed as the floor: a
+ * spread no harness can go below on this machine. `--reference off` skips it.
+ *
  * Usage: npm run bench:repeat -- [--strategy atomic] [--repeat 5] [--warmup 0] [--rate 3000] [--duration 10s]
- *   [--scenario FILE|NAME] [--concurrency 512] [--connections 16] [--pg URL] [--clickhouse URL] [--data-dir DIR]
+ *   [--scenario FILE|NAME] [--concurrency 512] [--connections 16] [--pg URL] [--clickhouse URL] [--data-dir DIR] [--reference off]
  */
 import { mkdtempSync, rmSync } from 'node:fs';
 import { cpus, loadavg, tmpdir } from 'node:os';
@@ -38,7 +45,12 @@ import { resolveRunConfig } from '../runner/config.js';
 import { runBenchmark } from '../runner/run.js';
 import { parseDurationUs, parsePositive } from '../runner/units.js';
 import { installSignalHandlers, interrupted } from '../runner/stack/lifecycle.js';
+import { openPostgres } from '../runner/stack/postgres.js';
+import { checkpointBeforeClock } from '../runner/checkpoint.js';
+import type { AccountSpec } from '../strategies/contract.js';
+import { ATOMIC_SQL } from '../strategies/atomic/index.js';
 import { parseFlags } from './flags.js';
+import { findPgbench, pgbench, pgbenchTarget, prepareLedger } from './pgbench.js';
 
 /** The hot-account scenario's base rate (ops/s): `--rate` is reached with `--rate-scale`. */
 const HOT_ACCOUNT_RATE = 1_000;
@@ -46,9 +58,9 @@ const TARGET_CV = 0.05;
 /** Goodput within this share of the offered rate, with under 1% of ops late, counts as "kept up". */
 const KEPT_UP = 0.98;
 
-const FLAGS = ['strategy', 'repeat', 'warmup', 'rate', 'duration', 'scenario', 'concurrency', 'connections', 'pg', 'clickhouse', 'data-dir'] as const;
+const FLAGS = ['strategy', 'repeat', 'warmup', 'rate', 'duration', 'scenario', 'concurrency', 'connections', 'pg', 'clickhouse', 'data-dir', 'reference'] as const;
 const USAGE =
-  'flags: --strategy atomic, --repeat 5, --warmup 0 (repetitions replayed first and not counted), --rate 3000 (ops/s; the hot-account scenario only), --duration 10s, --scenario FILE|NAME, --concurrency 512, --connections 16, --pg URL, --clickhouse URL, --data-dir DIR';
+  'flags: --strategy atomic, --repeat 5, --warmup 0 (repetitions replayed first and not counted), --rate 3000 (ops/s; the hot-account scenario only), --duration 10s, --scenario FILE|NAME, --concurrency 512, --connections 16, --pg URL, --clickhouse URL, --data-dir DIR, --reference off (skip the pgbench floor)';
 
 /** Coefficient of variation: sample standard deviation / mean (0 for fewer than 2 values or a zero mean). */
 function coefficientOfVariation(values: readonly number[]): number {
@@ -67,6 +79,40 @@ function regimeOf(s: StrategyReport): 'kept up' | 'saturated' {
   const offered = s.offered_per_s ?? 0;
   const late = s.ops.sent > 0 ? s.ops.late / s.ops.sent : 0;
   return (s.goodput_per_s ?? 0) >= KEPT_UP * offered && late < 0.01 ? 'kept up' : 'saturated';
+}
+
+/** atomic's statement as a pgbench script: a 1-unit debit of `account` per transaction, op ids unique per client, as hotbench's are per op. */
+function atomicScript(account: number): string {
+  const sql = ATOMIC_SQL.replace(/\$1\b/g, String(account)).replace(/\$2\b/g, '(-1)').replace(/\$3\b/g, ':op').replace(/\s+/g, ' ').trim();
+  return ['\\set n :n + 1', '\\set op :client_id * 1000000000 + :n', `${sql};`, ''].join('\n');
+}
+
+/**
+ * pgbench's tps over `repeat` runs of atomic's statement on the hot account
+ * (`clients` clients, `seconds` each, a fresh ledger and a CHECKPOINT
+ * before each), on the server at `pgUrl` or a fresh embedded one.
+ */
+async function pgbenchFloor(accounts: readonly AccountSpec[], clients: number, seconds: number, repeat: number, pgUrl: string | undefined): Promise<number[]> {
+  const hot = accounts.find((a) => a.hot);
+  if (hot === undefined) throw new Error('the scenario has no hot account for the pgbench reference; use --reference off');
+  const bin = findPgbench();
+  const stack = await openPostgres(pgUrl ? { url: pgUrl } : {});
+  const tps: number[] = [];
+  try {
+    for (let i = 0; i < repeat && !interrupted.aborted; i++) {
+      const db = await prepareLedger(stack, 'hb_repeat_pgbench', accounts);
+      try {
+        const c = await checkpointBeforeClock(stack.adminUrl);
+        if (!c.taken) throw new Error(`CHECKPOINT failed (${c.reason}): the reference needs a --pg user that may checkpoint, or --reference off`);
+        tps.push((await pgbench(bin, pgbenchTarget(db.url), atomicScript(hot.id), clients, seconds)).tps);
+      } finally {
+        await db.drop();
+      }
+    }
+  } finally {
+    await stack.stop();
+  }
+  return tps;
 }
 
 async function main(): Promise<void> {
@@ -130,6 +176,18 @@ async function main(): Promise<void> {
           ? 'regime: saturated (goodput below the offered rate): goodput is the strategy\'s capacity here, so its CV measures how stable that capacity is; p99 mostly measures the queue the driver builds.'
           : 'regime: mixed (some repetitions kept up, some saturated): the offered rate sits at the knee, where both numbers are least stable; move --rate away from it.',
     );
+    const reference = f.get('reference') ?? 'pgbench';
+    if (reference !== 'pgbench' && reference !== 'off') throw new Error(`--reference must be pgbench or off; ${USAGE}`);
+    if (reference === 'pgbench' && strategy === 'atomic' && custom === undefined && !interrupted.aborted) {
+      const seconds = Math.max(1, Math.round(durationUs / 1e6));
+      const floor = await pgbenchFloor(config.plan.accounts, config.connections, seconds, repeat, f.get('pg') ?? process.env['PG_URL']);
+      const floorCv = coefficientOfVariation(floor);
+      console.log(
+        `\nthe server's own spread: pgbench, atomic's statement on the hot account, ${config.connections} clients, ${floor.length} × ${seconds} s (fresh ledger and CHECKPOINT each): ` +
+          `${floor.map((t) => fmt(t)).join(', ')} tps, CV ${pct(floorCv)}`,
+      );
+      console.log(`goodput CV ${pct(goodputCv)} against that floor of ${pct(floorCv)}: ${goodputCv <= floorCv ? 'no wider than the server\'s own spread' : `${(goodputCv / Math.max(floorCv, 1e-9)).toFixed(1)}× the server's own spread`}`);
+    }
     const after = loadavg();
     if (after[0]! > 1) console.log(`load average at the end ${after.map((l) => l.toFixed(2)).join(' ')}: busy machine, re-measure on a quiet one`);
   } finally {
