@@ -56,13 +56,13 @@ function childCpuSeconds(out: string): number {
 
 /** Runs pgbench; returns its tps (excluding connection time) and its CPU time per transaction. */
 export function pgbench(bin: string, target: PgbenchTarget, script: string, clients: number, seconds: number, extra: string[] = []): Promise<PgbenchResult> {
-  const dir = mkdtempSync(join(tmpdir(), 'hotbench-fidelity-'));
+  const dir = mkdtempSync(join(tmpdir(), 'hotbench-pgbench-'));
   const file = join(dir, 'script.sql');
   writeFileSync(file, script);
   const args = ['-n', '-M', 'prepared', '-c', String(clients), '-j', String(Math.min(clients, 2)), '-T', String(seconds), '-D', 'n=0', ...extra, '-f', file, target.url];
   return new Promise((resolve, reject) => {
-    // The password goes through the environment, never the command line (visible in `ps`).
-    // Through sh, so that `times` can report the CPU pgbench used (its exit code is kept).
+    // The password goes through the environment, never the command line (visible in `ps`); pgbench runs
+    // under sh so that `times` can report the CPU it used (its exit code is kept; `times` writes last, to stderr).
     const wrapper = '"$0" "$@"; rc=$?; times >&2; exit $rc';
     const child = spawn('/bin/sh', ['-c', wrapper, bin, ...args], { env: { ...process.env, PGPASSWORD: target.password }, stdio: ['ignore', 'pipe', 'pipe'] });
     let err = '';
@@ -90,4 +90,3 @@ export async function prepareLedger(stack: PostgresStack, name: string, accounts
   }
   return db;
 }
-
