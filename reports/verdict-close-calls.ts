@@ -86,7 +86,7 @@ export function closeCalls<J extends CloseCallInput>(judged: readonly J[], pick:
       label: j.label,
       checks,
       pick_otherwise: j.label,
-      text: `close call: ${j.label} missed only narrowly (${checks.map(margin).join('; ')}) and would otherwise be the pick; rerun (or use --repeat) before relying on ${pick ?? 'this'}.`,
+      text: `close call: ${j.label} missed only narrowly (${checks.map(margin).join('; ')}) and would otherwise be the pick; rerun (or use --repeat) before ${pick === null ? 'concluding that none qualifies' : `relying on ${pick}`}.`,
     });
   }
   const picked = judged.find((j) => j.label === pick);

@@ -42,6 +42,14 @@ it('names a pick that passed a limit by less than 10%, and what the pick would b
   expect(verdictCloseCalls(alone)).toEqual(['close call: atomic passed ack p99 49.0 ms, 2.0% under the limit; had it missed, the pick would be none.']);
 });
 
+it('says so when the only strategy missed narrowly and there is no pick', () => {
+  const v = judge({ strategies: [made({ label: 'cache', goodput: 2_000, p99: 51_000 })] }, SLO);
+  expect(v.pick).toBeNull();
+  expect(verdictCloseCalls(v)).toEqual([
+    'close call: cache missed only narrowly (ack p99 51.0 ms > 50.0 ms, 2.0% over) and would otherwise be the pick; rerun (or use --repeat) before concluding that none qualifies.',
+  ]);
+});
+
 it('stays quiet when no small spread could change the pick', () => {
   const quiet = (strategies: Parameters<typeof made>[0][]) => judge({ strategies: strategies.map(made) }, SLO).close_calls;
   // A wide miss (20% over).
