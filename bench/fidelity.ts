@@ -20,7 +20,11 @@
  * It also prints DESIGN.md §7's reference on this machine: pgbench's single
  * `UPDATE ... WHERE id = 1` on one hot row vs spread over 1,000 rows.
  *
- * Usage: npm run bench:fidelity -- [--pg URL] [--duration 10s] [--clients 16] [--rounds 2] [--native]
+ * hotbench records into chdb in this process unless `--clickhouse URL` (or
+ * CLICKHOUSE_URL) names a server, which takes ClickHouse's threads off the
+ * cores the client and PostgreSQL share.
+ *
+ * Usage: npm run bench:fidelity -- [--pg URL] [--clickhouse URL] [--duration 10s] [--clients 16] [--rounds 2] [--native]
  */
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -41,6 +45,7 @@ import { redactUrl } from '../runner/redact.js';
 
 interface Args {
   pg: string | undefined;
+  clickhouse: string | undefined;
   durationUs: number;
   clients: number;
   rounds: number;
@@ -48,7 +53,7 @@ interface Args {
 }
 
 function parseArgs(argv: string[]): Args {
-  const args: Args = { pg: process.env['PG_URL'] || undefined, durationUs: 10_000_000, clients: 16, rounds: 2, native: false };
+  const args: Args = { pg: process.env['PG_URL'] || undefined, clickhouse: process.env['CLICKHOUSE_URL'] || undefined, durationUs: 10_000_000, clients: 16, rounds: 2, native: false };
   for (let i = 0; i < argv.length; i++) {
     const flag = argv[i];
     if (flag === '--native') {
@@ -58,10 +63,11 @@ function parseArgs(argv: string[]): Args {
     const value = argv[i + 1];
     if (value === undefined) throw new Error(`${flag} needs a value`);
     if (flag === '--pg') args.pg = value;
+    else if (flag === '--clickhouse') args.clickhouse = value;
     else if (flag === '--duration') args.durationUs = parseDurationUs(value, '--duration');
     else if (flag === '--clients') args.clients = parsePositive(value, '--clients', { integer: true, max: 200 });
     else if (flag === '--rounds') args.rounds = parsePositive(value, '--rounds', { integer: true, max: 20 });
-    else throw new Error(`unknown flag ${flag}; flags: --pg URL, --duration 10s, --clients 16, --rounds 2, --native`);
+    else throw new Error(`unknown flag ${flag}; flags: --pg URL, --clickhouse URL, --duration 10s, --clients 16, --rounds 2, --native`);
     i++;
   }
   return args;
@@ -95,6 +101,7 @@ async function hotbenchRowLock(stack: PostgresStack, offeredRate: number, args: 
       duration: `${args.durationUs}us`,
       rateScale: offeredRate / 1000,
       pg: stack.adminUrl,
+      ...(args.clickhouse ? { clickhouse: args.clickhouse } : {}),
       concurrency: args.clients,
       connections: args.clients,
       dataDir,
@@ -141,7 +148,7 @@ async function main(): Promise<void> {
   const dataDir = mkdtempSync(join(tmpdir(), 'hotbench-fidelity-data-'));
   const seconds = Math.round(args.durationUs / 1e6);
   try {
-    console.log(`bench:fidelity on ${stack.description}, ${args.clients} clients, ${seconds} s per measurement, ${args.rounds} round(s)`);
+    console.log(`bench:fidelity on ${stack.description}, ${args.clients} clients, ${seconds} s per measurement, ${args.rounds} round(s); hotbench records into ${args.clickhouse ? redactUrl(args.clickhouse) : "chdb in this process"}`);
     const { loadScenario, compilePlan } = await import('../scenarios/index.js');
     const plan = compilePlan(await loadScenario(join(packageRoot(), 'bench', 'scenarios', 'fidelity-hot-row.yaml')), {});
 
