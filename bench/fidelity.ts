@@ -92,7 +92,7 @@ function rowLockScript(): string {
   ].join('\n');
 }
 
-async function hotbenchRowLock(stack: PostgresStack, offeredRate: number, args: Args, dataDir: string): Promise<{ goodput: number; runId: string; p99Ms: number }> {
+async function hotbenchRowLock(stack: PostgresStack, offeredRate: number, args: Args, dataDir: string): Promise<{ goodput: number; runId: string }> {
   const scenario = join(packageRoot(), 'bench', 'scenarios', 'fidelity-hot-row.yaml');
   const config = await resolveRunConfig(
     {
@@ -112,7 +112,7 @@ async function hotbenchRowLock(stack: PostgresStack, offeredRate: number, args: 
   const result = await runBenchmark(config, { registry: builtinRegistry(), log: () => undefined, progress: 'off', abort: interrupted, command: 'bench:fidelity' });
   const s = result.report?.strategies[0];
   if (!s || result.status !== 'complete') throw new Error(`hotbench run ${result.runId} did not complete (${result.status})`);
-  return { goodput: s.goodput_per_s ?? Number.NaN, runId: result.runId, p99Ms: (s.ack_latency_us.p99 ?? Number.NaN) / 1000 };
+  return { goodput: s.goodput_per_s ?? Number.NaN, runId: result.runId };
 }
 
 /** The CHECKPOINT hotbench takes before each replay; throws when it cannot be taken (the comparison would be uneven). */
