@@ -60,7 +60,7 @@ function near(check: CloseCallInput['checks'][number]): NearCheck | undefined {
   return within ? { key, limit, measured, text: check.text } : undefined;
 }
 
-/** `by 0.9%` / `with 2.0% to spare`. */
+/** The check's text with its distance from the limit: `…, 0.9% over` / `…, 5.1% under the limit`. */
 function margin(c: NearCheck): string {
   const share = Math.abs(c.measured - c.limit) / c.limit;
   return c.measured > c.limit ? `${c.text}, ${formatShare(share)} over` : `${c.text}, ${formatShare(share)} under the limit`;
