@@ -29,16 +29,15 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { packageRoot } from '../scenarios/index.js';
+import { compilePlan, loadScenario, packageRoot } from '../scenarios/index.js';
 import { TIMED_LOCK_ROW_SQL } from '../strategies/ledger.js';
 import { ROW_LOCK_INSERT_SQL, ROW_LOCK_UPDATE_SQL } from '../strategies/row-lock/index.js';
 import { builtinRegistry } from '../strategies/registry.js';
 import { resolveRunConfig } from '../runner/config.js';
 import { runBenchmark } from '../runner/run.js';
 import { openPostgres, type PostgresStack } from '../runner/stack/postgres.js';
-import { nodePgRowLockTps, type LoopResult } from './node-pg-loop.js';
-import { findPgbench, pgbench, pgbenchTarget, prepareLedger, type PgbenchResult } from './pgbench.js';
-import { checkpointBeforeClock } from '../runner/checkpoint.js';
+import { nodePgRowLockTps, type BareDriver, type LoopResult } from './node-pg-loop.js';
+import { findPgbench, onFreshLedger, pgbench, pgbenchTarget, prepareLedger, type PgbenchResult } from './pgbench.js';
 import { parseDurationUs, parsePositive } from '../runner/units.js';
 import { installSignalHandlers, interrupted } from '../runner/stack/lifecycle.js';
 import { redactUrl } from '../runner/redact.js';
@@ -115,11 +114,8 @@ async function hotbenchRowLock(stack: PostgresStack, offeredRate: number, args: 
   return { goodput: s.goodput_per_s ?? Number.NaN, runId: result.runId };
 }
 
-/** The CHECKPOINT hotbench takes before each replay; throws when it cannot be taken (the comparison would be uneven). */
-async function settle(stack: PostgresStack): Promise<void> {
-  const c = await checkpointBeforeClock(stack.adminUrl);
-  if (!c.taken) throw new Error(`CHECKPOINT failed (${c.reason}): bench:fidelity needs a --pg user that may checkpoint (superuser or pg_checkpoint)`);
-}
+/** What a measurement's CHECKPOINT needs when it cannot be taken. */
+const CHECKPOINT_NEEDS = 'bench:fidelity needs a --pg user that may checkpoint (superuser or pg_checkpoint)';
 
 /** One round's readings. */
 interface Round {
@@ -149,7 +145,6 @@ async function main(): Promise<void> {
   const seconds = Math.round(args.durationUs / 1e6);
   try {
     console.log(`bench:fidelity on ${stack.description}, ${args.clients} clients, ${seconds} s per measurement, ${args.rounds} round(s); hotbench records into ${args.clickhouse ? redactUrl(args.clickhouse) : "chdb in this process"}`);
-    const { loadScenario, compilePlan } = await import('../scenarios/index.js');
     const plan = compilePlan(await loadScenario(join(packageRoot(), 'bench', 'scenarios', 'fidelity-hot-row.yaml')), {});
 
     // DESIGN.md §7's reference: the bare UPDATE, one hot row vs 1,000 rows.
@@ -161,22 +156,14 @@ async function main(): Promise<void> {
     console.log(`reference (pgbench, bare UPDATE): one hot row ${hot.tps.toFixed(0)} tps, 1,000 rows ${spread.tps.toFixed(0)} tps, gap ${(spread.tps / hot.tps).toFixed(2)}x`);
 
     const script = rowLockScript();
-    const loop = async (name: string, driver: 'pg' | 'native', clients: number, secs: number): Promise<LoopResult> => {
-      const db = await prepareLedger(stack, name, plan.accounts);
-      await settle(stack);
-      try {
-        return await nodePgRowLockTps(db.url, clients, secs, driver);
-      } finally {
-        await db.drop();
-      }
-    };
+    // Every measurement on a fresh ledger after a CHECKPOINT, as hotbench takes one before each replay's clock.
+    const fresh = <T>(name: string, measure: (url: string) => Promise<T>): Promise<T> => onFreshLedger(stack, name, plan.accounts, CHECKPOINT_NEEDS, measure);
+    const runPgbench = (name: string, clients: number, secs: number): Promise<PgbenchResult> => fresh(name, (url) => pgbench(bin, pgbenchTarget(url), script, clients, secs));
+    const loop = (name: string, driver: BareDriver, clients: number, secs: number): Promise<LoopResult> => fresh(name, (url) => nodePgRowLockTps(url, clients, secs, driver));
 
     // One client, no lock queue: each client's own latency per transaction (five round trips).
     const aloneSecs = Math.min(seconds, 5);
-    const aloneDb = await prepareLedger(stack, 'hb_fidelity_alone', plan.accounts);
-    await settle(stack);
-    const pgAlone = await pgbench(bin, pgbenchTarget(aloneDb.url), script, 1, aloneSecs);
-    await aloneDb.drop();
+    const pgAlone = await runPgbench('hb_fidelity_alone', 1, aloneSecs);
     const bareAlone = await loop('hb_fidelity_alone', 'pg', 1, aloneSecs);
     const nativeAlone = args.native ? await loop('hb_fidelity_alone', 'native', 1, aloneSecs) : undefined;
     console.log(
@@ -187,11 +174,7 @@ async function main(): Promise<void> {
 
     const rows: Round[] = [];
     for (let round = 1; round <= args.rounds && !interrupted.aborted; round++) {
-      // hotbench takes a CHECKPOINT before each replay's clock; pgbench and the bare loops start from the same state.
-      const db = await prepareLedger(stack, `hb_fidelity_pgbench_${round}`, plan.accounts);
-      await settle(stack);
-      const pgb = await pgbench(bin, pgbenchTarget(db.url), script, args.clients, seconds);
-      await db.drop();
+      const pgb = await runPgbench(`hb_fidelity_pgbench_${round}`, args.clients, seconds);
       const bare = await loop(`hb_fidelity_bare_${round}`, 'pg', args.clients, seconds);
       const native = args.native ? await loop(`hb_fidelity_native_${round}`, 'native', args.clients, seconds) : undefined;
       // Offer 25% more than the row takes, so the cap keeps all clients busy (open loop, saturated).

@@ -2,7 +2,7 @@
  * pgbench for the benches that hold hotbench against it (bench:fidelity,
  * bench:repeat): finding the binary, running a script with the password
  * kept off the command line, reading its rate and its CPU time, and a fresh
- * ledger database for it to run against.
+ * ledger database for it to run against (after a CHECKPOINT, for measurements).
  */
 import { execFileSync, spawn } from 'node:child_process';
 import { existsSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
@@ -10,6 +10,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import pg from 'pg';
 import { createLedger } from '../strategies/ledger.js';
+import { checkpointBeforeClock } from '../runner/checkpoint.js';
 import type { PostgresStack } from '../runner/stack/postgres.js';
 
 /** pgbench from PATH or Debian's versioned folders. */
@@ -89,4 +90,28 @@ export async function prepareLedger(stack: PostgresStack, name: string, accounts
     await pool.end();
   }
   return db;
+}
+
+/**
+ * Runs `measure` against a fresh ledger database `name` on `stack`, after the
+ * CHECKPOINT hotbench takes before each replay's clock (so every measurement
+ * starts from the same server state), and drops the database afterwards, also
+ * when `measure` fails. Throws `CHECKPOINT failed (<why>): <needs>` when the
+ * CHECKPOINT cannot be taken: the comparison would be uneven.
+ */
+export async function onFreshLedger<T>(
+  stack: PostgresStack,
+  name: string,
+  accounts: Parameters<typeof createLedger>[1],
+  needs: string,
+  measure: (url: string) => Promise<T>,
+): Promise<T> {
+  const db = await prepareLedger(stack, name, accounts);
+  try {
+    const c = await checkpointBeforeClock(stack.adminUrl);
+    if (!c.taken) throw new Error(`CHECKPOINT failed (${c.reason}): ${needs}`);
+    return await measure(db.url);
+  } finally {
+    await db.drop();
+  }
 }

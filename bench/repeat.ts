@@ -46,11 +46,10 @@ import { runBenchmark } from '../runner/run.js';
 import { parseDurationUs, parsePositive } from '../runner/units.js';
 import { installSignalHandlers, interrupted } from '../runner/stack/lifecycle.js';
 import { openPostgres } from '../runner/stack/postgres.js';
-import { checkpointBeforeClock } from '../runner/checkpoint.js';
 import type { AccountSpec } from '../strategies/contract.js';
 import { ATOMIC_SQL } from '../strategies/atomic/index.js';
 import { parseFlags } from './flags.js';
-import { findPgbench, pgbench, pgbenchTarget, prepareLedger } from './pgbench.js';
+import { findPgbench, onFreshLedger, pgbench, pgbenchTarget } from './pgbench.js';
 
 /** The hot-account scenario's base rate (ops/s): `--rate` is reached with `--rate-scale`. */
 const HOT_ACCOUNT_RATE = 1_000;
@@ -100,14 +99,8 @@ async function pgbenchFloor(accounts: readonly AccountSpec[], clients: number, s
   const tps: number[] = [];
   try {
     for (let i = 0; i < repeat && !interrupted.aborted; i++) {
-      const db = await prepareLedger(stack, 'hb_repeat_pgbench', accounts);
-      try {
-        const c = await checkpointBeforeClock(stack.adminUrl);
-        if (!c.taken) throw new Error(`CHECKPOINT failed (${c.reason}): the reference needs a --pg user that may checkpoint, or --reference off`);
-        tps.push((await pgbench(bin, pgbenchTarget(db.url), atomicScript(hot.id), clients, seconds)).tps);
-      } finally {
-        await db.drop();
-      }
+      const needs = 'the reference needs a --pg user that may checkpoint, or --reference off';
+      tps.push((await onFreshLedger(stack, 'hb_repeat_pgbench', accounts, needs, (url) => pgbench(bin, pgbenchTarget(url), atomicScript(hot.id), clients, seconds))).tps);
     }
   } finally {
     await stack.stop();
