@@ -14,6 +14,7 @@
  */
 import { formatShare } from './format.js';
 import { SLO_KEYS, type SloKey } from './verdict-slo.js';
+import type { JudgedStrategy, VerdictCheck } from './verdict.js';
 
 /** A measurement within this share of its limit (above or below) is near it: run-to-run spread of a p99 is about this size here. */
 export const NEAR_LIMIT_SHARE = 0.1;
@@ -43,17 +44,10 @@ export interface CloseCall {
   readonly text: string;
 }
 
-/** The parts of a judged strategy this module reads. */
-export interface CloseCallInput {
-  readonly label: string;
-  readonly qualifies: boolean;
-  readonly checks: readonly { readonly key: string; readonly limit: number; readonly measured: number | null; readonly ok: boolean; readonly text: string }[];
-}
-
 const isSloKey = (key: string): key is SloKey => (SLO_KEYS as readonly string[]).includes(key);
 
 /** `check` as a near check, or undefined when it is not an SLO limit within the margin. */
-function near(check: CloseCallInput['checks'][number]): NearCheck | undefined {
+function near(check: VerdictCheck): NearCheck | undefined {
   const { key, limit, measured } = check;
   if (!isSloKey(key) || measured === null || !(limit > 0)) return undefined;
   const within = check.ok ? measured >= limit * (1 - NEAR_LIMIT_SHARE) : measured <= limit * (1 + NEAR_LIMIT_SHARE);
@@ -71,7 +65,7 @@ function margin(c: NearCheck): string {
  * own choice among a set of qualifying strategies (null when none). Returns
  * [] when there is nothing a small spread could change.
  */
-export function closeCalls<J extends CloseCallInput>(judged: readonly J[], pick: string | null, pickOf: (qualifying: readonly J[]) => string | null): CloseCall[] {
+export function closeCalls(judged: readonly JudgedStrategy[], pick: string | null, pickOf: (qualifying: readonly JudgedStrategy[]) => string | null): CloseCall[] {
   const qualified = judged.filter((j) => j.qualifies);
   const calls: CloseCall[] = [];
   for (const j of judged) {

@@ -10,9 +10,10 @@
  * renamed to the spool's name in one step, and only then is the old file
  * deleted; if both files are found, the rename happened and the old one is
  * only deleted (a crash before the rename redoes the conversion, so a
- * set-aside line may then be in the set-aside file twice). A line that is not a JSON object, or whose values do not fit
- * their columns, is set aside in `<table>.invalid.ndjson` with the reason
- * (as the recorder does with bad rows), never dropped silently.
+ * set-aside line may then be in the set-aside file twice). A line that is
+ * not a JSON object, or whose values do not fit their columns, is set aside
+ * in `<table>.invalid.ndjson` with the reason (as the recorder does with bad
+ * rows), never dropped silently.
  */
 import { createReadStream, createWriteStream } from 'node:fs';
 import { appendFile, rename, stat, unlink } from 'node:fs/promises';

@@ -4,8 +4,9 @@
  * `TabSeparated`, see {@link SPOOL_FORMAT}) plus the byte offset replayed so
  * far (`<dir>/<table>.tsv.pos`). A JSONEachRow spool left by an older
  * version is converted first (`./spool-legacy.ts`). Lines are replayed in
- * the order they were spooled; a file is deleted once fully replayed. A spool left by a process that died
- * is picked up by the next recorder on the same folder (or `replaySpool`).
+ * the order they were spooled; a file is deleted once fully replayed. A
+ * spool left by a process that died is picked up by the next recorder on the
+ * same folder (or `replaySpool`).
  *
  * Replay is exactly once within a process; across a crash between an insert
  * and the offset write, the last batch may be written twice.
