@@ -16,10 +16,10 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { Session } from 'chdb';
 import type { OpRow } from '../reports/store/rows.js';
 import { columnNamesOf, migrationSql } from '../reports/store/schema.js';
 import { encodeRows } from '../reports/store/encode.js';
+import { CHDB_CONNECTION_ARGS, loadChdb } from '../reports/store/chdb-load.js';
 import { byteWriterOf } from '../runner/record/byte-encode.js';
 import { parsePositive } from '../runner/units.js';
 import { parseFlags } from './flags.js';
@@ -49,7 +49,8 @@ async function main(): Promise<void> {
   }
   const bodies = { JSONEachRow: Buffer.from(encodeRows('ops', rows)), TabSeparated: tsv.subarray(0, end) };
   const dir = mkdtempSync(join(tmpdir(), 'hotbench-ingest-'));
-  const session = new Session(dir);
+  const { Session } = await loadChdb(); // the allocator as hotbench's store runs it
+  const session = new Session(dir, { connectionArgs: CHDB_CONNECTION_ARGS });
   try {
     for (const statement of migrationSql('bench')) await session.queryAsync(statement);
     const totals = { JSONEachRow: { cpuUs: 0, wallMs: 0 }, TabSeparated: { cpuUs: 0, wallMs: 0 } };

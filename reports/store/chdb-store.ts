@@ -11,7 +11,7 @@
  */
 import { mkdir, rm, writeFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
-import { Session } from 'chdb';
+import type { Session } from 'chdb';
 import type { RowOf, TableName } from './rows.js';
 import type { SqlValue, Store } from './store.js';
 import { bindParams } from './bind.js';
@@ -19,12 +19,15 @@ import { encodeRows, type EncodedBody, type RowFormat } from './encode.js';
 import { StoreError, firstLine } from './errors.js';
 import { coerceRows, stripTrailingSemicolon, type JsonAnswer } from './result.js';
 import { checkDatabaseName, columnNamesOf, migrationSql } from './schema.js';
+import { CHDB_CONNECTION_ARGS, loadChdb } from './chdb-load.js';
 
 /**
  * How often, at most, the session hands memory that ClickHouse freed back to
  * the OS, ms. chdb allocates through jemalloc, which keeps freed pages for
- * reuse (seen once, by hand, after a report over 12 M ops: 428 MB RSS, 300 MB
- * after a purge; no bench isolates it). A purge costs 0.5–6 ms on chdb's
+ * reuse: 5 s as chdb ships, ~1 s as `./chdb-load.ts` sets it. The purge
+ * bounds what a burst of queries leaves behind between those (seen once, by
+ * hand, with the 5 s: after a report over 12 M ops, 428 MB RSS, 300 MB after
+ * a purge). A purge costs 0.5–6 ms on chdb's
  * thread, not on the event loop's.
  */
 const PURGE_INTERVAL_MS = 5_000;
@@ -80,13 +83,13 @@ async function ensureWritable(dir: string, shown: string): Promise<void> {
   }
 }
 
-function acquire(path: string, shown: string): SharedSession {
+function acquire(path: string, shown: string, open: (path: string) => Session): SharedSession {
   if (shared && shared.path !== path) {
     throw new StoreError(`chdb can hold one data directory per process: ${shared.path} is open, so ${shown} cannot be. Close the other store first, or use the same --data-dir.`);
   }
   if (!shared) {
     try {
-      shared = new SharedSession(path, new Session(path));
+      shared = new SharedSession(path, open(path));
     } catch (err) {
       throw new StoreError(`chdb could not open its data directory ${shown} (${firstLine(err)}). Check that no other hotbench process uses it, or choose another --data-dir.`);
     }
@@ -183,7 +186,9 @@ export class ChdbStore implements Store {
 export async function openChdbStore(options: ChdbStoreOptions): Promise<ChdbStore> {
   const database = checkDatabaseName(options.database);
   const path = resolve(options.dataDir);
-  if (shared && shared.path !== path) acquire(path, options.dataDir); // throws: another folder is open
+  const { Session } = await loadChdb();
+  const open = (at: string): Session => new Session(at, { connectionArgs: CHDB_CONNECTION_ARGS });
+  if (shared && shared.path !== path) acquire(path, options.dataDir, open); // throws: another folder is open
   if (!shared) await ensureWritable(path, options.dataDir);
-  return new ChdbStore(acquire(path, options.dataDir), database, options.dataDir);
+  return new ChdbStore(acquire(path, options.dataDir, open), database, options.dataDir);
 }
