@@ -27,8 +27,7 @@ import { CHDB_CONNECTION_ARGS, loadChdb } from './chdb-load.js';
  * reuse: 5 s as chdb ships, ~1 s as `./chdb-load.ts` sets it. The purge
  * bounds what a burst of queries leaves behind between those (seen once, by
  * hand, with the 5 s: after a report over 12 M ops, 428 MB RSS, 300 MB after
- * a purge). A purge costs 0.5–6 ms on chdb's
- * thread, not on the event loop's.
+ * a purge). A purge costs 0.5–6 ms on chdb's thread, not on the event loop's.
  */
 const PURGE_INTERVAL_MS = 5_000;
 
