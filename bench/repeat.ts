@@ -97,9 +97,9 @@ async function pgbenchFloor(accounts: readonly AccountSpec[], clients: number, s
   const bin = findPgbench();
   const stack = await openPostgres(pgUrl ? { url: pgUrl } : {});
   const tps: number[] = [];
+  const needs = 'the reference needs a --pg user that may checkpoint, or --reference off';
   try {
     for (let i = 0; i < repeat && !interrupted.aborted; i++) {
-      const needs = 'the reference needs a --pg user that may checkpoint, or --reference off';
       tps.push((await onFreshLedger(stack, 'hb_repeat_pgbench', accounts, needs, (url) => pgbench(bin, pgbenchTarget(url), atomicScript(hot.id), clients, seconds))).tps);
     }
   } finally {
@@ -116,6 +116,8 @@ async function main(): Promise<void> {
   if (!Number.isSafeInteger(warmup) || warmup < 0 || warmup > 10) throw new Error(`--warmup must be a whole number from 0 to 10; ${USAGE}`);
   const rate = f.has('rate') ? parsePositive(f.get('rate'), '--rate', { max: 1_000_000 }) : 3_000;
   const durationUs = f.has('duration') ? parseDurationUs(f.get('duration')!, '--duration') : 10_000_000;
+  const reference = f.get('reference') ?? 'pgbench';
+  if (reference !== 'pgbench' && reference !== 'off') throw new Error(`--reference must be pgbench or off; ${USAGE}`);
   const custom = f.get('scenario');
   const scenario = custom ?? join(packageRoot(), 'bench', 'scenarios', 'hot-account.yaml');
   const dataDir = f.get('data-dir') ?? mkdtempSync(join(tmpdir(), 'hotbench-repeat-'));
@@ -169,8 +171,6 @@ async function main(): Promise<void> {
           ? 'regime: saturated (goodput below the offered rate): goodput is the strategy\'s capacity here, so its CV measures how stable that capacity is; p99 mostly measures the queue the driver builds.'
           : 'regime: mixed (some repetitions kept up, some saturated): the offered rate sits at the knee, where both numbers are least stable; move --rate away from it.',
     );
-    const reference = f.get('reference') ?? 'pgbench';
-    if (reference !== 'pgbench' && reference !== 'off') throw new Error(`--reference must be pgbench or off; ${USAGE}`);
     if (reference === 'pgbench' && strategy === 'atomic' && custom === undefined && !interrupted.aborted) {
       const seconds = Math.max(1, Math.round(durationUs / 1e6));
       const floor = await pgbenchFloor(config.plan.accounts, config.connections, seconds, repeat, f.get('pg') ?? process.env['PG_URL']);
