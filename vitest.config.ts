@@ -4,7 +4,7 @@ import { defineConfig } from 'vitest/config';
 // process, and embedded PostgreSQL / Redis children must die with their file.
 export default defineConfig({
   test: {
-    include: ['test/**/*.test.ts', 'strategies/**/*.test.ts', 'scenarios/**/*.test.ts', 'runner/**/*.test.ts', 'reports/**/*.test.ts'],
+    include: ['test/**/*.test.ts', 'strategies/**/*.test.ts', 'scenarios/**/*.test.ts', 'runner/**/*.test.ts', 'reports/**/*.test.ts', 'results/**/*.test.ts'],
     globalSetup: ['test/global-setup.ts'],
     pool: 'forks',
     testTimeout: 120_000,

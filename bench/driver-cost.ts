@@ -14,9 +14,9 @@
 import { join } from 'node:path';
 import type { Plan } from '../scenarios/index.js';
 import { generateOps } from '../scenarios/index.js';
-import type { Store } from '../reports/store/store.js';
-import type { EncodedBody, RowFormat } from '../reports/store/encode.js';
-import type { RowOf, TableName } from '../reports/store/rows.js';
+import type { Store } from '../results/store.js';
+import type { EncodedBody, RowFormat } from '../results/encode.js';
+import type { RowOf, TableName } from '../results/rows.js';
 import { OpFates } from '../runner/audit/fates.js';
 import { OpenLoopDriver } from '../runner/driver/open-loop.js';
 import { ReplayRecorder } from '../runner/record-sink.js';

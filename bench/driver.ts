@@ -35,7 +35,7 @@ import { measureHttpCeiling } from './http-ceiling.js';
 import { openBenchPostgres, runNoop, writeConstantScenario } from './noop-run.js';
 import { measureIngestCost, measurePipelineCost } from './driver-cost.js';
 import { compilePlan, loadScenario } from '../scenarios/index.js';
-import { openStore } from '../reports/store/open-store.js';
+import { openStore } from '../results/open-store.js';
 
 const TARGET_OPS_PER_S = 100_000;
 /** A step passes with fewer late ops than this share. */

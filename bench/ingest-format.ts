@@ -16,10 +16,10 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { OpRow } from '../reports/store/rows.js';
-import { columnNamesOf, migrationSql } from '../reports/store/schema.js';
-import { encodeRows } from '../reports/store/encode.js';
-import { CHDB_CONNECTION_ARGS, loadChdb } from '../reports/store/chdb-load.js';
+import type { OpRow } from '../results/rows.js';
+import { columnNamesOf, migrationSql } from '../results/schema.js';
+import { encodeRows } from '../results/encode.js';
+import { CHDB_CONNECTION_ARGS, loadChdb } from '../results/chdb-load.js';
 import { byteWriterOf } from '../runner/record/byte-encode.js';
 import { parsePositive } from '../runner/units.js';
 import { parseFlags } from './flags.js';

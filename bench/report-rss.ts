@@ -16,7 +16,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { loadRunReport } from '../reports/queries.js';
-import { openStore } from '../reports/store/open-store.js';
+import { openStore } from '../results/open-store.js';
 import { parseFlags } from './flags.js';
 import { writeSyntheticRun } from './synthetic-run.js';
 

@@ -3,7 +3,7 @@
  * ClickHouse queries) and each renderer (terminal, Markdown, JSON, HTML).
  */
 import { loadRunReport, type RunReport } from '../reports/queries.js';
-import type { Store } from '../reports/store/store.js';
+import type { Store } from '../results/store.js';
 import { renderHtml } from '../reports/render-html.js';
 import { renderJsonText } from '../reports/render-json.js';
 import { renderMarkdown } from '../reports/render-markdown.js';

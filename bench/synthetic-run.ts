@@ -10,8 +10,8 @@
  * applied op; a sample per second, a few incidents and events.
  */
 import { wallClockUtc } from '../runner/clock.js';
-import type { Store } from '../reports/store/store.js';
-import type { RunRow, StrategyRunRow } from '../reports/store/rows.js';
+import type { Store } from '../results/store.js';
+import type { RunRow, StrategyRunRow } from '../results/rows.js';
 
 /** What {@link writeSyntheticRun} wrote. */
 export interface SyntheticRun {

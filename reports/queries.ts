@@ -3,9 +3,9 @@
  * builds a {@link RunReport} and the run list from ClickHouse alone. It
  * imports nothing from the runner or the strategies.
  */
-import type { StrategyRunRow } from './store/rows.js';
-import type { Store } from './store/store.js';
-import { StoreError } from './store/errors.js';
+import type { StrategyRunRow } from '../results/rows.js';
+import type { Store } from '../results/store.js';
+import { StoreError } from '../results/errors.js';
 import {
   selectEventCounts,
   selectEvents,

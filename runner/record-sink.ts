@@ -5,7 +5,7 @@
  * synchronous and O(1) per call: it runs on the hot path.
  */
 import type { EventSink, Micros, Op, Outcome, SignalKind } from '../strategies/contract.js';
-import type { RowOf, TableName } from '../reports/store/rows.js';
+import type { RowOf, TableName } from '../results/rows.js';
 import type { OpFates } from './audit/fates.js';
 import type { DriveSink } from './driver/open-loop.js';
 

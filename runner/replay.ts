@@ -7,7 +7,7 @@
 import pg from 'pg';
 import { generateOps, type Plan } from '../scenarios/index.js';
 import { isObservable, type Clock, type Need, type Strategy, type StrategyContext } from '../strategies/contract.js';
-import type { StrategyRunRow } from '../reports/store/rows.js';
+import type { StrategyRunRow } from '../results/rows.js';
 import { audit } from './audit/auditor.js';
 import { OpFates } from './audit/fates.js';
 import { ScheduleClock, wallClockUtc } from './clock.js';
@@ -25,7 +25,7 @@ import { startPgTelemetry, type PgTelemetry } from './telemetry/pg-telemetry.js'
 import { warmPools } from './warm-pools.js';
 import { checkpointBeforeClock } from './checkpoint.js';
 import { favourDriverThread } from './driver/favour-driver.js';
-import type { Store } from '../reports/store/store.js';
+import type { Store } from '../results/store.js';
 import type { PortProviders } from './stack/needs.js';
 import { describePgError, type PostgresStack, type StrategyDatabase } from './stack/postgres.js';
 

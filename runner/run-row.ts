@@ -3,8 +3,8 @@
  * the benches): what was replayed, how it was configured, and the provenance
  * a reader needs to trust or reproduce it.
  */
-import type { RunRow } from '../reports/store/rows.js';
-import type { Store } from '../reports/store/store.js';
+import type { RunRow } from '../results/rows.js';
+import type { Store } from '../results/store.js';
 import { wallClockUtc } from './clock.js';
 import type { ResolvedRunConfig } from './config.js';
 import { readProvenance } from './provenance.js';

@@ -6,9 +6,9 @@
  */
 import { join } from 'node:path';
 import { loadRunReport } from '../reports/queries.js';
-import type { StoreLocation } from '../reports/store/open-store.js';
-import { openStore } from '../reports/store/open-store.js';
-import type { Store } from '../reports/store/store.js';
+import type { StoreLocation } from '../results/open-store.js';
+import { openStore } from '../results/open-store.js';
+import type { Store } from '../results/store.js';
 import { writeReports } from '../reports/write-report.js';
 import type { ResolvedRunConfig } from './config.js';
 import { oneLine } from './errors.js';

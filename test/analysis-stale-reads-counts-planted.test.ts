@@ -12,7 +12,7 @@ import { createLedger } from '../strategies/ledger.js';
 import type { AccountSpec } from '../strategies/contract.js';
 import { freshDatabase, type FreshDatabase } from './support/database.js';
 import { analysisContext, CapturedRows, openTestStore, opRow, testKey } from './analysis-fixture.js';
-import type { Store } from '../reports/store/store.js';
+import type { Store } from '../results/store.js';
 
 const accounts: AccountSpec[] = [
   { id: 0, balance: 1000, floor: 0, hot: true, name: 'hot', threshold: 300 },

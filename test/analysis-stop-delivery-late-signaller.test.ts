@@ -13,7 +13,7 @@ import { measureStopDelivery } from '../runner/analysis/stop-delivery.js';
 import { pgToSchedule, syncPgClock } from '../runner/pg-clock.js';
 import { AtomicStrategy } from '../strategies/atomic/index.js';
 import type { AccountSpec, Op, Outcome, StrategyContext } from '../strategies/contract.js';
-import type { Store } from '../reports/store/store.js';
+import type { Store } from '../results/store.js';
 import { makeContext, type TestContext } from './support/context.js';
 import { makeOps } from './support/ops.js';
 import { analysisContext, CapturedRows, driveInOrder, openTestStore, recorderFor, testKey } from './analysis-fixture.js';

@@ -8,7 +8,7 @@ import { afterAll, beforeAll, expect, it } from 'vitest';
 import { measureSweepDelay } from '../runner/analysis/sweep-delay.js';
 import { createLedger } from '../strategies/ledger.js';
 import type { AccountSpec } from '../strategies/contract.js';
-import type { Store } from '../reports/store/store.js';
+import type { Store } from '../results/store.js';
 import { freshDatabase, type FreshDatabase } from './support/database.js';
 import { analysisContext, CapturedRows, testKey } from './analysis-fixture.js';
 

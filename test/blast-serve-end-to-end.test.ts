@@ -15,8 +15,8 @@ import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { packageRoot } from '../scenarios/index.js';
 import type { RunReport } from '../reports/queries.js';
-import { openStore } from '../reports/store/open-store.js';
-import type { Store } from '../reports/store/store.js';
+import { openStore } from '../results/open-store.js';
+import type { Store } from '../results/store.js';
 import { cliEntry, runCli } from './support/cli.js';
 import { PG_URL } from './support/database.js';
 

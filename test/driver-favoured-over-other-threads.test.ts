@@ -11,8 +11,8 @@ import { join } from 'node:path';
 import { Worker } from 'node:worker_threads';
 import { afterAll, expect, it } from 'vitest';
 import { BACKGROUND_NICE, favourDriverThread } from '../runner/driver/favour-driver.js';
-import { openStore } from '../reports/store/open-store.js';
-import type { Store } from '../reports/store/store.js';
+import { openStore } from '../results/open-store.js';
+import type { Store } from '../results/store.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'hbt-favour-'));
 let store: Store | undefined;

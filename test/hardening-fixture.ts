@@ -7,8 +7,8 @@
 import { spawn, spawnSync } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { openStore } from '../reports/store/open-store.js';
-import type { Store } from '../reports/store/store.js';
+import { openStore } from '../results/open-store.js';
+import type { Store } from '../results/store.js';
 import { packageRoot } from '../scenarios/index.js';
 import { cliEntry, type CliResult } from './support/cli.js';
 

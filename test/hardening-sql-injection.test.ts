@@ -16,7 +16,7 @@ import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { CompareInputError, resolveRunRef } from '../reports/compare/index.js';
 import { runExists } from '../reports/queries.js';
-import { openStore } from '../reports/store/open-store.js';
+import { openStore } from '../results/open-store.js';
 import { resolveRunConfig } from '../runner/config.js';
 import { isUserFacing } from '../runner/errors.js';
 import { runBenchmark } from '../runner/run.js';

@@ -11,10 +11,10 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { afterAll, expect, it } from 'vitest';
-import { openStore } from '../reports/store/open-store.js';
-import type { OpRow, TableName } from '../reports/store/rows.js';
-import type { Store } from '../reports/store/store.js';
-import type { EncodedBody, RowFormat } from '../reports/store/encode.js';
+import { openStore } from '../results/open-store.js';
+import type { OpRow, TableName } from '../results/rows.js';
+import type { Store } from '../results/store.js';
+import type { EncodedBody, RowFormat } from '../results/encode.js';
 import { Recorder } from '../runner/record/recorder.js';
 import { testRunId } from './recorder-fixture.js';
 

@@ -10,8 +10,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { afterAll, expect, it } from 'vitest';
-import { openStore } from '../reports/store/open-store.js';
-import type { OpRow } from '../reports/store/rows.js';
+import { openStore } from '../results/open-store.js';
+import type { OpRow } from '../results/rows.js';
 import { Recorder } from '../runner/record/recorder.js';
 import { testRunId } from './recorder-fixture.js';
 

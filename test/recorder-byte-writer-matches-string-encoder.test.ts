@@ -5,10 +5,10 @@
  * decline, writing nothing, every row the string path must judge.
  */
 import { describe, expect, it } from 'vitest';
-import { TABLES, type TableName } from '../reports/store/rows.js';
-import { columnsOf, type ColumnType } from '../reports/store/schema.js';
+import { TABLES, type TableName } from '../results/rows.js';
+import { columnsOf, type ColumnType } from '../results/schema.js';
 import { byteWriterOf } from '../runner/record/byte-encode.js';
-import { encodeTsvRow } from '../reports/store/encode.js';
+import { encodeTsvRow } from '../results/encode.js';
 import { seededRandom } from './support/ops.js';
 
 const STRINGS = ['', 'charge', 'row-lock', 'a "quoted" \\ back\\slash', 'tab\tnew\nline\u0001\u001f', 'cr\r nul\0 bs\b ff\f \\N', 'é ü ß € 😀 日本', '<script>alert(1)</script>', 'x'.repeat(1_024)];

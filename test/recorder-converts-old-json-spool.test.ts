@@ -11,10 +11,10 @@ import { existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, 
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, expect, it } from 'vitest';
-import { encodeRow, encodeTsvRow } from '../reports/store/encode.js';
-import { openStore } from '../reports/store/open-store.js';
-import type { OpRow } from '../reports/store/rows.js';
-import type { Store } from '../reports/store/store.js';
+import { encodeRow, encodeTsvRow } from '../results/encode.js';
+import { openStore } from '../results/open-store.js';
+import type { OpRow } from '../results/rows.js';
+import type { Store } from '../results/store.js';
 import { Recorder } from '../runner/record/recorder.js';
 import { SpoolFile } from '../runner/record/spool.js';
 import { readBack, testRunId } from './recorder-fixture.js';

@@ -4,10 +4,10 @@
  * the largest safe integers. Shared by the recorder round-trip tests.
  */
 import { randomBytes } from 'node:crypto';
-import type { RowOf, TableName } from '../reports/store/rows.js';
-import { TABLES } from '../reports/store/rows.js';
-import type { Store } from '../reports/store/store.js';
-import { ORDER_BY } from '../reports/store/schema.js';
+import type { RowOf, TableName } from '../results/rows.js';
+import { TABLES } from '../results/rows.js';
+import type { Store } from '../results/store.js';
+import { ORDER_BY } from '../results/schema.js';
 
 /** A fresh run id for one test. */
 export function testRunId(prefix = 't'): string {

@@ -9,14 +9,14 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, expect, it } from 'vitest';
-import type { EncodedBody, RowFormat } from '../reports/store/encode.js';
-import { columnNamesOf } from '../reports/store/schema.js';
+import type { EncodedBody, RowFormat } from '../results/encode.js';
+import { columnNamesOf } from '../results/schema.js';
 
 /** Where op_id sits in a TabSeparated ops line. */
 const OP_ID = columnNamesOf('ops').indexOf('op_id');
-import { openStore } from '../reports/store/open-store.js';
-import type { OpRow, RowOf, TableName } from '../reports/store/rows.js';
-import type { SqlValue, Store } from '../reports/store/store.js';
+import { openStore } from '../results/open-store.js';
+import type { OpRow, RowOf, TableName } from '../results/rows.js';
+import type { SqlValue, Store } from '../results/store.js';
 import { Recorder } from '../runner/record/recorder.js';
 import { readBack, testRunId } from './recorder-fixture.js';
 

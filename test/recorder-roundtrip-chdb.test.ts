@@ -8,7 +8,7 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, expect, it } from 'vitest';
-import { openStore } from '../reports/store/open-store.js';
+import { openStore } from '../results/open-store.js';
 import { Recorder } from '../runner/record/recorder.js';
 import { TABLES, edgeRows, readBack, sortedLikeStore, testRunId } from './recorder-fixture.js';
 

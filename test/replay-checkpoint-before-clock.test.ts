@@ -16,7 +16,7 @@ import { postAtomic } from '../strategies/atomic/index.js';
 import type { Op, Outcome, StrategyContext, StrategyDefinition } from '../strategies/contract.js';
 import { LedgerStrategy } from '../strategies/ledger-strategy.js';
 import { builtinRegistry } from '../strategies/registry.js';
-import { openStore } from '../reports/store/open-store.js';
+import { openStore } from '../results/open-store.js';
 import { HOT_SCENARIO, recordRun, tempDataDir } from './compare-fixture.js';
 import { PG_URL } from './support/database.js';
 

@@ -15,7 +15,7 @@ import { AtomicStrategy } from '../strategies/atomic/index.js';
 import type { AccountSpec, Op, Strategy } from '../strategies/contract.js';
 import { readBalance } from '../strategies/ledger.js';
 import { ReadWriteSplitStrategy } from '../strategies/read-write-split/index.js';
-import type { Store } from '../reports/store/store.js';
+import type { Store } from '../results/store.js';
 import { makeOps } from './support/ops.js';
 import { analysisContext, CapturedRows, driveInOrder, openTestStore, recorderFor, testKey } from './analysis-fixture.js';
 import { startReplicatedStack, type ReplicatedStack } from './replica-fixture.js';

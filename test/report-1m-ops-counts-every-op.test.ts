@@ -13,8 +13,8 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { openStore } from '../reports/store/open-store.js';
-import type { Store } from '../reports/store/store.js';
+import { openStore } from '../results/open-store.js';
+import type { Store } from '../results/store.js';
 import { timeReport, type ReportTiming } from '../bench/report-timing.js';
 import { writeSyntheticRun } from '../bench/synthetic-run.js';
 

@@ -13,9 +13,9 @@
  *   conservation broken.
  * buffer [kafka]: skipped.
  */
-import type { EventRow, IncidentRow, OpRow, PostingRow, RowOf, TableName } from '../reports/store/rows.js';
-import type { Store } from '../reports/store/store.js';
-import { TABLES } from '../reports/store/rows.js';
+import type { EventRow, IncidentRow, OpRow, PostingRow, RowOf, TableName } from '../results/rows.js';
+import type { Store } from '../results/store.js';
+import { TABLES } from '../results/rows.js';
 
 export const CACHE_LABEL = 'cache:note=<script>alert("label")</script>';
 export const SCENARIO = '<script>alert("scenario")</script> & co';

@@ -11,9 +11,9 @@ import { join } from 'node:path';
 import { afterAll, expect, it } from 'vitest';
 import { bucketsFor } from '../reports/html/load-series.js';
 import { loadRunReport, type RunReport } from '../reports/queries.js';
-import { openStore } from '../reports/store/open-store.js';
-import type { IncidentRow, OpRow, PostingRow, SampleRow } from '../reports/store/rows.js';
-import type { Store } from '../reports/store/store.js';
+import { openStore } from '../results/open-store.js';
+import type { IncidentRow, OpRow, PostingRow, SampleRow } from '../results/rows.js';
+import type { Store } from '../results/store.js';
 import { testRunId } from './recorder-fixture.js';
 import { fakeRunRows, insertFakeRun, type FakeRows } from './report-fixture.js';
 

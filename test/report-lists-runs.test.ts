@@ -8,8 +8,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, expect, it } from 'vitest';
 import { listRuns, loadRunReport, runExists } from '../reports/queries.js';
-import { StoreError } from '../reports/store/errors.js';
-import { openStore } from '../reports/store/open-store.js';
+import { StoreError } from '../results/errors.js';
+import { openStore } from '../results/open-store.js';
 import { testRunId } from './recorder-fixture.js';
 import { CACHE_LABEL, fakeRunRows, insertFakeRun } from './report-fixture.js';
 

@@ -9,7 +9,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, expect, it } from 'vitest';
 import { loadRunReport } from '../reports/queries.js';
-import { openStore } from '../reports/store/open-store.js';
+import { openStore } from '../results/open-store.js';
 import { testRunId } from './recorder-fixture.js';
 import { expectFakeReport, fakeRunRows, insertFakeRun } from './report-fixture.js';
 

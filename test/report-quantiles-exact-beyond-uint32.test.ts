@@ -11,7 +11,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { loadRunReport } from '../reports/queries.js';
-import { openStore, type StoreLocation } from '../reports/store/open-store.js';
+import { openStore, type StoreLocation } from '../results/open-store.js';
 import { testRunId } from './recorder-fixture.js';
 import { expectedRowLock, fakeRunRows, insertFakeRun, quantile, type FakeRows } from './report-fixture.js';
 

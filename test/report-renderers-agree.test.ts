@@ -12,7 +12,7 @@ import { formatMs, formatSeconds } from '../reports/format.js';
 import { escapeHtml, renderHtml } from '../reports/render-html.js';
 import { renderMarkdown } from '../reports/render-markdown.js';
 import { renderTerminal } from '../reports/render-terminal.js';
-import { openStore } from '../reports/store/open-store.js';
+import { openStore } from '../results/open-store.js';
 import { writeReports } from '../reports/write-report.js';
 import { testRunId } from './recorder-fixture.js';
 import { CACHE_LABEL, SCENARIO, SKIP_REASON, fakeRunRows, insertFakeRun } from './report-fixture.js';

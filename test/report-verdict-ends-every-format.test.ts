@@ -12,7 +12,7 @@ import { escapeHtml, renderHtml } from '../reports/render-html.js';
 import { renderJsonText } from '../reports/render-json.js';
 import { escapeMarkdown, renderMarkdown } from '../reports/render-markdown.js';
 import { renderTerminal } from '../reports/render-terminal.js';
-import { openStore } from '../reports/store/open-store.js';
+import { openStore } from '../results/open-store.js';
 import { judge } from '../reports/verdict.js';
 import { verdictCloseCalls, verdictLines, verdictPick } from '../reports/verdict-render.js';
 import { writeReports } from '../reports/write-report.js';

@@ -8,7 +8,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { openStore } from '../reports/store/open-store.js';
+import { openStore } from '../results/open-store.js';
 import { runCli } from './support/cli.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'hotbench-int-'));

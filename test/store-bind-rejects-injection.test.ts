@@ -8,10 +8,10 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { randomBytes } from 'node:crypto';
 import { afterAll, describe, expect, it } from 'vitest';
-import { bindParams, quoteString } from '../reports/store/bind.js';
-import { BindError } from '../reports/store/errors.js';
-import { openStore } from '../reports/store/open-store.js';
-import type { Store } from '../reports/store/store.js';
+import { bindParams, quoteString } from '../results/bind.js';
+import { BindError } from '../results/errors.js';
+import { openStore } from '../results/open-store.js';
+import type { Store } from '../results/store.js';
 
 const CLICKHOUSE_URL = process.env['CLICKHOUSE_URL'] ?? 'http://127.0.0.1:8123';
 const dir = mkdtempSync(join(tmpdir(), 'hbt-bind-'));

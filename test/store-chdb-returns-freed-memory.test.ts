@@ -15,8 +15,8 @@ import { promisify } from 'node:util';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { packageRoot } from '../scenarios/index.js';
-import { openStore } from '../reports/store/open-store.js';
-import type { Store } from '../reports/store/store.js';
+import { openStore } from '../results/open-store.js';
+import type { Store } from '../results/store.js';
 
 const run = promisify(execFile);
 const dir = mkdtempSync(join(tmpdir(), 'hbt-chdb-alloc-'));

@@ -7,9 +7,9 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { StoreError } from '../reports/store/errors.js';
-import { openStore } from '../reports/store/open-store.js';
-import { openServerStore } from '../reports/store/server-store.js';
+import { StoreError } from '../results/errors.js';
+import { openStore } from '../results/open-store.js';
+import { openServerStore } from '../results/server-store.js';
 import { refusedPort } from './recorder-fixture.js';
 
 const CLICKHOUSE_URL = process.env['CLICKHOUSE_URL'] ?? 'http://127.0.0.1:8123';

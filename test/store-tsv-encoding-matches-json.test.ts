@@ -6,9 +6,9 @@
  * same error. That ClickHouse reads both back alike is the round-trip tests'.
  */
 import { describe, expect, it } from 'vitest';
-import { encodeRow, encodeTsvRow } from '../reports/store/encode.js';
-import { TABLES, type RowOf, type TableName } from '../reports/store/rows.js';
-import { columnsOf } from '../reports/store/schema.js';
+import { encodeRow, encodeTsvRow } from '../results/encode.js';
+import { TABLES, type RowOf, type TableName } from '../results/rows.js';
+import { columnsOf } from '../results/schema.js';
 
 const STRINGS = ['', 'plain', 'quote " and \\ backslash', 'tab\tnew\nline\u0001', 'cr\r nul\0 bs\b ff\f \\N \\t', 'héllo — 東京 😀', 'lone \uD800 surrogate', 'x'.repeat(300)];
 const INTS = [0, -0, 1, -1, 42, 255, 65_535, 4_294_967_295, Number.MAX_SAFE_INTEGER, -Number.MAX_SAFE_INTEGER];

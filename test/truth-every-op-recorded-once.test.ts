@@ -17,8 +17,8 @@ import { isDebit, type Op, type Outcome, type StrategyDefinition } from '../stra
 import { postAtomic } from '../strategies/atomic/index.js';
 import { LedgerStrategy } from '../strategies/ledger-strategy.js';
 import { StrategyRegistry } from '../strategies/registry.js';
-import { openStore } from '../reports/store/open-store.js';
-import type { Store } from '../reports/store/store.js';
+import { openStore } from '../results/open-store.js';
+import type { Store } from '../results/store.js';
 import { resolveRunConfig } from '../runner/config.js';
 import { runBenchmark, type RunBenchmarkResult } from '../runner/run.js';
 import { PG_URL } from './support/database.js';

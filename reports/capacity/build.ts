@@ -7,8 +7,8 @@
  */
 import { loadRunReport } from '../queries.js';
 import type { RunReport, StrategyReport } from '../report-types.js';
-import { StoreError } from '../store/errors.js';
-import type { Store } from '../store/store.js';
+import { StoreError } from '../../results/errors.js';
+import type { Store } from '../../results/store.js';
 import { capacitySlo, judgeStep, type BreachCategory, type DriverFacts, type Slo } from './slo.js';
 import { driverKey, selectDriverFacts } from './step-sql.js';
 import { CAPACITY_FORMAT, type BrokeFirst, type CapacityRatio, type CapacityReport, type CapacitySettings, type CapacityStep, type CapacityStrategy } from './types.js';

@@ -8,7 +8,7 @@
  * not offer the load. Portable to ClickHouse 18.16 (no window functions: the
  * in-flight count is a cumulative sum over the sorted send/ack events).
  */
-import type { Store } from '../store/store.js';
+import type { Store } from '../../results/store.js';
 import { replayKeyOf } from '../run-sql.js';
 import type { DriverFacts } from './slo.js';
 

@@ -9,7 +9,7 @@
  *   process.exitCode = c.exit_code;
  */
 import { loadRunReport } from '../queries.js';
-import type { Store } from '../store/store.js';
+import type { Store } from '../../results/store.js';
 import { compareReports } from './compare.js';
 import { CompareInputError } from './errors.js';
 import { requireComplete, resolveRunRef, type RunRef } from './run-ref.js';

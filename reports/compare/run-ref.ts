@@ -11,7 +11,7 @@
  */
 import { checkRunId, runExists } from '../queries.js';
 import { selectRunEnd } from '../run-sql.js';
-import type { Store } from '../store/store.js';
+import type { Store } from '../../results/store.js';
 import { CAPACITY_COMMAND } from '../capacity/types.js';
 import { CompareInputError } from './errors.js';
 

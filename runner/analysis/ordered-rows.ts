@@ -4,7 +4,7 @@
  * analysis holds O(accounts) state and one page, never the whole replay.
  */
 import type { Pool } from 'pg';
-import type { SqlValue, Store } from '../../reports/store/store.js';
+import type { SqlValue, Store } from '../../results/store.js';
 import { cursorBatches } from '../audit/cursor.js';
 import type { ReplayKey } from '../record-sink.js';
 

@@ -6,7 +6,7 @@
  */
 import { generateOps, type Plan } from '../../scenarios/index.js';
 import type { Clock, Op } from '../../strategies/contract.js';
-import type { OpRow } from '../../reports/store/rows.js';
+import type { OpRow } from '../../results/rows.js';
 import { outcomeOf, requestFor } from './api.js';
 
 /**

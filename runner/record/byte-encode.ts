@@ -15,10 +15,10 @@
  * ran every few hundred rows at 30k ops/s, each a pause of 1–2 ms on this
  * 2-core machine.
  */
-import type { RowOf, TableName } from '../../reports/store/rows.js';
-import { columnsOf } from '../../reports/store/schema.js';
+import type { RowOf, TableName } from '../../results/rows.js';
+import { columnsOf } from '../../results/schema.js';
 import type { ByteWriter } from './encoded-rows.js';
-import { DATE_TIME, UNSIGNED_MAX, tsvString } from '../../reports/store/encode.js';
+import { DATE_TIME, UNSIGNED_MAX, tsvString } from '../../results/encode.js';
 
 /** Column names reach generated code: only plain identifiers are compiled (all of schema.ts's are). */
 const PLAIN_NAME = /^[a-z_][a-z0-9_]*$/;

@@ -12,10 +12,10 @@
  */
 import { appendFile, mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
-import type { RowOf, TableName } from '../../reports/store/rows.js';
-import type { Store } from '../../reports/store/store.js';
-import { encodeTsvRow, type EncodedBody } from '../../reports/store/encode.js';
-import { firstLine } from '../../reports/store/errors.js';
+import type { RowOf, TableName } from '../../results/rows.js';
+import type { Store } from '../../results/store.js';
+import { encodeTsvRow, type EncodedBody } from '../../results/encode.js';
+import { firstLine } from '../../results/errors.js';
 import { SPOOL_FORMAT, type SpoolBatch, type SpoolFile } from './spool.js';
 import { EncodedRows, type ByteWriter, type EncodedBatch } from './encoded-rows.js';
 import { byteWriterOf } from './byte-encode.js';

@@ -13,10 +13,10 @@
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
-import type { RowOf, TableName } from '../../reports/store/rows.js';
-import { TABLES } from '../../reports/store/rows.js';
-import type { Store } from '../../reports/store/store.js';
-import { firstLine } from '../../reports/store/errors.js';
+import type { RowOf, TableName } from '../../results/rows.js';
+import { TABLES } from '../../results/rows.js';
+import type { Store } from '../../results/store.js';
+import { firstLine } from '../../results/errors.js';
 import { Lane, type LaneHost, type LaneSettings } from './lane.js';
 import { acquireSpoolDir, SpoolFile, type SpoolDir } from './spool.js';
 

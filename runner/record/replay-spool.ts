@@ -3,9 +3,9 @@
  * table, in spool order. A `Recorder` opened on the same folder does this by
  * itself; this is for tools that only want the rows written.
  */
-import type { TableName } from '../../reports/store/rows.js';
-import { TABLES } from '../../reports/store/rows.js';
-import type { Store } from '../../reports/store/store.js';
+import type { TableName } from '../../results/rows.js';
+import { TABLES } from '../../results/rows.js';
+import type { Store } from '../../results/store.js';
 import { acquireSpoolDir, SPOOL_FORMAT, SpoolFile } from './spool.js';
 
 /**

@@ -20,10 +20,10 @@ import { appendFile, rename, stat, unlink } from 'node:fs/promises';
 import { once } from 'node:events';
 import { createInterface } from 'node:readline';
 import { join } from 'node:path';
-import { encodeTsvRow } from '../../reports/store/encode.js';
-import { firstLine } from '../../reports/store/errors.js';
-import type { RowOf, TableName } from '../../reports/store/rows.js';
-import { columnsOf, type ColumnType } from '../../reports/store/schema.js';
+import { encodeTsvRow } from '../../results/encode.js';
+import { firstLine } from '../../results/errors.js';
+import type { RowOf, TableName } from '../../results/rows.js';
+import { columnsOf, type ColumnType } from '../../results/schema.js';
 import { exists, replayPosition } from './spool-fs.js';
 
 /** What a conversion did (all zero when there was no old spool). */

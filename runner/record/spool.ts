@@ -15,8 +15,8 @@ import { createReadStream, createWriteStream } from 'node:fs';
 import { appendFile, mkdir, open, readFile, rename, stat, truncate, unlink, writeFile } from 'node:fs/promises';
 import { pipeline } from 'node:stream/promises';
 import { join, resolve } from 'node:path';
-import type { TableName } from '../../reports/store/rows.js';
-import type { EncodedBody, RowFormat } from '../../reports/store/encode.js';
+import type { TableName } from '../../results/rows.js';
+import type { EncodedBody, RowFormat } from '../../results/encode.js';
 import { convertLegacySpool, type LegacyConversion } from './spool-legacy.js';
 import { exists, replayPosition } from './spool-fs.js';
 

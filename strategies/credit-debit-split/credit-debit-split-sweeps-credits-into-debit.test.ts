@@ -10,7 +10,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { audit } from '../../runner/audit/auditor.js';
 import { measureSweepDelay } from '../../runner/analysis/sweep-delay.js';
-import type { Store } from '../../reports/store/store.js';
+import type { Store } from '../../results/store.js';
 import { deltaOf, type Outcome } from '../contract.js';
 import { OpFates, fateOf } from '../../runner/audit/fates.js';
 import { makeContext, type TestContext } from '../../test/support/context.js';

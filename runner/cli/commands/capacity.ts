@@ -8,7 +8,7 @@ import { join, resolve } from 'node:path';
 import type { Argv, CommandModule } from 'yargs';
 import { capacitySlo, DEFAULT_SLO, defaultLimits, loadCapacityReport, renderCapacityJson, renderCapacityTerminal, writeCapacityReports } from '../../../reports/capacity/index.js';
 import { checkRunId } from '../../../reports/queries.js';
-import { openStore } from '../../../reports/store/open-store.js';
+import { openStore } from '../../../results/open-store.js';
 import { packageRoot } from '../../../scenarios/index.js';
 import { builtinRegistry } from '../../../strategies/registry.js';
 import { baseRateOf, CAPACITY_DEFAULTS, runCapacity, stepDurationUs, type CapacitySearch } from '../../capacity.js';

@@ -20,7 +20,7 @@ import {
   renderCompareTerminal,
   type Comparison,
 } from '../../../reports/compare/index.js';
-import { openStore } from '../../../reports/store/open-store.js';
+import { openStore } from '../../../results/open-store.js';
 import { UserError } from '../../errors.js';
 import { jsonFlag, storeFlags, storeLocation } from '../flags.js';
 import { print, say } from '../output.js';

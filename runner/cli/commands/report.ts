@@ -6,7 +6,7 @@ import type { CommandModule } from 'yargs';
 import { loadRunReport, runExists } from '../../../reports/queries.js';
 import { renderJson } from '../../../reports/render-json.js';
 import { renderTerminal } from '../../../reports/render-terminal.js';
-import { openStore } from '../../../reports/store/open-store.js';
+import { openStore } from '../../../results/open-store.js';
 import { writeReports } from '../../../reports/write-report.js';
 import { UserError } from '../../errors.js';
 import { jsonFlag, storeFlags, storeLocation } from '../flags.js';

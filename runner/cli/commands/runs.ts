@@ -3,7 +3,7 @@
  */
 import type { CommandModule } from 'yargs';
 import { listRuns } from '../../../reports/queries.js';
-import { openStore } from '../../../reports/store/open-store.js';
+import { openStore } from '../../../results/open-store.js';
 import { UserError } from '../../errors.js';
 import { jsonFlag, storeFlags, storeLocation } from '../flags.js';
 import { print, printJson } from '../output.js';
