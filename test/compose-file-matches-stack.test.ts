@@ -37,7 +37,7 @@ describe('docker-compose.yml', () => {
       postgres: 'postgres:15',
       'postgres-replica': 'postgres:15',
       redis: 'redis:7',
-      kafka: expect.stringMatching(/^apache\/kafka:3\.\d+\.\d+$/),
+      kafka: expect.stringMatching(/^apache\/kafka:4\.\d+\.\d+$/),
       clickhouse: expect.stringMatching(/^clickhouse\/clickhouse-server:\d+/),
     });
     for (const [name, s] of Object.entries(services)) {
@@ -100,7 +100,7 @@ describe('docker-compose.yml', () => {
   it('escapes every $ for compose ($$), so no shell variable is interpolated away', () => {
     const single = text.split('\n').filter((line) => !line.trimStart().startsWith('#') && line.replace(/\$\$/g, '').includes('$'));
     expect(single).toEqual([]);
-    expect(file.name).toBe('hotbench');
+    expect(file.name).toBeUndefined(); // docker-compose 1.29 refuses a top-level name (compose-file-validates.test.ts)
     expect(text).not.toMatch(/^version:/m); // obsolete in the compose spec
   });
 });

@@ -2,10 +2,10 @@
  * Before any test file: the servers the tests talk to must answer. Tests use
  * real PostgreSQL, Redis and a ClickHouse server (never mocks), so a missing
  * one is reported once, in one line each, with how to provide it, instead of
- * as dozens of failures. A ClickHouse server that is installed but stopped is
- * started (as .ci/run does).
+ * as dozens of failures. Installing and starting them is
+ * scripts/test-services.sh's job (`npm test` runs it first); this only checks,
+ * for a `npx vitest run` started on its own.
  */
-import { execFileSync, spawnSync } from 'node:child_process';
 import { createConnection } from 'node:net';
 
 const PG_URL = process.env['PG_URL'] ?? 'postgres://postgres@127.0.0.1:5432/test';
@@ -43,30 +43,14 @@ async function clickhousePing(url: string): Promise<boolean> {
   }
 }
 
-function startClickhouseServer(): boolean {
-  const which = spawnSync('sh', ['-c', 'command -v clickhouse-server'], { encoding: 'utf8' });
-  if (which.status !== 0 || typeof process.getuid !== 'function' || process.getuid() !== 0) return false;
-  try {
-    execFileSync('su', ['-s', '/bin/sh', 'clickhouse', '-c', 'clickhouse-server --config-file=/etc/clickhouse-server/config.xml --daemon --pid-file=/tmp/hotbench-test-clickhouse.pid'], { stdio: 'ignore', timeout: 30_000 });
-    return true;
-  } catch {
-    return false;
-  }
-}
-
 export default async function setup(): Promise<void> {
   const missing: string[] = [];
   const pg = endpoint(PG_URL, 5432);
-  if (!(await reachable(pg.host, pg.port))) missing.push(`PostgreSQL at ${pg.host}:${pg.port} is unreachable: start it (pg_ctlcluster --skip-systemctl-redirect 15 main start) or set PG_URL.`);
+  if (!(await reachable(pg.host, pg.port))) missing.push(`PostgreSQL at ${pg.host}:${pg.port} is unreachable: run scripts/test-services.sh (npm test does) or set PG_URL.`);
   const redis = endpoint(REDIS_URL, 6379);
-  if (!(await reachable(redis.host, redis.port))) missing.push(`Redis at ${redis.host}:${redis.port} is unreachable: start it (redis-server --daemonize yes --port 6379 --save "") or set REDIS_URL.`);
+  if (!(await reachable(redis.host, redis.port))) missing.push(`Redis at ${redis.host}:${redis.port} is unreachable: run scripts/test-services.sh (npm test does) or set REDIS_URL.`);
   if (!(await clickhousePing(CLICKHOUSE_URL))) {
-    if (process.env['CLICKHOUSE_URL'] === undefined && startClickhouseServer()) {
-      for (let i = 0; i < 60 && !(await clickhousePing(CLICKHOUSE_URL)); i++) await new Promise((r) => setTimeout(r, 500));
-    }
-    if (!(await clickhousePing(CLICKHOUSE_URL))) {
-      missing.push(`ClickHouse server at ${new URL(CLICKHOUSE_URL).host} is unreachable: install and start it (.ci/run does: apt-get install -y clickhouse-server) or set CLICKHOUSE_URL.`);
-    }
+    missing.push(`ClickHouse server at ${new URL(CLICKHOUSE_URL).host} is unreachable: run scripts/test-services.sh (npm test does) or set CLICKHOUSE_URL.`);
   }
   if (missing.length > 0) throw new Error(`the tests need real servers:\n${missing.join('\n')}`);
 }
