@@ -5,7 +5,6 @@
 import type { StrategyDefinition } from './contract.js';
 import { aggregate } from './aggregate/index.js';
 import { atomic } from './atomic/index.js';
-import { atomicCopy } from './atomic-copy/index.js';
 import { buffer } from './buffer/index.js';
 import { cache } from './cache/index.js';
 import { creditDebitSplit } from './credit-debit-split/index.js';
@@ -65,7 +64,7 @@ export class StrategyRegistry {
  * The built-in strategies, in the order DESIGN.md §4 lists them. Later
  * strategies are added here.
  */
-export const BUILTIN_STRATEGIES: readonly AnyStrategyDefinition[] = [rowLock, optimistic, atomic, rateLimit, wal, aggregate, buffer, cache, split, readWriteSplit, creditDebitSplit, atomicCopy];
+export const BUILTIN_STRATEGIES: readonly AnyStrategyDefinition[] = [rowLock, optimistic, atomic, rateLimit, wal, aggregate, buffer, cache, split, readWriteSplit, creditDebitSplit];
 
 /** A fresh registry holding {@link BUILTIN_STRATEGIES}. */
 export function builtinRegistry(): StrategyRegistry {
