@@ -243,6 +243,43 @@ export interface InnerStrategy {
 }
 
 /**
+ * How a strategy's documented behaviour differs from "strict and synchronous"
+ * (every op `applied` or `rejected` before `submit` returns, never below the
+ * floor, only `insufficient_funds` refusals, one entry per applied op). The
+ * shared conformance suite reads these instead of knowing strategies by name,
+ * so a new strategy is checked by registering it. Every field defaults to the
+ * strict behaviour.
+ */
+export interface StrategyTraits {
+  /** Ops may be `accepted` and posted later (by `drain()` at the latest). Default false. */
+  readonly deferred?: boolean;
+  /**
+   * Its documented risk is overdraft: on a list whose hot budget runs out it
+   * posts debits past the floor, and the auditor must report exactly those. Default false.
+   */
+  readonly mayOverdraw?: boolean;
+  /** It refuses some ops as `rate_limited` before they reach the ledger. Default false. */
+  readonly limits?: boolean;
+  /** It may give up an op as `error` under contention (e.g. retries exhausted). Default false. */
+  readonly mayGiveUp?: boolean;
+  /** It books internal transfers (entries without an op id) besides one entry per applied op. Default false. */
+  readonly transfers?: boolean;
+  /**
+   * It may accept every debit of an exhausted account, because it decides
+   * against the balance as last posted rather than the live one. Default false.
+   */
+  readonly acceptsPastBudget?: boolean;
+  /** The `backend` an instance reports with {@link conformanceSpec}'s parameters. Default `postgres`. */
+  readonly backend?: string;
+  /**
+   * The spec the conformance suite runs (400 mixed ops, a 3,000-cent hot budget
+   * that runs out) when the name alone does not fit: a composite needs an inner
+   * strategy, a rate limit must let the budget run out first... Default: the name.
+   */
+  readonly conformanceSpec?: string;
+}
+
+/**
  * A registered strategy: its name, what it needs, its parameters and a
  * factory. Parameters are a zod object schema whose defaults are the
  * documented defaults; the runner validates `name:key=value` specs against it.
@@ -267,5 +304,7 @@ export interface StrategyDefinition<P = unknown> {
   readonly params: ZodType<P>;
   /** Whether it wraps another strategy (`name(inner)`); the runner then passes `inner`. */
   readonly composite?: boolean;
+  /** Where its behaviour differs from strict and synchronous; default: it does not. */
+  readonly traits?: StrategyTraits;
   create(params: P, inner?: InnerStrategy): Strategy;
 }

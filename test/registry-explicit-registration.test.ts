@@ -1,9 +1,12 @@
 /** The registry holds exactly what was registered, refuses duplicates, and names the known ones. */
+import { existsSync, readdirSync } from 'node:fs';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { z } from 'zod';
 import type { StrategyDefinition } from '../strategies/contract.js';
 import { atomic } from '../strategies/atomic/index.js';
 import { builtinRegistry, RegistryError, StrategyRegistry } from '../strategies/registry.js';
+import { packageRoot } from '../scenarios/index.js';
 
 const stub = (name: string): StrategyDefinition<object> => ({
   name,
@@ -17,11 +20,23 @@ const stub = (name: string): StrategyDefinition<object> => ({
 });
 
 describe('strategy registry', () => {
-  it('builtinRegistry holds exactly the strategies of DESIGN.md §4, each but the composite needing PostgreSQL for its ledger', () => {
-    const design = ['aggregate', 'atomic', 'buffer', 'cache', 'credit-debit-split', 'optimistic', 'rate-limit', 'read-write-split', 'row-lock', 'split', 'wal'];
-    expect(builtinRegistry().names()).toEqual(design);
-    expect(builtinRegistry().list().map((d) => d.name)).toEqual(design);
-    // A composite needs what its inner strategy needs (the planner adds those); every other one keeps a PostgreSQL ledger.
+  it('builtinRegistry holds exactly the strategy folders, each with the same file set (code, params, README, a test of its own)', () => {
+    // The folders are the truth: a strategy written but not registered, or registered without its files, fails here.
+    const root = join(packageRoot(), 'strategies');
+    const folders = readdirSync(root, { withFileTypes: true })
+      .filter((e) => e.isDirectory() && existsSync(join(root, e.name, 'index.ts')))
+      .map((e) => e.name)
+      .sort();
+    expect(folders.length).toBeGreaterThanOrEqual(11); // the strategies of DESIGN.md §4
+    expect(builtinRegistry().names()).toEqual(folders);
+    for (const name of folders) {
+      const files = readdirSync(join(root, name));
+      expect(files, name).toEqual(expect.arrayContaining(['index.ts', 'params.ts', 'README.md']));
+      expect(files.some((f) => f.endsWith('.test.ts')), `${name} has a test of its own`).toBe(true);
+    }
+  });
+
+  it('every strategy but a composite keeps a PostgreSQL ledger; a composite needs only what its inner strategy needs', () => {
     for (const d of builtinRegistry().list()) {
       if (d.composite) expect(d.needs).toEqual([]);
       else expect(d.needs).toContain('postgres');

@@ -1,20 +1,27 @@
 /**
- * Every built-in strategy, run with its default parameters over the same
- * mixed op list (charges, topups, withdraws, adjusts, reads; one hot account
- * whose budget runs out; one with a credit limit), keeps the money right:
- * conservation holds, no overdraft, nothing lost, duplicated or phantom, the
- * final balances are what the applied outcomes imply, and reads carry a balance.
+ * The conformance suite every registered strategy gets by registering: each
+ * one, run with its conformance spec over the same mixed op list (charges,
+ * topups, withdraws, adjusts, reads; one hot account whose budget runs out; one
+ * with a credit limit), keeps the money right and honours the lifecycle of
+ * `contract.ts`. Where a strategy's documented behaviour differs from "strict
+ * and synchronous" it says so in its definition's `traits`
+ * ({@link StrategyTraits}); this file names no strategy.
+ *
+ * Each behaviour is its own test. The run behaviours share one replay per
+ * strategy (made in `beforeAll`); the lifecycle edges each get a fresh database.
  */
-import { describe, expect, it } from 'vitest';
+import pg from 'pg';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { audit } from '../runner/audit/auditor.js';
+import type { AuditSummary } from '../runner/audit/auditor.js';
 import { openReplicaPort } from '../runner/stack/replica.js';
-import { deltaOf, isDebit, type Op, type OpKind } from '../strategies/contract.js';
-import { builtinRegistry } from '../strategies/registry.js';
-import { resolveStrategies } from '../strategies/spec.js';
-import { makeContext } from './support/context.js';
+import { deltaOf, isDebit, type Need, type Op, type OpKind, type Outcome, type StrategyContext, type StrategyTraits } from '../strategies/contract.js';
+import { builtinRegistry, type AnyStrategyDefinition } from '../strategies/registry.js';
+import { resolveStrategies, type ResolvedStrategy } from '../strategies/spec.js';
+import { makeContext, type TestContext } from './support/context.js';
 import { makeAccounts, makeOps, seededRandom } from './support/ops.js';
 import { replay } from './support/replay.js';
-import { redisPort } from './redis-fixture.js';
+import { redisPort, type RedisFixture } from './redis-fixture.js';
 
 const accounts = makeAccounts([
   { balance: 3_000, hot: true }, // the budget that runs out
@@ -23,35 +30,51 @@ const accounts = makeAccounts([
   { balance: 10_000 },
   { balance: 10_000 },
 ]);
+const HOT = 0;
 
-/**
- * Where a strategy's documented behaviour differs from "strict and synchronous", said explicitly:
- * - `spec`: what to run (a composite needs an inner strategy);
- * - `deferred`: ops may be `accepted` and posted later (by `drain()` at the latest);
- * - `overdraws`: its documented risk is overdraft, so on this list (the hot budget runs out) the
- *   auditor MUST report overdrafts, exactly the ones the posted entries imply;
- * - `limits`: some ops are refused as `rate_limited` before reaching the inner strategy;
- * - `transfers`: it books internal transfers (entries without an op id), so only op entries match the ops;
- * - `replica`: it reads through `ctx.ports.replica`; here the primary stands in for its replica (lag 0:
- *   the logic, not the staleness, which its characteristic test shows on a real replica).
- * - `redis`: it needs `ctx.ports.redis` (a fresh namespace on REDIS_URL); `backend`: what it names as its backend;
- * - `refusesHot: false`: it may accept every hot debit (it decides against the balance as last posted).
- */
-const EXPECTED: Readonly<Record<string, { spec?: string; deferred?: boolean; overdraws?: boolean; limits?: boolean; transfers?: boolean; replica?: boolean; redis?: boolean; backend?: string; refusesHot?: false }>> = {
-  // burst 150, 1 token/s: the hot account's first ~150 writes pass (enough to exhaust its budget), the rest are limited.
-  'rate-limit': { spec: 'rate-limit(row-lock):burst=150,rate=1', limits: true },
-  wal: { deferred: true, overdraws: true },
-  'credit-debit-split': { transfers: true },
-  'read-write-split': { replica: true },
-  // Redis check-and-deduct, flushed later: deferred, but never overdrawn and (without a fault) nothing lost.
-  cache: { deferred: true, redis: true, backend: 'redis+postgres' },
-  // Consumers read every 2 s, so nothing is applied while the 400 ops arrive: every hot charge is accepted
-  // against the untouched books and those past the budget post as late overdrafts (check=false, its documented risk).
-  buffer: { spec: 'buffer:poll=2s', deferred: true, overdraws: true, redis: true, backend: 'redis-streams', refusesHot: false },
-};
+/** 400 ops, 60% on the hot account; the same list for every strategy. */
+function mixedOps(): Op[] {
+  const random = seededRandom(42);
+  const kinds: [OpKind, number][] = [['charge', 0.45], ['withdraw', 0.15], ['topup', 0.1], ['adjust', 0.1], ['read', 0.2]];
+  const pick = (): OpKind => {
+    let r = random();
+    for (const [kind, p] of kinds) if ((r -= p) < 0) return kind;
+    return 'read';
+  };
+  return makeOps(
+    Array.from({ length: 400 }, () => {
+      const kind = pick();
+      const account = random() < 0.6 ? HOT : 1 + Math.floor(random() * 4);
+      const size = 1 + Math.floor(random() * 100);
+      const amount = kind === 'read' ? 0 : kind === 'adjust' ? (random() < 0.5 ? -size : size) : size;
+      return [kind, account, amount] as const;
+    }),
+  );
+}
+
+/** Everything a resolved spec needs, the inner strategy's included. */
+function needsOf(r: ResolvedStrategy): Need[] {
+  const own = r.definition.needsFor?.(r.params) ?? r.definition.needs;
+  return [...new Set([...own, ...(r.inner ? needsOf(r.inner) : [])])];
+}
+
+/** The ports of `needs` beyond PostgreSQL, on `dbUrl` (a replica stands in as the primary itself, lag 0). */
+async function openPorts(needs: readonly Need[], dbUrl: string, label: string): Promise<{ ports: StrategyContext['ports']; close(): Promise<void> }> {
+  const unmet = needs.filter((n) => n !== 'postgres' && n !== 'redis' && n !== 'replica');
+  if (unmet.length > 0) throw new Error(`${label} needs ${unmet.join(', ')}, which the conformance suite does not provide; give it traits.conformanceSpec with parameters that do not`);
+  const replica = needs.includes('replica') ? openReplicaPort(dbUrl, dbUrl, 8) : undefined;
+  const redis: RedisFixture | undefined = needs.includes('redis') ? await redisPort() : undefined;
+  return {
+    ports: { ...(replica ? { replica: replica.port } : {}), ...(redis ? { redis: redis.port } : {}) },
+    async close() {
+      await replica?.close();
+      await redis?.close();
+    },
+  };
+}
 
 /** Overdraft count and amount implied by the posted op entries, replayed in `seq` order per owner (DESIGN.md §5). */
-async function overdraftsOf(pool: import('pg').Pool): Promise<{ count: number; amount: number }> {
+async function overdraftsOf(pool: pg.Pool): Promise<{ count: number; amount: number }> {
   const rows = await pool.query<{ owner: number; delta: string }>('SELECT owner, delta FROM entries WHERE op_id IS NOT NULL ORDER BY seq');
   const running = accounts.map((a) => a.balance);
   let count = 0;
@@ -69,86 +92,195 @@ async function overdraftsOf(pool: import('pg').Pool): Promise<{ count: number; a
   return { count, amount };
 }
 
-/** 400 ops, 60% on the hot account; the same list for every strategy. */
-function mixedOps(): Op[] {
-  const random = seededRandom(42);
-  const kinds: [OpKind, number][] = [['charge', 0.45], ['withdraw', 0.15], ['topup', 0.1], ['adjust', 0.1], ['read', 0.2]];
-  const pick = (): OpKind => {
-    let r = random();
-    for (const [kind, p] of kinds) if ((r -= p) < 0) return kind;
-    return 'read';
-  };
-  return makeOps(
-    Array.from({ length: 400 }, () => {
-      const kind = pick();
-      const account = random() < 0.6 ? 0 : 1 + Math.floor(random() * 4);
-      const size = 1 + Math.floor(random() * 100);
-      const amount = kind === 'read' ? 0 : kind === 'adjust' ? (random() < 0.5 ? -size : size) : size;
-      return [kind, account, amount] as const;
-    }),
-  );
+/** Sum of balances per owner, in owner order. */
+async function balancesOf(pool: pg.Pool): Promise<number[]> {
+  const byOwner = await pool.query<{ balance: string }>('SELECT sum(balance) AS balance FROM accounts GROUP BY owner ORDER BY owner');
+  return byOwner.rows.map((r) => Number(r.balance));
 }
 
-describe('conformance of every built-in strategy', () => {
-  const ops = mixedOps();
-  for (const definition of builtinRegistry().list()) {
-    const expected = EXPECTED[definition.name] ?? {};
-    it(`${definition.name}: money is conserved, ${expected.overdraws ? 'overdrafts reported exactly' : 'never overdrawn'}, never lost or invented`, async () => {
-      const [resolved] = resolveStrategies(expected.spec ?? definition.name, builtinRegistry());
-      const strategy = resolved!.create();
+/** What one conformance replay left behind, for the run behaviours to check. */
+interface Run {
+  readonly backend: string;
+  readonly outcomes: Outcome[];
+  readonly summary: AuditSummary;
+  readonly overdrafts: { count: number; amount: number };
+  readonly balances: number[];
+  readonly opEntries: number;
+  /** What the second `stop()` did: 'resolved' or its error message. */
+  readonly secondStop: string;
+}
+
+const ops = mixedOps();
+const registered = builtinRegistry()
+  .list()
+  .map((d): [string, AnyStrategyDefinition] => [d.name, d]);
+
+describe.each(registered)('conformance: %s', (name, definition) => {
+  const traits: StrategyTraits = definition.traits ?? {};
+  const spec = traits.conformanceSpec ?? name;
+  const resolved = (): ResolvedStrategy => resolveStrategies(spec, builtinRegistry())[0]!;
+  /** The ops a strict check of the applied (or accepted) outcomes covers. */
+  const applied = (run: Run): Op[] => ops.filter((op, i) => op.kind !== 'read' && (run.outcomes[i]?.status === 'applied' || run.outcomes[i]?.status === 'accepted'));
+
+  describe('over the mixed op list', () => {
+    let run: Run;
+    beforeAll(async () => {
+      const r = resolved();
+      const strategy = r.create();
       const t = await makeContext(accounts, { connections: 8 });
-      const replica = expected.replica ? openReplicaPort(t.db.url, t.db.url, 8) : undefined;
-      const redis = expected.redis ? await redisPort() : undefined;
+      const ports = await openPorts(needsOf(r), t.db.url, r.label);
       try {
-        await strategy.setup({ ...t.ctx, ports: { ...(replica ? { replica: replica.port } : {}), ...(redis ? { redis: redis.port } : {}) } });
-        expect(strategy.backend).toBe(expected.backend ?? 'postgres');
+        await strategy.setup({ ...t.ctx, ports: ports.ports });
         const { outcomes, fates } = await replay(strategy, ops, { concurrency: 8 });
         await strategy.stop();
-        await strategy.stop(); // idempotent
-
+        const secondStop = await strategy.stop().then(
+          () => 'resolved',
+          (e: unknown) => String(e),
+        );
         const summary = await audit({ pool: t.db.pool, accounts, ops: () => ops, fates }, () => {});
-        const overdrafts = expected.overdraws ? await overdraftsOf(t.db.pool) : { count: 0, amount: 0 };
-        if (expected.overdraws) expect(overdrafts.count).toBeGreaterThan(0);
-        expect(summary).toMatchObject({ conservationOk: true, accountsChecked: 5, overdraftCount: overdrafts.count, overdraftAmount: overdrafts.amount, lost: 0, duplicated: 0, phantom: 0, mismatch: 0, unknownPosted: 0 });
-
-        // The budget ran out: the hot account refused debits for insufficient funds.
-        const refusedHot = ops.filter((op, i) => op.account === 0 && outcomes[i]?.status === 'rejected' && (outcomes[i] as { reason: string }).reason === 'insufficient_funds');
-        if (expected.refusesHot !== false) expect(refusedHot.length).toBeGreaterThan(expected.deferred ? 0 : 10); // deferred: only withdrawals are checked
-        if (expected.limits) expect(outcomes.some((o) => o.status === 'rejected' && o.reason === 'rate_limited')).toBe(true);
-        if (!expected.deferred) expect(outcomes.some((o) => o.status === 'accepted')).toBe(false);
-        expect(refusedHot.every(isDebit)).toBe(true);
-
-        // Independently of the auditor: final balances = initial + the applied (or accepted) ops' deltas.
-        const applied = ops.filter((op, i) => op.kind !== 'read' && (outcomes[i]?.status === 'applied' || outcomes[i]?.status === 'accepted'));
-        const balances = accounts.map((a) => a.balance + applied.filter((op) => op.account === a.id).reduce((s, op) => s + deltaOf(op), 0));
-        const byOwner = await t.db.pool.query<{ balance: string }>('SELECT sum(balance) AS balance FROM accounts GROUP BY owner ORDER BY owner');
-        expect(byOwner.rows.map((r) => Number(r.balance))).toEqual(balances);
         const opEntries = await t.db.pool.query<{ n: number }>('SELECT count(*)::int AS n FROM entries WHERE op_id IS NOT NULL');
-        expect(expected.transfers ? opEntries.rows[0]!.n : summary.entries).toBe(applied.length);
-        if (!expected.overdraws) for (const a of accounts) expect(balances[a.id]).toBeGreaterThanOrEqual(a.floor);
-
-        // Outcome shapes: reads carry an integer balance; rejections one line; lock waits are µs integers.
-        ops.forEach((op, i) => {
-          const o = outcomes[i]!;
-          if (op.kind === 'read') {
-            expect(o.status).toBe('applied');
-            expect(Number.isInteger((o as { balance?: number }).balance)).toBe(true);
-          }
-          if (o.status === 'rejected') expect(o.detail ?? '').not.toContain('\n');
-          if (o.lockWaitUs !== undefined) expect(Number.isInteger(o.lockWaitUs) && o.lockWaitUs >= 0).toBe(true);
-          if (o.status === 'rejected' && o.reason === 'error') expect(definition.name).toBe('optimistic');
-        });
-        const counts = outcomes.reduce<Record<string, number>>((m, o) => {
-          const k = o.status === 'rejected' ? o.reason : o.status;
-          m[k] = (m[k] ?? 0) + 1;
-          return m;
-        }, {});
-        console.log(`${definition.name}: ${JSON.stringify(counts)}`);
+        run = { backend: strategy.backend, outcomes, summary, overdrafts: await overdraftsOf(t.db.pool), balances: await balancesOf(t.db.pool), opEntries: opEntries.rows[0]!.n, secondStop };
       } finally {
-        await replica?.close();
-        await redis?.close();
+        await ports.close();
         await t.close();
       }
     });
-  }
+
+    it(`reports backend ${traits.backend ?? 'postgres'}`, () => {
+      expect(run.backend).toBe(traits.backend ?? 'postgres');
+    });
+
+    it('conserves money and neither loses, duplicates nor invents an op', () => {
+      expect(run.summary).toMatchObject({ conservationOk: true, accountsChecked: accounts.length, lost: 0, duplicated: 0, phantom: 0, mismatch: 0, unknownPosted: 0 });
+    });
+
+    if (traits.mayOverdraw) {
+      it('overdraws on this list, and the audit reports exactly the overdrafts the entries imply', () => {
+        expect(run.overdrafts.count).toBeGreaterThan(0);
+        expect(run.summary).toMatchObject({ overdraftCount: run.overdrafts.count, overdraftAmount: run.overdrafts.amount });
+      });
+    } else {
+      it('never overdraws: no balance below its floor, and the audit reports none', () => {
+        expect(run.summary).toMatchObject({ overdraftCount: 0, overdraftAmount: 0 });
+        expect(run.overdrafts).toEqual({ count: 0, amount: 0 });
+        for (const a of accounts) expect(run.balances[a.id]).toBeGreaterThanOrEqual(a.floor);
+      });
+    }
+
+    if (!traits.acceptsPastBudget) {
+      it('refuses hot-account debits for insufficient funds once the budget runs out', () => {
+        const refusedHot = ops.filter((op, i) => op.account === HOT && run.outcomes[i]?.status === 'rejected' && (run.outcomes[i] as { reason: string }).reason === 'insufficient_funds');
+        expect(refusedHot.length).toBeGreaterThan(traits.deferred ? 0 : 10); // deferred: only withdrawals are checked
+      });
+    }
+
+    it('refuses for insufficient funds only debits', () => {
+      const refused = ops.filter((_, i) => run.outcomes[i]?.status === 'rejected' && (run.outcomes[i] as { reason: string }).reason === 'insufficient_funds');
+      expect(refused.every(isDebit)).toBe(true);
+    });
+
+    it(traits.limits ? 'refuses some ops as rate_limited' : 'never refuses an op as rate_limited', () => {
+      expect(run.outcomes.some((o) => o.status === 'rejected' && o.reason === 'rate_limited')).toBe(traits.limits === true);
+    });
+
+    it(traits.mayGiveUp ? 'gives up only with a one-line error' : 'never gives up an op as error or timeout', () => {
+      const givenUp = run.outcomes.filter((o) => o.status === 'rejected' && (o.reason === 'error' || o.reason === 'timeout'));
+      if (!traits.mayGiveUp) expect(givenUp).toEqual([]);
+      else for (const o of givenUp) expect(o.status === 'rejected' && o.reason).toBe('error');
+    });
+
+    if (!traits.deferred) {
+      it('never answers accepted: every op is decided before submit returns', () => {
+        expect(run.outcomes.filter((o) => o.status === 'accepted')).toEqual([]);
+      });
+    }
+
+    it('leaves final balances equal to the initial ones plus the applied and accepted deltas', () => {
+      const done = applied(run);
+      const expected = accounts.map((a) => a.balance + done.filter((op) => op.account === a.id).reduce((s, op) => s + deltaOf(op), 0));
+      expect(run.balances).toEqual(expected);
+    });
+
+    it(traits.transfers ? 'posts one op entry per applied op (besides its transfers)' : 'posts exactly one entry per applied op', () => {
+      expect(traits.transfers ? run.opEntries : run.summary.entries).toBe(applied(run).length);
+      expect(run.opEntries).toBe(applied(run).length);
+    });
+
+    it('answers every read as applied with an integer balance', () => {
+      ops.forEach((op, i) => {
+        if (op.kind !== 'read') return;
+        const o = run.outcomes[i]!;
+        expect(o.status).toBe('applied');
+        expect(Number.isInteger((o as { balance?: number }).balance)).toBe(true);
+      });
+    });
+
+    it('gives every rejection a one-line detail and every lock wait as non-negative integer µs', () => {
+      for (const o of run.outcomes) {
+        if (o.status === 'rejected') expect(o.detail ?? '').not.toContain('\n');
+        if (o.lockWaitUs !== undefined) expect(Number.isInteger(o.lockWaitUs) && o.lockWaitUs >= 0).toBe(true);
+      }
+    });
+
+    it('resolves a second stop() (stop is idempotent)', () => {
+      expect(run.secondStop).toBe('resolved');
+    });
+  });
+
+  describe('lifecycle edges', () => {
+    let t: TestContext;
+    beforeAll(async () => {
+      t = await makeContext(accounts, { connections: 4 });
+    });
+    afterAll(async () => {
+      await t?.close();
+    });
+
+    it('drains with nothing submitted, posts nothing, and stops twice', async () => {
+      const r = resolved();
+      const strategy = r.create();
+      const ports = await openPorts(needsOf(r), t.db.url, r.label);
+      try {
+        await strategy.setup({ ...t.ctx, ports: ports.ports });
+        await strategy.drain();
+        await strategy.stop();
+        await strategy.stop();
+        const entries = await t.db.pool.query<{ n: number }>('SELECT count(*)::int AS n FROM entries');
+        expect(entries.rows[0]!.n).toBe(0);
+        expect(await balancesOf(t.db.pool)).toEqual(accounts.map((a) => a.balance));
+      } finally {
+        await ports.close();
+      }
+    });
+
+    it('rejects setup on a database that does not exist, then stops (twice) without hanging or throwing', async () => {
+      const r = resolved();
+      const strategy = r.create();
+      const missing = new URL(t.db.url);
+      missing.pathname = `/${t.db.name}_missing`;
+      const pools: pg.Pool[] = [];
+      const ports = await openPorts(needsOf(r), missing.toString(), r.label);
+      const ctx: StrategyContext = {
+        ...t.ctx,
+        ports: ports.ports,
+        postgres: {
+          ...t.ctx.postgres,
+          pool: (o = {}) => {
+            const p = new pg.Pool({ connectionString: missing.toString(), max: o.max ?? 2, application_name: o.applicationName ?? 'hotbench-conformance' });
+            p.on('error', () => {});
+            pools.push(p);
+            return p;
+          },
+        },
+      };
+      try {
+        await expect(strategy.setup(ctx)).rejects.toThrow(/does not exist/);
+        await strategy.stop();
+        await strategy.stop();
+      } finally {
+        await Promise.all(pools.map((p) => p.end().catch(() => {})));
+        await ports.close();
+      }
+    });
+  });
 });

@@ -286,5 +286,8 @@ export const buffer: StrategyDefinition<BufferParams> = {
   needs: ['postgres', 'redis', 'kafka'],
   needsFor: bufferNeeds,
   params: bufferParams,
+  // Consumers read every 2 s, so nothing is applied while a burst arrives: every hot charge is accepted
+  // against the untouched books and those past the budget post as late overdrafts (check=false, its documented risk).
+  traits: { deferred: true, mayOverdraw: true, acceptsPastBudget: true, backend: 'redis-streams', conformanceSpec: 'buffer:poll=2s' },
   create: (params) => new BufferStrategy(params),
 };

@@ -232,5 +232,7 @@ export const cache: StrategyDefinition<CacheParams> = {
   source: 'seed 002 方案5 (cache accounting); seed 003 §3.4 (cache loss as a failure mode)',
   needs: ['postgres', 'redis'],
   params: cacheParams,
+  // Checks and deducts in Redis, flushes later: deferred, but never overdrawn and (without a fault) nothing lost.
+  traits: { deferred: true, backend: 'redis+postgres' },
   create: (params) => new CacheStrategy(params),
 };

@@ -117,5 +117,6 @@ export const creditDebitSplit: StrategyDefinition<CreditDebitSplitParams> = {
   source: 'seed 001 §5.2.1 (separate credit and debit accounts)',
   needs: ['postgres'],
   params: creditDebitSplitParams,
+  traits: { transfers: true },
   create: (params) => new CreditDebitSplitStrategy(params),
 };

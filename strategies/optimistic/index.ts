@@ -100,5 +100,7 @@ export const optimistic: StrategyDefinition<OptimisticParams> = {
   source: 'seed 001 §4',
   needs: ['postgres'],
   params: optimisticParams,
+  // Gives an op up as `error` when its retries run out on a contended row.
+  traits: { mayGiveUp: true },
   create: (params) => new OptimisticStrategy(params),
 };

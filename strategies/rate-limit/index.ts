@@ -95,6 +95,8 @@ export const rateLimit: StrategyDefinition<RateLimitParams> = {
   needs: [],
   composite: true,
   params: rateLimitParams,
+  // burst 150, 1 token/s: the hot account's first ~150 writes pass (enough to exhaust its budget), the rest are limited.
+  traits: { limits: true, conformanceSpec: 'rate-limit(row-lock):burst=150,rate=1' },
   create: (params, inner) => {
     if (inner === undefined) throw new Error('rate-limit wraps another strategy; write rate-limit(row-lock) or similar');
     return new RateLimitStrategy(params, inner);

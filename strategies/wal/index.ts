@@ -167,5 +167,6 @@ export const wal: StrategyDefinition<WalParams> = {
   source: 'seed 002 方案2',
   needs: ['postgres'],
   params: walParams,
+  traits: { deferred: true, mayOverdraw: true },
   create: (params) => new WalStrategy(params),
 };

@@ -5,13 +5,13 @@
  * posts every accepted op exactly once, nothing lost, nothing duplicated.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { audit } from '../runner/audit/auditor.js';
-import { OpFates, fateOf } from '../runner/audit/fates.js';
-import { CacheStrategy } from '../strategies/cache/index.js';
-import { cacheParams } from '../strategies/cache/params.js';
-import { makeContext, type TestContext } from './support/context.js';
-import { makeAccounts, makeOps } from './support/ops.js';
-import { redisPort, type RedisFixture } from './redis-fixture.js';
+import { audit } from '../../runner/audit/auditor.js';
+import { OpFates, fateOf } from '../../runner/audit/fates.js';
+import { CacheStrategy } from './index.js';
+import { cacheParams } from './params.js';
+import { makeContext, type TestContext } from '../../test/support/context.js';
+import { makeAccounts, makeOps } from '../../test/support/ops.js';
+import { redisPort, type RedisFixture } from '../../test/redis-fixture.js';
 
 const accounts = makeAccounts([{ balance: 1_000 }]);
 let t: TestContext;

@@ -7,14 +7,14 @@
  * nothing posted) and drain does not wait for it.
  */
 import { afterEach, describe, expect, it } from 'vitest';
-import { audit } from '../runner/audit/auditor.js';
-import { OpFates, fateOf } from '../runner/audit/fates.js';
-import { BufferStrategy } from '../strategies/buffer/index.js';
-import { bufferParams } from '../strategies/buffer/params.js';
-import type { Op, Outcome } from '../strategies/contract.js';
-import { makeContext, type TestContext } from './support/context.js';
-import { makeAccounts, makeOps } from './support/ops.js';
-import { redisPort, type RedisFixture } from './redis-fixture.js';
+import { audit } from '../../runner/audit/auditor.js';
+import { OpFates, fateOf } from '../../runner/audit/fates.js';
+import { BufferStrategy } from './index.js';
+import { bufferParams } from './params.js';
+import type { Op, Outcome } from '../contract.js';
+import { makeContext, type TestContext } from '../../test/support/context.js';
+import { makeAccounts, makeOps } from '../../test/support/ops.js';
+import { redisPort, type RedisFixture } from '../../test/redis-fixture.js';
 
 const accounts = makeAccounts([{ balance: 100_000 }]);
 let t: TestContext | undefined;
