@@ -47,7 +47,7 @@ import { recordedConfig, type ResolvedRunConfig } from './config.js';
 import { oneLine } from './errors.js';
 import { runRowOf } from './run-row.js';
 import { withRunStack } from './run-stack.js';
-import { replayStrategy, type PlannedStrategy } from './replay.js';
+import { replayStrategy, type PlannedStrategy } from './replay/replay.js';
 import { newRunId, type RunBenchmarkOptions } from './run.js';
 import { planStrategies } from './strategy-plan.js';
 

@@ -23,7 +23,7 @@ import { refuseExternalPostgresFaults } from './faults/postgres.js';
 import { httpViaOf } from './http/via.js';
 import { runRowOf } from './run-row.js';
 import { renderRunReports, withRunStack } from './run-stack.js';
-import { replayStrategy, type PlannedStrategy } from './replay.js';
+import { replayStrategy, type PlannedStrategy } from './replay/replay.js';
 import { planStrategies } from './strategy-plan.js';
 
 /** Options for {@link runBenchmark}. */

@@ -6,7 +6,7 @@
  */
 import { resolveStrategies, type ResolvedStrategy } from '../strategies/spec.js';
 import type { StrategyRegistry } from '../strategies/registry.js';
-import type { PlannedStrategy } from './replay.js';
+import type { PlannedStrategy } from './replay/replay.js';
 
 /** The strategies to replay, in order. Throws a one-line `SpecError` for a bad spec. */
 export function planStrategies(text: string | undefined, registry: StrategyRegistry): PlannedStrategy[] {

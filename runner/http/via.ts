@@ -4,7 +4,7 @@
  */
 import type { Strategy } from '../../strategies/contract.js';
 import type { ResolvedRunConfig } from '../config.js';
-import type { PlannedStrategy } from '../replay.js';
+import type { PlannedStrategy } from '../replay/replay.js';
 import type { PostgresStack, StrategyDatabase } from '../stack/postgres.js';
 import { ChildHttpStrategy } from './child-strategy.js';
 import { InProcessHttpStrategy } from './in-process.js';

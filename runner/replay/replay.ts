@@ -5,29 +5,29 @@
  * as a `strategy_runs` row (completed, skipped, failed or interrupted).
  */
 import pg from 'pg';
-import { generateOps, type Plan } from '../scenarios/index.js';
-import { isObservable, type Clock, type Need, type Strategy, type StrategyContext } from '../strategies/contract.js';
-import type { StrategyRunRow } from '../results/rows.js';
-import { audit } from './audit/auditor.js';
-import { OpFates } from './audit/fates.js';
-import { ScheduleClock, wallClockUtc } from './clock.js';
-import { OpenLoopDriver, type DriveResult } from './driver/open-loop.js';
-import { startProgress, type ProgressMode } from './driver/progress.js';
-import { oneLine } from './errors.js';
-import { ReplayRecorder, type RowSink } from './record-sink.js';
-import { viaHttp, type HttpVia } from './http/via.js';
-import { runAnalyses } from './analysis/index.js';
-import { startFaults, type FaultSchedule } from './faults/schedule.js';
-import type { FaultSpec } from './faults/spec.js';
-import { postgresFaultTarget } from './faults/postgres.js';
-import { pgToSchedule, syncPgClock } from './pg-clock.js';
-import { startPgTelemetry, type PgTelemetry } from './telemetry/pg-telemetry.js';
-import { warmPools } from './warm-pools.js';
-import { checkpointBeforeClock } from './checkpoint.js';
-import { favourDriverThread } from './driver/favour-driver.js';
-import type { Store } from '../results/store.js';
-import type { PortProviders } from './stack/needs.js';
-import { describePgError, type PostgresStack, type StrategyDatabase } from './stack/postgres.js';
+import { generateOps, type Plan } from '../../scenarios/index.js';
+import { isObservable, type Clock, type Need, type Strategy, type StrategyContext } from '../../strategies/contract.js';
+import type { StrategyRunRow } from '../../results/rows.js';
+import { audit } from '../audit/auditor.js';
+import { OpFates } from '../audit/fates.js';
+import { ScheduleClock, wallClockUtc } from '../clock.js';
+import { OpenLoopDriver, type DriveResult } from '../driver/open-loop.js';
+import { startProgress, type ProgressMode } from '../driver/progress.js';
+import { oneLine } from '../errors.js';
+import { ReplayRecorder, type RowSink } from '../record-sink.js';
+import { viaHttp, type HttpVia } from '../http/via.js';
+import { runAnalyses } from '../analysis/index.js';
+import { startFaults, type FaultSchedule } from '../faults/schedule.js';
+import type { FaultSpec } from '../faults/spec.js';
+import { postgresFaultTarget } from '../faults/postgres.js';
+import { pgToSchedule, syncPgClock } from '../pg-clock.js';
+import { startPgTelemetry, type PgTelemetry } from '../telemetry/pg-telemetry.js';
+import { warmPools } from '../warm-pools.js';
+import { checkpointBeforeClock } from '../checkpoint.js';
+import { favourDriverThread } from '../driver/favour-driver.js';
+import type { Store } from '../../results/store.js';
+import type { PortProviders } from '../stack/needs.js';
+import { describePgError, type PostgresStack, type StrategyDatabase } from '../stack/postgres.js';
 
 /** A strategy chosen for the run, parameters validated. */
 export interface PlannedStrategy {
