@@ -12,7 +12,7 @@ import type { Pool } from 'pg';
 import type { Plan } from '../../scenarios/index.js';
 import type { Store } from '../../results/store.js';
 import type { OpFates } from '../audit/fates.js';
-import type { ReplayKey, RowSink } from '../record-sink.js';
+import type { ReplayKey, RowSink } from '../replay/sink.js';
 import { falseDeclines } from './false-declines.js';
 import { postingTruth } from './posting-truth.js';
 import { staleReads } from './stale-reads.js';

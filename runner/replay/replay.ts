@@ -14,7 +14,7 @@ import { ScheduleClock, wallClockUtc } from '../clock.js';
 import { OpenLoopDriver, type DriveResult } from '../driver/open-loop.js';
 import { startProgress, type ProgressMode } from '../driver/progress.js';
 import { oneLine } from '../errors.js';
-import { ReplayRecorder, type RowSink } from '../record-sink.js';
+import { ReplayRecorder, type RowSink } from './sink.js';
 import { viaHttp, type HttpVia } from '../http/via.js';
 import { runAnalyses } from '../analysis/index.js';
 import { startFaults, type FaultSchedule } from '../faults/schedule.js';
