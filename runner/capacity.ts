@@ -49,7 +49,7 @@ import { runRowOf } from './run-row.js';
 import { withRunStack } from './run-stack.js';
 import { replayStrategy, type PlannedStrategy } from './replay/replay.js';
 import { newRunId, type RunBenchmarkOptions } from './run.js';
-import { planStrategies } from './strategy-plan.js';
+import { planStrategies } from './replay/plan.js';
 
 /** How to search. Rates in ops/s, durations in µs. */
 export interface CapacitySearch {

@@ -24,7 +24,7 @@ import { httpViaOf } from './http/via.js';
 import { runRowOf } from './run-row.js';
 import { renderRunReports, withRunStack } from './run-stack.js';
 import { replayStrategy, type PlannedStrategy } from './replay/replay.js';
-import { planStrategies } from './strategy-plan.js';
+import { planStrategies } from './replay/plan.js';
 
 /** Options for {@link runBenchmark}. */
 export interface RunBenchmarkOptions {

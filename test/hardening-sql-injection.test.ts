@@ -21,7 +21,7 @@ import { resolveRunConfig } from '../runner/config.js';
 import { isUserFacing } from '../runner/errors.js';
 import { runBenchmark } from '../runner/run.js';
 import { openPostgres } from '../runner/stack/postgres.js';
-import { planStrategies } from '../runner/strategy-plan.js';
+import { planStrategies } from '../runner/replay/plan.js';
 import { parseScenario, ScenarioError } from '../scenarios/index.js';
 import { builtinRegistry } from '../strategies/registry.js';
 import { runCli } from './support/cli.js';

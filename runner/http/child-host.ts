@@ -14,7 +14,7 @@ import { redactText } from '../redact.js';
 import { openPostgres, type PostgresStack } from '../stack/postgres.js';
 import { PortProviders } from '../stack/needs.js';
 import { openProviders } from '../stack/providers.js';
-import { planStrategies } from '../strategy-plan.js';
+import { planStrategies } from '../replay/plan.js';
 import { hostStrategy, type HostedStrategy } from './host.js';
 import { absoluteMicros, unpackAccounts, type ChildMessage, type InitMessage, type RequestMessage } from './ipc.js';
 

@@ -15,7 +15,7 @@ import { baseRateOf, CAPACITY_DEFAULTS, runCapacity, stepDurationUs, type Capaci
 import { resolveRunConfig } from '../../config.js';
 import { UserError } from '../../errors.js';
 import { installSignalHandlers, interrupted } from '../../stack/lifecycle.js';
-import { planStrategies } from '../../strategy-plan.js';
+import { planStrategies } from '../../replay/plan.js';
 import { parseDurationUs, parsePositive } from '../../units.js';
 import { storeLocation } from '../flags.js';
 import { print, say } from '../output.js';

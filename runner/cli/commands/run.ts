@@ -10,7 +10,7 @@ import { fitToRunBudget, resolveRunConfig, type RunOptions } from '../../config.
 import { autoProgressMode, type ProgressMode } from '../../driver/progress.js';
 import { runBenchmark } from '../../run.js';
 import { installSignalHandlers, interrupted } from '../../stack/lifecycle.js';
-import { planStrategies } from '../../strategy-plan.js';
+import { planStrategies } from '../../replay/plan.js';
 import { jsonFlag, storeFlags } from '../flags.js';
 import { print, printJson, say } from '../output.js';
 

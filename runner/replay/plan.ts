@@ -4,9 +4,9 @@
  * own (composites such as `rate-limit(...)` need an inner strategy, so they
  * run only when asked for).
  */
-import { resolveStrategies, type ResolvedStrategy } from '../strategies/spec.js';
-import type { StrategyRegistry } from '../strategies/registry.js';
-import type { PlannedStrategy } from './replay/replay.js';
+import { resolveStrategies, type ResolvedStrategy } from '../../strategies/spec.js';
+import type { StrategyRegistry } from '../../strategies/registry.js';
+import type { PlannedStrategy } from './replay.js';
 
 /** The strategies to replay, in order. Throws a one-line `SpecError` for a bad spec. */
 export function planStrategies(text: string | undefined, registry: StrategyRegistry): PlannedStrategy[] {
