@@ -23,7 +23,7 @@ import { postgresFaultTarget } from '../faults/postgres.js';
 import { pgToSchedule, syncPgClock } from '../pg-clock.js';
 import { startPgTelemetry, type PgTelemetry } from '../telemetry/pg-telemetry.js';
 import { warmPools } from './warm-pools.js';
-import { checkpointBeforeClock } from '../checkpoint.js';
+import { checkpointBeforeClock } from './checkpoint.js';
 import { favourDriverThread } from '../driver/favour-driver.js';
 import type { Store } from '../../results/store.js';
 import type { PortProviders } from '../stack/needs.js';
