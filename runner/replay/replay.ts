@@ -20,7 +20,7 @@ import { runAnalyses } from '../analysis/index.js';
 import { startFaults, type FaultSchedule } from '../faults/schedule.js';
 import type { FaultSpec } from '../faults/spec.js';
 import { postgresFaultTarget } from '../faults/postgres.js';
-import { pgToSchedule, syncPgClock } from '../pg-clock.js';
+import { pgToSchedule, syncPgClock } from './pg-clock.js';
 import { startPgTelemetry, type PgTelemetry } from '../telemetry/pg-telemetry.js';
 import { warmPools } from './warm-pools.js';
 import { checkpointBeforeClock } from './checkpoint.js';
