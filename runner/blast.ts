@@ -26,7 +26,7 @@ import { Recorder } from './record/recorder.js';
 import { redactUrl } from './redact.js';
 import { newRunId } from './run.js';
 import { runRowOf } from './run-row.js';
-import { renderRunReports, resultsStoreOf } from './run-stack.js';
+import { renderRunReports, resultsStoreOf } from './lifecycle/run-stack.js';
 
 /** Options for {@link runBlast}. */
 export interface BlastOptions {

@@ -46,7 +46,7 @@ import { MonotonicClock, wallClockUtc } from './clock.js';
 import { recordedConfig, type ResolvedRunConfig } from './config.js';
 import { oneLine } from './errors.js';
 import { runRowOf } from './run-row.js';
-import { withRunStack } from './run-stack.js';
+import { withRunStack } from './lifecycle/run-stack.js';
 import { replayStrategy, type PlannedStrategy } from './replay/replay.js';
 import { newRunId, type RunBenchmarkOptions } from './run.js';
 import { planStrategies } from './replay/plan.js';

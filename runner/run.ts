@@ -22,7 +22,7 @@ import { oneLine } from './errors.js';
 import { refuseExternalPostgresFaults } from './faults/postgres.js';
 import { httpViaOf } from './http/via.js';
 import { runRowOf } from './run-row.js';
-import { renderRunReports, withRunStack } from './run-stack.js';
+import { renderRunReports, withRunStack } from './lifecycle/run-stack.js';
 import { replayStrategy, type PlannedStrategy } from './replay/replay.js';
 import { planStrategies } from './replay/plan.js';
 
