@@ -25,7 +25,7 @@ import { autocannonRequest, BlastLedger, OpFeed } from './http/blast-feed.js';
 import { Recorder } from './record/recorder.js';
 import { redactUrl } from './redact.js';
 import { newRunId } from './run.js';
-import { runRowOf } from './run-row.js';
+import { runRowOf } from './lifecycle/run-row.js';
 import { renderRunReports, resultsStoreOf } from './lifecycle/run-stack.js';
 
 /** Options for {@link runBlast}. */

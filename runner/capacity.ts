@@ -45,7 +45,7 @@ import { Recorder } from './record/recorder.js';
 import { MonotonicClock, wallClockUtc } from './clock.js';
 import { recordedConfig, type ResolvedRunConfig } from './config.js';
 import { oneLine } from './errors.js';
-import { runRowOf } from './run-row.js';
+import { runRowOf } from './lifecycle/run-row.js';
 import { withRunStack } from './lifecycle/run-stack.js';
 import { replayStrategy, type PlannedStrategy } from './replay/replay.js';
 import { newRunId, type RunBenchmarkOptions } from './run.js';

@@ -21,7 +21,7 @@ import type { ProgressMode } from './driver/progress.js';
 import { oneLine } from './errors.js';
 import { refuseExternalPostgresFaults } from './faults/postgres.js';
 import { httpViaOf } from './http/via.js';
-import { runRowOf } from './run-row.js';
+import { runRowOf } from './lifecycle/run-row.js';
 import { renderRunReports, withRunStack } from './lifecycle/run-stack.js';
 import { replayStrategy, type PlannedStrategy } from './replay/replay.js';
 import { planStrategies } from './replay/plan.js';
