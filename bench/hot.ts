@@ -38,7 +38,7 @@ import { join } from 'node:path';
 import { packageRoot } from '../scenarios/index.js';
 import type { StrategyReport } from '../reports/report-types.js';
 import { builtinRegistry } from '../strategies/registry.js';
-import { resolveRunConfig } from '../runner/config.js';
+import { resolveRunConfig } from '../runner/config/run-config.js';
 import { runBenchmark } from '../runner/run.js';
 import { parseDurationUs, parsePositive } from '../runner/units.js';
 import { installSignalHandlers, interrupted } from '../runner/stack/lifecycle.js';

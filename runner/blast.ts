@@ -19,7 +19,7 @@ import type { RunReport } from '../reports/queries.js';
 import type { StrategyRunRow } from '../results/rows.js';
 import { openStore } from '../results/open-store.js';
 import { MonotonicClock, wallClockUtc } from './clock.js';
-import type { ResolvedRunConfig } from './config.js';
+import type { ResolvedRunConfig } from './config/run-config.js';
 import { oneLine, UserError } from './errors.js';
 import { autocannonRequest, BlastLedger, OpFeed } from './http/blast-feed.js';
 import { Recorder } from './record/recorder.js';

@@ -43,7 +43,7 @@ import {
 import type { Slo as Limits } from '../reports/verdict-slo.js';
 import { Recorder } from './record/recorder.js';
 import { MonotonicClock, wallClockUtc } from './clock.js';
-import { recordedConfig, type ResolvedRunConfig } from './config.js';
+import { recordedConfig, type ResolvedRunConfig } from './config/run-config.js';
 import { oneLine } from './errors.js';
 import { runRowOf } from './lifecycle/run-row.js';
 import { withRunStack } from './lifecycle/run-stack.js';

@@ -16,7 +16,7 @@ import { checkRunId, type RunReport } from '../reports/queries.js';
 import type { StrategyRegistry } from '../strategies/registry.js';
 import { Recorder } from './record/recorder.js';
 import { MonotonicClock, wallClockUtc } from './clock.js';
-import { recordedConfig, type ResolvedRunConfig } from './config.js';
+import { recordedConfig, type ResolvedRunConfig } from './config/run-config.js';
 import type { ProgressMode } from './driver/progress.js';
 import { oneLine } from './errors.js';
 import { refuseExternalPostgresFaults } from './faults/postgres.js';

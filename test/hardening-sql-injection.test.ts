@@ -17,7 +17,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { CompareInputError, resolveRunRef } from '../reports/compare/index.js';
 import { runExists } from '../reports/queries.js';
 import { openStore } from '../results/open-store.js';
-import { resolveRunConfig } from '../runner/config.js';
+import { resolveRunConfig } from '../runner/config/run-config.js';
 import { isUserFacing } from '../runner/errors.js';
 import { runBenchmark } from '../runner/run.js';
 import { openPostgres } from '../runner/stack/postgres.js';

@@ -11,7 +11,7 @@ import type { ReplicaPort } from '../strategies/read-write-split/port.js';
 import { PortProviders, type PortRequest } from '../runner/stack/needs.js';
 import { openPostgres, type PostgresStack } from '../runner/stack/postgres.js';
 import { openReplica } from '../runner/stack/replica.js';
-import type { ResolvedRunConfig } from '../runner/config.js';
+import type { ResolvedRunConfig } from '../runner/config/run-config.js';
 import { MemoryEvents, TestClock } from './support/context.js';
 
 /** A primary, its replica, and a way to get contexts on fresh databases. */

@@ -8,7 +8,7 @@
 import type { EventSink, Micros, Op, SignalKind } from '../../strategies/contract.js';
 import { isFaultTarget, isObservable } from '../../strategies/contract.js';
 import { builtinRegistry } from '../../strategies/registry.js';
-import { resolveRunConfig } from '../config.js';
+import { resolveRunConfig } from '../config/run-config.js';
 import { oneLine } from '../errors.js';
 import { redactText } from '../redact.js';
 import { openPostgres, type PostgresStack } from '../stack/postgres.js';

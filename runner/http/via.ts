@@ -3,7 +3,7 @@
  * `--via http-inprocess`; the modes are described in ./via-mode.ts).
  */
 import type { Strategy } from '../../strategies/contract.js';
-import type { ResolvedRunConfig } from '../config.js';
+import type { ResolvedRunConfig } from '../config/run-config.js';
 import type { PlannedStrategy } from '../replay/replay.js';
 import type { PostgresStack, StrategyDatabase } from '../stack/postgres.js';
 import { ChildHttpStrategy } from './child-strategy.js';

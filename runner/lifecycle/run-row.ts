@@ -6,7 +6,7 @@
 import type { RunRow } from '../../results/rows.js';
 import type { Store } from '../../results/store.js';
 import { wallClockUtc } from '../clock.js';
-import type { ResolvedRunConfig } from '../config.js';
+import type { ResolvedRunConfig } from '../config/run-config.js';
 import { readProvenance } from './provenance.js';
 
 /** What the row describes besides the configuration and the machine. */

@@ -10,7 +10,7 @@ import type { StoreLocation } from '../../results/open-store.js';
 import { openStore } from '../../results/open-store.js';
 import type { Store } from '../../results/store.js';
 import { writeReports } from '../../reports/write-report.js';
-import type { ResolvedRunConfig } from '../config.js';
+import type { ResolvedRunConfig } from '../config/run-config.js';
 import { oneLine } from '../errors.js';
 import { PortProviders } from '../stack/needs.js';
 import { openProviders } from '../stack/providers.js';

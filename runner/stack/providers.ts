@@ -6,7 +6,7 @@
  * Each part lives in its own module (`redis.ts`, `kafka.ts`, `replica.ts`);
  * this file only lists them (STYLE.md §5: explicit, no import side effects).
  */
-import type { ResolvedRunConfig } from '../config.js';
+import type { ResolvedRunConfig } from '../config/run-config.js';
 import { PortProviders } from './needs.js';
 import type { PostgresStack } from './postgres.js';
 import { openKafka } from './kafka.js';

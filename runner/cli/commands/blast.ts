@@ -6,7 +6,7 @@ import type { Argv, CommandModule } from 'yargs';
 import { renderJson } from '../../../reports/render-json.js';
 import { renderTerminal } from '../../../reports/render-terminal.js';
 import { runBlast } from '../../blast.js';
-import { resolveRunConfig, type RunOptions } from '../../config.js';
+import { resolveRunConfig, type RunOptions } from '../../config/run-config.js';
 import { UserError } from '../../errors.js';
 import { installSignalHandlers, interrupted } from '../../stack/lifecycle.js';
 import { parseDurationUs } from '../../units.js';

@@ -6,7 +6,7 @@ import { formatPlanSummary, summarizePlan } from '../../../scenarios/index.js';
 import { renderJson } from '../../../reports/render-json.js';
 import { renderTerminal } from '../../../reports/render-terminal.js';
 import { builtinRegistry } from '../../../strategies/registry.js';
-import { fitToRunBudget, resolveRunConfig, type RunOptions } from '../../config.js';
+import { fitToRunBudget, resolveRunConfig, type RunOptions } from '../../config/run-config.js';
 import { autoProgressMode, type ProgressMode } from '../../driver/progress.js';
 import { runBenchmark } from '../../run.js';
 import { installSignalHandlers, interrupted } from '../../stack/lifecycle.js';

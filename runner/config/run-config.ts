@@ -10,15 +10,15 @@
  * connection settings never come from a scenario file.
  */
 import { resolve } from 'node:path';
-import { compilePlan, loadScenario, type LoadedScenario, type Plan } from '../scenarios/index.js';
-import { UserError } from './errors.js';
-import { parseVia, type Via } from './http/via-mode.js';
-import { stackPreset } from './stack/compose.js';
-import { parseFaults, type FaultSpec } from './faults/spec.js';
-import { SloError, mergeSlo, parseSloText, type Slo } from '../reports/verdict-slo.js';
-import { redactUrl } from './redact.js';
-import { checkServiceUrl } from './url-check.js';
-import { parseDurationUs, parsePositive, parseSeed } from './units.js';
+import { compilePlan, loadScenario, type LoadedScenario, type Plan } from '../../scenarios/index.js';
+import { UserError } from '../errors.js';
+import { parseVia, type Via } from '../http/via-mode.js';
+import { stackPreset } from '../stack/compose.js';
+import { parseFaults, type FaultSpec } from '../faults/spec.js';
+import { SloError, mergeSlo, parseSloText, type Slo } from '../../reports/verdict-slo.js';
+import { redactUrl } from '../redact.js';
+import { checkServiceUrl } from '../url-check.js';
+import { parseDurationUs, parsePositive, parseSeed } from '../units.js';
 
 /** What a user may set, from flags or the environment. Every field optional; strings as typed. */
 export interface RunOptions {
