@@ -38,7 +38,7 @@ import { runBenchmark } from '../runner/run.js';
 import { openPostgres, type PostgresStack } from '../runner/stack/postgres.js';
 import { nodePgRowLockTps, type BareDriver, type LoopResult } from './node-pg-loop.js';
 import { findPgbench, onFreshLedger, pgbench, pgbenchTarget, prepareLedger, type PgbenchResult } from './pgbench.js';
-import { parseDurationUs, parsePositive } from '../runner/units.js';
+import { parseDurationUs, parsePositive } from '../runner/config/units.js';
 import { installSignalHandlers, interrupted } from '../runner/stack/lifecycle.js';
 import { redactUrl } from '../runner/redact.js';
 

@@ -43,7 +43,7 @@ import type { StrategyReport } from '../reports/report-types.js';
 import { builtinRegistry } from '../strategies/registry.js';
 import { resolveRunConfig } from '../runner/config/run-config.js';
 import { runBenchmark } from '../runner/run.js';
-import { parseDurationUs, parsePositive } from '../runner/units.js';
+import { parseDurationUs, parsePositive } from '../runner/config/units.js';
 import { installSignalHandlers, interrupted } from '../runner/stack/lifecycle.js';
 import { openPostgres } from '../runner/stack/postgres.js';
 import type { AccountSpec } from '../strategies/contract.js';

@@ -9,7 +9,7 @@ import { runBlast } from '../../blast.js';
 import { resolveRunConfig, type RunOptions } from '../../config/run-config.js';
 import { UserError } from '../../errors.js';
 import { installSignalHandlers, interrupted } from '../../stack/lifecycle.js';
-import { parseDurationUs } from '../../units.js';
+import { parseDurationUs } from '../../config/units.js';
 import { jsonFlag, storeFlags } from '../flags.js';
 import { print, printJson, say } from '../output.js';
 

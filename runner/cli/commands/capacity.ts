@@ -16,7 +16,7 @@ import { resolveRunConfig } from '../../config/run-config.js';
 import { UserError } from '../../errors.js';
 import { installSignalHandlers, interrupted } from '../../stack/lifecycle.js';
 import { planStrategies } from '../../replay/plan.js';
-import { parseDurationUs, parsePositive } from '../../units.js';
+import { parseDurationUs, parsePositive } from '../../config/units.js';
 import { storeLocation } from '../flags.js';
 import { print, say } from '../output.js';
 import { progressModeOf, runFlags, runOptionsOf } from './run.js';
