@@ -17,7 +17,7 @@ import { stackPreset } from '../stack/compose.js';
 import { parseFaults, type FaultSpec } from '../faults/spec.js';
 import { SloError, mergeSlo, parseSloText, type Slo } from '../../reports/verdict-slo.js';
 import { redactUrl } from '../redact.js';
-import { checkServiceUrl } from '../url-check.js';
+import { checkServiceUrl } from './url-check.js';
 import { parseDurationUs, parsePositive, parseSeed } from './units.js';
 
 /** What a user may set, from flags or the environment. Every field optional; strings as typed. */
