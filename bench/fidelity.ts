@@ -40,7 +40,7 @@ import { nodePgRowLockTps, type BareDriver, type LoopResult } from './node-pg-lo
 import { findPgbench, onFreshLedger, pgbench, pgbenchTarget, prepareLedger, type PgbenchResult } from './pgbench.js';
 import { parseDurationUs, parsePositive } from '../runner/config/units.js';
 import { installSignalHandlers, interrupted } from '../runner/stack/lifecycle.js';
-import { redactUrl } from '../runner/redact.js';
+import { redactUrl } from '../runner/config/redact.js';
 
 interface Args {
   pg: string | undefined;

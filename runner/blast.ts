@@ -23,7 +23,7 @@ import type { ResolvedRunConfig } from './config/run-config.js';
 import { oneLine, UserError } from './errors.js';
 import { autocannonRequest, BlastLedger, OpFeed } from './http/blast-feed.js';
 import { Recorder } from './record/recorder.js';
-import { redactUrl } from './redact.js';
+import { redactUrl } from './config/redact.js';
 import { newRunId } from './run.js';
 import { runRowOf } from './lifecycle/run-row.js';
 import { renderRunReports, resultsStoreOf } from './lifecycle/run-stack.js';

@@ -10,7 +10,7 @@ import { isFaultTarget, isObservable } from '../../strategies/contract.js';
 import { builtinRegistry } from '../../strategies/registry.js';
 import { resolveRunConfig } from '../config/run-config.js';
 import { oneLine } from '../errors.js';
-import { redactText } from '../redact.js';
+import { redactText } from '../config/redact.js';
 import { openPostgres, type PostgresStack } from '../stack/postgres.js';
 import { PortProviders } from '../stack/needs.js';
 import { openProviders } from '../stack/providers.js';

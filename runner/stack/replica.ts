@@ -21,7 +21,7 @@ import { delimiter, join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import pg from 'pg';
 import type { ReplicaPort } from '../../strategies/read-write-split/port.js';
-import { redactUrl } from '../redact.js';
+import { redactUrl } from '../config/redact.js';
 import { startEmbeddedPostgres, type EmbeddedPostgres } from './embedded-postgres.js';
 import type { PortProvider, PortProviders, PortRequest } from './needs.js';
 import { describePgError } from './postgres.js';
