@@ -34,7 +34,7 @@ import { TIMED_LOCK_ROW_SQL } from '../strategies/ledger.js';
 import { ROW_LOCK_INSERT_SQL, ROW_LOCK_UPDATE_SQL } from '../strategies/row-lock/index.js';
 import { builtinRegistry } from '../strategies/registry.js';
 import { resolveRunConfig } from '../runner/config/run-config.js';
-import { runBenchmark } from '../runner/run.js';
+import { runBenchmark } from '../runner/api/run.js';
 import { openPostgres, type PostgresStack } from '../runner/stack/postgres.js';
 import { nodePgRowLockTps, type BareDriver, type LoopResult } from './node-pg-loop.js';
 import { findPgbench, onFreshLedger, pgbench, pgbenchTarget, prepareLedger, type PgbenchResult } from './pgbench.js';

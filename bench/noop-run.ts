@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import type { StrategyReport } from '../reports/report-types.js';
 import { StrategyRegistry } from '../strategies/registry.js';
 import { resolveRunConfig } from '../runner/config/run-config.js';
-import { runBenchmark, type RunBenchmarkResult } from '../runner/run.js';
+import { runBenchmark, type RunBenchmarkResult } from '../runner/api/run.js';
 import type { ProgressMode } from '../runner/driver/progress.js';
 import { openPostgres } from '../runner/stack/postgres.js';
 import { onTeardown } from '../runner/stack/lifecycle.js';

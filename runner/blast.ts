@@ -24,7 +24,7 @@ import { oneLine, UserError } from './errors.js';
 import { autocannonRequest, BlastLedger, OpFeed } from './http/blast-feed.js';
 import { Recorder } from './record/recorder.js';
 import { redactUrl } from './config/redact.js';
-import { newRunId } from './run.js';
+import { newRunId } from './api/run.js';
 import { runRowOf } from './lifecycle/run-row.js';
 import { renderRunReports, resultsStoreOf } from './lifecycle/run-stack.js';
 

@@ -48,7 +48,7 @@ import { oneLine } from './errors.js';
 import { runRowOf } from './lifecycle/run-row.js';
 import { withRunStack } from './lifecycle/run-stack.js';
 import { replayStrategy, type PlannedStrategy } from './replay/replay.js';
-import { newRunId, type RunBenchmarkOptions } from './run.js';
+import { newRunId, type RunBenchmarkOptions } from './api/run.js';
 import { planStrategies } from './replay/plan.js';
 
 /** How to search. Rates in ops/s, durations in µs. */

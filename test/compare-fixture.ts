@@ -22,7 +22,7 @@ import { builtinRegistry, type StrategyRegistry } from '../strategies/registry.j
 import { packageRoot } from '../scenarios/index.js';
 import type { StrategyReport } from '../reports/report-types.js';
 import { resolveRunConfig, type RunOptions } from '../runner/config/run-config.js';
-import { runBenchmark } from '../runner/run.js';
+import { runBenchmark } from '../runner/api/run.js';
 import { PG_URL } from './support/database.js';
 
 /** The capacity scenario (one hot account, constant arrivals, 1,000/s at rate-scale 1). */

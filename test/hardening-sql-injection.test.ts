@@ -19,7 +19,7 @@ import { runExists } from '../reports/queries.js';
 import { openStore } from '../results/open-store.js';
 import { resolveRunConfig } from '../runner/config/run-config.js';
 import { isUserFacing } from '../runner/errors.js';
-import { runBenchmark } from '../runner/run.js';
+import { runBenchmark } from '../runner/api/run.js';
 import { openPostgres } from '../runner/stack/postgres.js';
 import { planStrategies } from '../runner/replay/plan.js';
 import { parseScenario, ScenarioError } from '../scenarios/index.js';

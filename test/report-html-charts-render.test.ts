@@ -13,7 +13,7 @@ import { chartSpecs } from '../reports/html/chart-specs.js';
 import { CHART_DATA_ID } from '../reports/html/chart-script.js';
 import type { RunReport } from '../reports/report-types.js';
 import { resolveRunConfig } from '../runner/config/run-config.js';
-import { runBenchmark } from '../runner/run.js';
+import { runBenchmark } from '../runner/api/run.js';
 import { packageRoot } from '../scenarios/index.js';
 import { builtinRegistry } from '../strategies/registry.js';
 import { PG_URL } from './support/database.js';

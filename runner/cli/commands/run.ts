@@ -8,7 +8,7 @@ import { renderTerminal } from '../../../reports/render-terminal.js';
 import { builtinRegistry } from '../../../strategies/registry.js';
 import { fitToRunBudget, resolveRunConfig, type RunOptions } from '../../config/run-config.js';
 import { autoProgressMode, type ProgressMode } from '../../driver/progress.js';
-import { runBenchmark } from '../../run.js';
+import { runBenchmark } from '../../api/run.js';
 import { installSignalHandlers, interrupted } from '../../stack/lifecycle.js';
 import { planStrategies } from '../../replay/plan.js';
 import { jsonFlag, storeFlags } from '../flags.js';

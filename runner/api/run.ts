@@ -10,21 +10,21 @@
  */
 import { randomBytes } from 'node:crypto';
 import { join } from 'node:path';
-import { summarizePlan } from '../scenarios/index.js';
-import type { StrategyRunRow } from '../results/rows.js';
-import { checkRunId, type RunReport } from '../reports/queries.js';
-import type { StrategyRegistry } from '../strategies/registry.js';
-import { Recorder } from './record/recorder.js';
-import { MonotonicClock, wallClockUtc } from './clock.js';
-import { recordedConfig, type ResolvedRunConfig } from './config/run-config.js';
-import type { ProgressMode } from './driver/progress.js';
-import { oneLine } from './errors.js';
-import { refuseExternalPostgresFaults } from './faults/postgres.js';
-import { httpViaOf } from './http/via.js';
-import { runRowOf } from './lifecycle/run-row.js';
-import { renderRunReports, withRunStack } from './lifecycle/run-stack.js';
-import { replayStrategy, type PlannedStrategy } from './replay/replay.js';
-import { planStrategies } from './replay/plan.js';
+import { summarizePlan } from '../../scenarios/index.js';
+import type { StrategyRunRow } from '../../results/rows.js';
+import { checkRunId, type RunReport } from '../../reports/queries.js';
+import type { StrategyRegistry } from '../../strategies/registry.js';
+import { Recorder } from '../record/recorder.js';
+import { MonotonicClock, wallClockUtc } from '../clock.js';
+import { recordedConfig, type ResolvedRunConfig } from '../config/run-config.js';
+import type { ProgressMode } from '../driver/progress.js';
+import { oneLine } from '../errors.js';
+import { refuseExternalPostgresFaults } from '../faults/postgres.js';
+import { httpViaOf } from '../http/via.js';
+import { runRowOf } from '../lifecycle/run-row.js';
+import { renderRunReports, withRunStack } from '../lifecycle/run-stack.js';
+import { replayStrategy, type PlannedStrategy } from '../replay/replay.js';
+import { planStrategies } from '../replay/plan.js';
 
 /** Options for {@link runBenchmark}. */
 export interface RunBenchmarkOptions {
