@@ -11,7 +11,7 @@ import { checkRunId } from '../../../reports/queries.js';
 import { openStore } from '../../../results/open-store.js';
 import { packageRoot } from '../../../scenarios/index.js';
 import { builtinRegistry } from '../../../strategies/registry.js';
-import { baseRateOf, CAPACITY_DEFAULTS, runCapacity, stepDurationUs, type CapacitySearch } from '../../capacity.js';
+import { baseRateOf, CAPACITY_DEFAULTS, runCapacity, stepDurationUs, type CapacitySearch } from '../../api/capacity.js';
 import { resolveRunConfig } from '../../config/run-config.js';
 import { UserError } from '../../errors.js';
 import { installSignalHandlers, interrupted } from '../../stack/lifecycle.js';

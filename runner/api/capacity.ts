@@ -24,9 +24,9 @@
  */
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
-import { compilePlan, summarizePlan, type Plan } from '../scenarios/index.js';
-import { loadRunReport } from '../reports/queries.js';
-import { writeReports } from '../reports/write-report.js';
+import { compilePlan, summarizePlan, type Plan } from '../../scenarios/index.js';
+import { loadRunReport } from '../../reports/queries.js';
+import { writeReports } from '../../reports/write-report.js';
 import {
   CAPACITY_COMMAND,
   driverKey,
@@ -39,17 +39,17 @@ import {
   type CapacitySettings,
   type CapacityStep,
   capacitySlo,
-} from '../reports/capacity/index.js';
-import type { Slo as Limits } from '../reports/verdict-slo.js';
-import { Recorder } from './record/recorder.js';
-import { MonotonicClock, wallClockUtc } from './clock.js';
-import { recordedConfig, type ResolvedRunConfig } from './config/run-config.js';
-import { oneLine } from './errors.js';
-import { runRowOf } from './lifecycle/run-row.js';
-import { withRunStack } from './lifecycle/run-stack.js';
-import { replayStrategy, type PlannedStrategy } from './replay/replay.js';
-import { newRunId, type RunBenchmarkOptions } from './api/run.js';
-import { planStrategies } from './replay/plan.js';
+} from '../../reports/capacity/index.js';
+import type { Slo as Limits } from '../../reports/verdict-slo.js';
+import { Recorder } from '../record/recorder.js';
+import { MonotonicClock, wallClockUtc } from '../clock.js';
+import { recordedConfig, type ResolvedRunConfig } from '../config/run-config.js';
+import { oneLine } from '../errors.js';
+import { runRowOf } from '../lifecycle/run-row.js';
+import { withRunStack } from '../lifecycle/run-stack.js';
+import { replayStrategy, type PlannedStrategy } from '../replay/replay.js';
+import { newRunId, type RunBenchmarkOptions } from './run.js';
+import { planStrategies } from '../replay/plan.js';
 
 /** How to search. Rates in ops/s, durations in µs. */
 export interface CapacitySearch {
