@@ -5,7 +5,7 @@
 import type { Argv, CommandModule } from 'yargs';
 import { renderJson } from '../../../reports/render-json.js';
 import { renderTerminal } from '../../../reports/render-terminal.js';
-import { runBlast } from '../../blast.js';
+import { runBlast } from '../../api/blast.js';
 import { resolveRunConfig, type RunOptions } from '../../config/run-config.js';
 import { UserError } from '../../errors.js';
 import { installSignalHandlers, interrupted } from '../../stack/lifecycle.js';

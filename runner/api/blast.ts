@@ -14,19 +14,19 @@ import http from 'node:http';
 import https from 'node:https';
 import { createRequire } from 'node:module';
 import { join } from 'node:path';
-import { summarizePlan } from '../scenarios/index.js';
-import type { RunReport } from '../reports/queries.js';
-import type { StrategyRunRow } from '../results/rows.js';
-import { openStore } from '../results/open-store.js';
-import { MonotonicClock, wallClockUtc } from './clock.js';
-import type { ResolvedRunConfig } from './config/run-config.js';
-import { oneLine, UserError } from './errors.js';
-import { autocannonRequest, BlastLedger, OpFeed } from './http/blast-feed.js';
-import { Recorder } from './record/recorder.js';
-import { redactUrl } from './config/redact.js';
-import { newRunId } from './api/run.js';
-import { runRowOf } from './lifecycle/run-row.js';
-import { renderRunReports, resultsStoreOf } from './lifecycle/run-stack.js';
+import { summarizePlan } from '../../scenarios/index.js';
+import type { RunReport } from '../../reports/queries.js';
+import type { StrategyRunRow } from '../../results/rows.js';
+import { openStore } from '../../results/open-store.js';
+import { MonotonicClock, wallClockUtc } from '../clock.js';
+import type { ResolvedRunConfig } from '../config/run-config.js';
+import { oneLine, UserError } from '../errors.js';
+import { autocannonRequest, BlastLedger, OpFeed } from '../http/blast-feed.js';
+import { Recorder } from '../record/recorder.js';
+import { redactUrl } from '../config/redact.js';
+import { newRunId } from './run.js';
+import { runRowOf } from '../lifecycle/run-row.js';
+import { renderRunReports, resultsStoreOf } from '../lifecycle/run-stack.js';
 
 /** Options for {@link runBlast}. */
 export interface BlastOptions {
