@@ -1,7 +1,7 @@
 /**
  * Flags shared by several commands, declared once (STYLE.md §11). Flags have
  * no yargs defaults on purpose: an absent flag must stay `undefined` so the
- * environment and the scenario file can supply the value (see runner/config.ts).
+ * environment and the scenario file can supply the value (see runner/config/run-config.ts).
  */
 import type { Argv } from 'yargs';
 import { stackPreset } from '../stack/compose.js';
@@ -26,7 +26,7 @@ export function jsonFlag<T>(y: Argv<T>) {
 }
 
 /**
- * Reads `--clickhouse`/`--data-dir` with the precedence of runner/config.ts:
+ * Reads `--clickhouse`/`--data-dir` with the precedence of runner/config/run-config.ts:
  * the stack preset < environment < flags.
  */
 export function storeLocation(argv: { clickhouse?: string | undefined; dataDir?: string | undefined; stack?: string | undefined }, env: NodeJS.ProcessEnv = process.env): { url?: string; dataDir: string } {

@@ -1,7 +1,7 @@
 /**
  * `hotbench capacity`: per strategy, the highest offered rate on the hot
  * account sustained within an SLO, found by stepping the load up and
- * bisecting (see runner/capacity.ts), with the rate → latency curve and what
+ * bisecting (see runner/api/capacity.ts), with the rate → latency curve and what
  * broke first. `--report <run-id>` re-renders a recorded capacity run.
  */
 import { join, resolve } from 'node:path';
