@@ -6,7 +6,7 @@
  */
 import pg from 'pg';
 import { generateOps, type Plan } from '../../scenarios/index.js';
-import { isObservable, type Clock, type Need, type Strategy, type StrategyContext } from '../../strategies/contract.js';
+import type { Clock, Strategy } from '../../strategies/contract.js';
 import type { StrategyRunRow } from '../../results/rows.js';
 import { audit } from '../audit/auditor.js';
 import { OpFates } from '../audit/fates.js';
@@ -15,7 +15,9 @@ import { OpenLoopDriver, type DriveResult } from '../driver/open-loop.js';
 import { startProgress, type ProgressMode } from '../driver/progress.js';
 import { oneLine } from '../errors.js';
 import { ReplayRecorder, type RowSink } from './sink.js';
-import { viaHttp, type HttpVia } from '../http/via.js';
+import type { PlannedStrategy } from './plan.js';
+import { strategyContext } from './context.js';
+import { startSampler } from './sampling.js';
 import { runAnalyses } from '../analysis/index.js';
 import { startFaults, type FaultSchedule } from '../faults/schedule.js';
 import type { FaultSpec } from '../faults/spec.js';
@@ -28,17 +30,6 @@ import { favourDriverThread } from '../driver/favour-driver.js';
 import type { Store } from '../../results/store.js';
 import type { PortProviders } from '../stack/needs.js';
 import { describePgError, type PostgresStack, type StrategyDatabase } from '../stack/postgres.js';
-
-/** A strategy chosen for the run, parameters validated. */
-export interface PlannedStrategy {
-  /** Canonical label, e.g. `aggregate:window=10ms`. */
-  readonly label: string;
-  readonly name: string;
-  readonly needs: readonly Need[];
-  /** Resolved parameters (recorded as JSON). */
-  readonly params: unknown;
-  create(): Strategy;
-}
 
 /** Everything one replay needs. */
 export interface ReplayArgs {
@@ -60,8 +51,6 @@ export interface ReplayArgs {
   readonly connections: number;
   readonly lateThresholdUs: number;
   readonly keepDatabases: boolean;
-  /** `--via http` / `http-inprocess`: the strategy is served over HTTP and the driver submits through a client. */
-  readonly http?: HttpVia;
   /** `--fault`s fired on this replay's schedule clock (none by default). */
   readonly faults?: readonly FaultSpec[];
   /** Aborted by Ctrl-C: stop sending, record what was measured. */
@@ -70,8 +59,6 @@ export interface ReplayArgs {
   log(line: string): void;
 }
 
-/** Seconds between samples of the driver, the hot balances and the strategy's own series. */
-const SAMPLE_EVERY_MS = 1_000;
 const SETUP_TIMEOUT_MS = 300_000;
 const DRAIN_TIMEOUT_MS = 120_000;
 const STOP_TIMEOUT_MS = 30_000;
@@ -133,26 +120,10 @@ export async function replayStrategy(args: ReplayArgs): Promise<StrategyRunRow> 
     const fates = new OpFates(args.plannedOps);
     const sink = new ReplayRecorder({ run_id: runId, strategy: planned.label, rep }, args.rows, fates, args.plannedOps);
     const db = database;
-    const ctx: StrategyContext = {
-      postgres: {
-        serverVersion: args.postgres.version,
-        connections: args.connections,
-        pool: (options = {}) => {
-          const pool = new pg.Pool({ connectionString: db.url, max: options.max ?? args.connections, application_name: options.applicationName ?? `hotbench:${planned.name}` });
-          pool.on('error', () => undefined); // idle-client errors surface on the next query
-          pools.push(pool);
-          return pool;
-        },
-      },
-      ports,
-      clock: schedule,
-      events: sink,
-      accounts: args.plan.accounts,
-      abort: stopAbort.signal,
-      log: (line) => args.log(`${planned.label}: ${line}`),
-    };
+    const ctx = strategyContext({ postgres: args.postgres, database: db, connections: args.connections, planned, ports, clock: schedule, events: sink, accounts: args.plan.accounts, abort: stopAbort.signal, pools, log: args.log });
 
-    strategy = args.http ? viaHttp(planned, args.http, { postgres: args.postgres, database: db, namespace, connections: args.connections }) : planned.create();
+    // A strategy planned behind HTTP (runner/http/via.ts) uses these facts; a direct one ignores them.
+    strategy = planned.create({ postgres: args.postgres, database: db, namespace, connections: args.connections });
     await withTimeout(strategy.setup(ctx), SETUP_TIMEOUT_MS, 'setup');
     row.backend = strategy.backend;
 
@@ -264,45 +235,6 @@ async function runAudit(pool: pg.Pool, url: string, args: ReplayArgs, fates: OpF
     return undefined;
   }
 }
-
-/** Samples the driver, the process, the hot accounts' ledger balances and the strategy's own series. */
-function startSampler(strategy: Strategy, driver: OpenLoopDriver, clock: Clock, sink: ReplayRecorder, url: string, plan: Plan) {
-  const hot = plan.accounts.filter((a) => a.hot).map((a) => a.id);
-  const pool = new pg.Pool({ connectionString: url, max: 1, application_name: 'hotbench:sampler' });
-  pool.on('error', () => undefined);
-  let busy = false;
-  const tick = async (): Promise<void> => {
-    if (busy) return; // never stack samples behind a slow database
-    busy = true;
-    try {
-      const at = clock.now();
-      const s = driver.snapshot();
-      sink.sample('in_flight', s.inFlight, at);
-      sink.sample('behind_us', s.behindUs, at);
-      sink.sample('rss_bytes', process.memoryUsage.rss(), at);
-      if (hot.length > 0) {
-        const res = await pool
-          .query<{ owner: number; balance: string }>('SELECT owner, sum(balance)::text AS balance FROM accounts WHERE owner = ANY($1::int[]) GROUP BY owner', [hot])
-          .catch(() => undefined);
-        for (const r of res?.rows ?? []) sink.sample(`balance:${r.owner}`, Number(r.balance), at);
-      }
-      if (isObservable(strategy)) {
-        for (const point of await strategy.observe().catch(() => [])) sink.sample(point.name, point.value, at);
-      }
-    } finally {
-      busy = false;
-    }
-  };
-  const timer = setInterval(() => void tick(), SAMPLE_EVERY_MS);
-  return {
-    async stop(): Promise<void> {
-      clearInterval(timer);
-      await tick();
-      await pool.end().catch(() => undefined);
-    },
-  };
-}
-
 
 async function withTimeout<T>(promise: Promise<T>, ms: number, what: string): Promise<T> {
   let timer: NodeJS.Timeout | undefined;
