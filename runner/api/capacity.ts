@@ -25,7 +25,7 @@
  */
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
-import { compilePlan, summarizePlan, type Plan } from '../../scenarios/index.js';
+import { compilePlan, packageRoot, summarizePlan, type Plan } from '../../scenarios/index.js';
 import { loadRunReport } from '../../reports/queries.js';
 import { writeReports } from '../../reports/write-report.js';
 import {
@@ -69,6 +69,16 @@ export interface CapacitySearch {
  * flight (25,000/s × 20 ms = 500) and the cap must not be what breaks.
  */
 export const CAPACITY_DEFAULTS = { startPerS: 100, maxPerS: 100_000, factor: 2, stepDurationUs: 3_000_000, maxStepOps: 30_000, bisect: 3, strategies: 'row-lock,aggregate', concurrency: 2048 } as const;
+
+/**
+ * The default scenario: all traffic on one hot account, constant arrivals,
+ * budget never exhausted. It lives beside the search (not in bench/ or the
+ * scenario library) because it is capacity's own input: the search sets its
+ * rate.
+ */
+export function capacityScenarioPath(): string {
+  return join(packageRoot(), 'runner', 'api', 'capacity-hot-account.yaml');
+}
 
 /** Shortest step the op cap may shrink a step to, µs. */
 const MIN_STEP_US = 1_000_000;

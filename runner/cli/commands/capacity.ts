@@ -9,9 +9,8 @@ import type { Argv, CommandModule } from 'yargs';
 import { capacitySlo, DEFAULT_SLO, defaultLimits, loadCapacityReport, renderCapacityJson, renderCapacityTerminal, writeCapacityReports } from '../../../reports/capacity/index.js';
 import { checkRunId } from '../../../reports/queries.js';
 import { openStore } from '../../../results/open-store.js';
-import { packageRoot } from '../../../scenarios/index.js';
 import { builtinRegistry } from '../../../strategies/registry.js';
-import { baseRateOf, CAPACITY_DEFAULTS, runCapacity, stepDurationUs, type CapacitySearch } from '../../api/capacity.js';
+import { baseRateOf, CAPACITY_DEFAULTS, capacityScenarioPath, runCapacity, stepDurationUs, type CapacitySearch } from '../../api/capacity.js';
 import { resolveRunConfig } from '../../config/run-config.js';
 import { UserError } from '../../errors.js';
 import { installSignalHandlers, interrupted } from '../../stack/lifecycle.js';
@@ -44,11 +43,6 @@ interface CapacityArgs {
   [key: string]: unknown;
 }
 
-/** The default scenario: all traffic on one hot account, constant arrivals, budget never exhausted. */
-export function capacityScenarioPath(): string {
-  return join(packageRoot(), 'bench', 'scenarios', 'capacity-hot-account.yaml');
-}
-
 /** `800`, `800/s`, `1.5k/s` → ops/s. */
 export function parseRate(text: string, flag: string): number {
   const m = /^\s*(\d+(?:\.\d+)?)\s*(k?)\s*(?:\/s)?\s*$/i.exec(text);
@@ -61,7 +55,7 @@ export function parseRate(text: string, flag: string): number {
 export const capacityCommand: CommandModule<object, CapacityArgs> = {
   command: 'capacity',
   describe:
-    'find, per strategy, the highest rate the hot account sustains within an SLO (steps the load up, then bisects), with the curve and what broke first. Defaults: --scenario bench/scenarios/capacity-hot-account.yaml, --strategies row-lock,aggregate, --concurrency 2048',
+    'find, per strategy, the highest rate the hot account sustains within an SLO (steps the load up, then bisects), with the curve and what broke first. Defaults: --scenario runner/api/capacity-hot-account.yaml, --strategies row-lock,aggregate, --concurrency 2048',
   builder: (y) =>
     runFlags(y)
       .option('start', { type: 'string', describe: `first offered rate, ops/s (e.g. 100/s) [default ${CAPACITY_DEFAULTS.startPerS}/s]` })
