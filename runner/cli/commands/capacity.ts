@@ -12,6 +12,7 @@ import { openStore } from '../../../results/open-store.js';
 import { builtinRegistry } from '../../../strategies/registry.js';
 import { baseRateOf, CAPACITY_DEFAULTS, capacityScenarioPath, runCapacity, stepDurationUs, type CapacitySearch } from '../../api/capacity.js';
 import { resolveRunConfig } from '../../config/run-config.js';
+import { defaultOf, envValue, type RunOptions } from '../../config/options.js';
 import { UserError } from '../../errors.js';
 import { installSignalHandlers, interrupted } from '../../stack/lifecycle.js';
 import { planStrategies } from '../../replay/plan.js';
@@ -20,7 +21,9 @@ import { storeLocation } from '../flags.js';
 import { print, say } from '../output.js';
 import { progressModeOf, runFlags, runOptionsOf } from './run.js';
 
-interface CapacityArgs {
+type CapacityArgs = RunOptions & CapacityOwnArgs;
+
+interface CapacityOwnArgs {
   start?: string;
   max?: string;
   stepDuration?: string;
@@ -28,18 +31,10 @@ interface CapacityArgs {
   bisect?: number;
   maxStepOps?: number;
   report?: string;
-  // run's flags
-  scenario?: string;
-  strategies?: string;
-  duration?: string;
-  rateScale?: number;
-  repeat?: number;
+  // run's own flags; the option table's come with RunOptions
   dryRun?: boolean;
   json?: boolean;
   progress?: string;
-  clickhouse?: string;
-  dataDir?: string;
-  out?: string;
   [key: string]: unknown;
 }
 
@@ -70,13 +65,13 @@ export const capacityCommand: CommandModule<object, CapacityArgs> = {
     for (const [flag, value] of [['--duration', argv.duration], ['--rate-scale', argv.rateScale], ['--repeat', argv.repeat]] as const) {
       if (value !== undefined) throw new UserError(`${flag} does not apply to capacity: it sets each step's rate and length itself; use --start, --max, --factor and --step-duration`);
     }
-    const options = runOptionsOf(argv as never);
-    const env = (name: string) => process.env[name]?.trim() || undefined;
+    const options = runOptionsOf(argv);
+    const env = (key: 'scenario' | 'strategies' | 'concurrency') => envValue(process.env, key);
     const resolved = await resolveRunConfig({
       ...options,
-      scenario: options.scenario ?? env('HOTBENCH_SCENARIO') ?? capacityScenarioPath(),
-      strategies: options.strategies ?? env('HOTBENCH_STRATEGIES') ?? CAPACITY_DEFAULTS.strategies,
-      concurrency: options.concurrency ?? env('HOTBENCH_CONCURRENCY') ?? CAPACITY_DEFAULTS.concurrency,
+      scenario: options.scenario ?? env('scenario') ?? capacityScenarioPath(),
+      strategies: options.strategies ?? env('strategies') ?? CAPACITY_DEFAULTS.strategies,
+      concurrency: options.concurrency ?? env('concurrency') ?? CAPACITY_DEFAULTS.concurrency,
     });
     // --slo is run's flag (same language, resolved over the scenario's slo block); capacity adds its sustained conditions.
     const search = searchOf(argv, Object.keys(resolved.slo).length > 0 ? resolved.slo : defaultLimits());
@@ -139,7 +134,7 @@ async function rerender(argv: CapacityArgs): Promise<void> {
   try {
     await store.migrate();
     const report = await loadCapacityReport(store, runId);
-    const files = await writeCapacityReports(report, join(resolve(argv.out ?? process.env['HOTBENCH_OUT'] ?? 'hotbench-results'), runId));
+    const files = await writeCapacityReports(report, join(resolve(argv.out ?? envValue(process.env, 'out') ?? defaultOf('out')), runId));
     print(argv.json ? renderCapacityJson(report) : renderCapacityTerminal(report));
     say(`reports: ${files.md}\n         ${files.json}\n         ${files.html}`);
   } finally {
