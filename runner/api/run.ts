@@ -49,9 +49,6 @@ export interface RunBenchmarkResult {
   readonly store: string;
 }
 
-/** A sortable, readable run id (kept here for the callers that import it from the run API). */
-export { newRunId } from '../lifecycle/recorded-run.js';
-
 /** Runs the benchmark described by `config`. Throws only before anything is measured (bad input, unreachable server). */
 export async function runBenchmark(config: ResolvedRunConfig, options: RunBenchmarkOptions): Promise<RunBenchmarkResult> {
   refuseExternalPostgresFaults(config.faults, config.pgUrl);
