@@ -19,7 +19,7 @@ import type { EncodedBody, RowFormat } from '../results/encode.js';
 import type { RowOf, TableName } from '../results/rows.js';
 import { OpFates } from '../runner/audit/fates.js';
 import { OpenLoopDriver } from '../runner/driver/open-loop.js';
-import { ReplayRecorder } from '../runner/record-sink.js';
+import { ReplayRecorder } from '../runner/replay/sink.js';
 import { Recorder } from '../runner/record/recorder.js';
 import { SPOOL_FORMAT } from '../runner/record/spool.js';
 import { NoopStrategy } from './noop-strategy.js';

@@ -28,7 +28,7 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { cpus, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { parseDurationUs, parsePositive } from '../runner/units.js';
+import { parseDurationUs, parsePositive } from '../runner/config/units.js';
 import { installSignalHandlers, interrupted } from '../runner/stack/lifecycle.js';
 import { FlagError, parseFlags } from './flags.js';
 import { measureHttpCeiling } from './http-ceiling.js';

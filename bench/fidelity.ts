@@ -33,14 +33,14 @@ import { compilePlan, loadScenario, packageRoot } from '../scenarios/index.js';
 import { TIMED_LOCK_ROW_SQL } from '../strategies/ledger.js';
 import { ROW_LOCK_INSERT_SQL, ROW_LOCK_UPDATE_SQL } from '../strategies/row-lock/index.js';
 import { builtinRegistry } from '../strategies/registry.js';
-import { resolveRunConfig } from '../runner/config.js';
-import { runBenchmark } from '../runner/run.js';
+import { resolveRunConfig } from '../runner/config/run-config.js';
+import { runBenchmark } from '../runner/api/run.js';
 import { openPostgres, type PostgresStack } from '../runner/stack/postgres.js';
 import { nodePgRowLockTps, type BareDriver, type LoopResult } from './node-pg-loop.js';
 import { findPgbench, onFreshLedger, pgbench, pgbenchTarget, prepareLedger, type PgbenchResult } from './pgbench.js';
-import { parseDurationUs, parsePositive } from '../runner/units.js';
+import { parseDurationUs, parsePositive } from '../runner/config/units.js';
 import { installSignalHandlers, interrupted } from '../runner/stack/lifecycle.js';
-import { redactUrl } from '../runner/redact.js';
+import { redactUrl } from '../runner/config/redact.js';
 
 interface Args {
   pg: string | undefined;

@@ -21,7 +21,7 @@ import { columnNamesOf, migrationSql } from '../results/schema.js';
 import { encodeRows } from '../results/encode.js';
 import { CHDB_CONNECTION_ARGS, loadChdb } from '../results/chdb-load.js';
 import { byteWriterOf } from '../runner/record/byte-encode.js';
-import { parsePositive } from '../runner/units.js';
+import { parsePositive } from '../runner/config/units.js';
 import { parseFlags } from './flags.js';
 
 const ROWS = 20_000;

@@ -24,7 +24,7 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { cpus, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { openStore } from '../results/open-store.js';
-import { parseDurationUs, parsePositive } from '../runner/units.js';
+import { parseDurationUs, parsePositive } from '../runner/config/units.js';
 import { installSignalHandlers, interrupted } from '../runner/stack/lifecycle.js';
 import { parseFlags } from './flags.js';
 import { openBenchPostgres, runNoop } from './noop-run.js';

@@ -10,7 +10,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import pg from 'pg';
 import { createLedger } from '../strategies/ledger.js';
-import { checkpointBeforeClock } from '../runner/checkpoint.js';
+import { checkpointBeforeClock } from '../runner/replay/checkpoint.js';
 import type { PostgresStack } from '../runner/stack/postgres.js';
 
 /** pgbench from PATH or Debian's versioned folders. */

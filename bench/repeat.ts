@@ -20,7 +20,7 @@
  * The first `--warmup` repetitions (default 0) are replayed and printed but
  * left out of the CVs. Spreads of 4–16% were the server's, not warm-up
  * (whole repetitions at another level, or one sinking for 20 s). Since every
- * replay starts after a CHECKPOINT (runner/checkpoint.ts), five runs gave
+ * replay starts after a CHECKPOINT (runner/replay/checkpoint.ts), five runs gave
  * 1.8%, 4.5% (3 s at 2,000 ops/s), 1.8%, 3.1% and 9.7% (these defaults): the
  * 20-s dips were gone, but whole repetitions still land ~20% apart now and
  * then on this 2-core VM.
@@ -41,9 +41,9 @@ import { join } from 'node:path';
 import { packageRoot } from '../scenarios/index.js';
 import type { StrategyReport } from '../reports/report-types.js';
 import { builtinRegistry } from '../strategies/registry.js';
-import { resolveRunConfig } from '../runner/config.js';
-import { runBenchmark } from '../runner/run.js';
-import { parseDurationUs, parsePositive } from '../runner/units.js';
+import { resolveRunConfig } from '../runner/config/run-config.js';
+import { runBenchmark } from '../runner/api/run.js';
+import { parseDurationUs, parsePositive } from '../runner/config/units.js';
 import { installSignalHandlers, interrupted } from '../runner/stack/lifecycle.js';
 import { openPostgres } from '../runner/stack/postgres.js';
 import type { AccountSpec } from '../strategies/contract.js';

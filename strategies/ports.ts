@@ -1,11 +1,13 @@
 /**
  * The ports a strategy receives for parts of the stack beyond PostgreSQL
- * (`ctx.ports.redis`, `ctx.ports.kafka`), typed here so strategies never
- * import runner code (DESIGN.md §1: `strategies → strategies/contract` and
- * the ports the runner hands them). The runner's providers
- * (`runner/stack/redis.ts`, `runner/stack/kafka.ts`) build objects of exactly
- * these shapes.
+ * (`ctx.ports.redis`, `ctx.ports.kafka`, `ctx.ports.replica`), typed here so
+ * strategies never import runner code (DESIGN.md §1: `strategies →
+ * strategies/contract` and the ports the runner hands them), and the runner
+ * never imports a strategy's folder. The runner's providers
+ * (`runner/stack/redis.ts`, `kafka.ts`, `replica.ts`) build objects of
+ * exactly these shapes.
  */
+import type { Pool } from 'pg';
 import type { Redis } from 'ioredis';
 import type { Kafka } from 'kafkajs';
 import type { StrategyContext } from './contract.js';
@@ -80,4 +82,38 @@ export function nsKey(namespace: string, ...parts: readonly (string | number)[])
   const key = [namespace, ...parts].join(':');
   if (!KEY.test(key)) throw new PortMissingError(`refusing an unusual key name '${key}'`);
   return key;
+}
+
+/** A read-only view of this replay's database, served by a replica of the primary. */
+export interface ReplicaPort {
+  /**
+   * Opens a pool on the same database, on the replica (read-only: writes
+   * fail with SQLSTATE 25006). Default `max` is the run's `--connections`.
+   * The runner ends every pool it handed out when the replay is released.
+   */
+  pool(options?: { readonly max?: number; readonly applicationName?: string }): Pool;
+  /**
+   * Replication lag right now, µs: how long a change committed on the primary
+   * now takes to become visible on the replica. Measured by reading the
+   * primary's WAL flush position (`pg_current_wal_flush_lsn()`: every commit
+   * visible there is flushed) and polling the replica's
+   * `pg_last_wal_replay_lsn()` until it has replayed that far; 0 when the
+   * replica had already replayed it at the first poll (caught up within one
+   * round trip). Capped at 10 s (a lower bound past that).
+   */
+  lagUs(): Promise<number>;
+}
+
+/** A port the strategy needs is not in its context. `.message` is one line. */
+export class ReplicaPortMissingError extends Error {
+  override readonly name = 'ReplicaPortMissingError';
+}
+
+/** `ctx.ports.replica`, checked; throws {@link ReplicaPortMissingError} when the runner did not provide it. */
+export function replicaPortOf(ctx: StrategyContext): ReplicaPort {
+  const port = ctx.ports.replica as Partial<ReplicaPort> | undefined;
+  if (port === undefined || typeof port.pool !== 'function' || typeof port.lagUs !== 'function') {
+    throw new ReplicaPortMissingError('needs replica: use the embedded PostgreSQL (it starts a replica), or give --pg-replica URL (or PG_REPLICA_URL)');
+  }
+  return port as ReplicaPort;
 }

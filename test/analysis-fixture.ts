@@ -14,9 +14,9 @@ import type { AccountSpec, Clock, Op, Strategy } from '../strategies/contract.js
 import { openStore } from '../results/open-store.js';
 import type { Store } from '../results/store.js';
 import { TABLES, type RowOf, type TableName } from '../results/rows.js';
-import type { AnalysisContext } from '../runner/analysis/index.js';
+import type { AnalysisContext } from '../runner/analysis/types.js';
 import { OpFates } from '../runner/audit/fates.js';
-import { ReplayRecorder, type ReplayKey, type RowSink } from '../runner/record-sink.js';
+import { ReplayRecorder, type ReplayKey, type RowSink } from '../runner/replay/sink.js';
 import { testRunId } from './recorder-fixture.js';
 
 /** Keeps every pushed row, per table. */

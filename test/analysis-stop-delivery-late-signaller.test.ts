@@ -10,7 +10,7 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { afterEach, beforeEach, expect, it } from 'vitest';
 import { measureStopDelivery } from '../runner/analysis/stop-delivery.js';
-import { pgToSchedule, syncPgClock } from '../runner/pg-clock.js';
+import { pgToSchedule, syncPgClock } from '../runner/replay/pg-clock.js';
 import { AtomicStrategy } from '../strategies/atomic/index.js';
 import type { AccountSpec, Op, Outcome, StrategyContext } from '../strategies/contract.js';
 import type { Store } from '../results/store.js';

@@ -14,8 +14,8 @@ import { loadCapacityReport, renderCapacityTerminal, type CapacityReport } from 
 import { openStore } from '../results/open-store.js';
 import type { Store } from '../results/store.js';
 import { parseSloText } from '../reports/verdict-slo.js';
-import { runCapacity, type CapacityResult } from '../runner/capacity.js';
-import { resolveRunConfig } from '../runner/config.js';
+import { runCapacity, type CapacityResult } from '../runner/api/capacity.js';
+import { resolveRunConfig } from '../runner/config/run-config.js';
 import { cappedRegistry } from './capacity-fixture.js';
 import { HOT_SCENARIO, tempDataDir } from './compare-fixture.js';
 import { PG_URL } from './support/database.js';

@@ -6,8 +6,8 @@
  */
 import { describe, expect, it } from 'vitest';
 import { capacitySlo, defaultLimits, judgeStep, maxText, stepOf, summarizeSteps, type CapacityStep, type DriverFacts } from '../reports/capacity/index.js';
-import { CAPACITY_DEFAULTS, searchStrategy, stepDurationUs, type CapacitySearch } from '../runner/capacity.js';
-import type { PlannedStrategy } from '../runner/replay.js';
+import { CAPACITY_DEFAULTS, searchStrategy, stepDurationUs, type CapacitySearch } from '../runner/api/capacity.js';
+import type { PlannedStrategy } from '../runner/replay/plan.js';
 import { fakeStrategyReport, type FakeReplay } from './compare-fixture.js';
 
 const slo = capacitySlo(defaultLimits());

@@ -19,14 +19,14 @@ import type { Op, Outcome, StrategyContext, StrategyDefinition } from '../strate
 import { LedgerStrategy } from '../strategies/ledger-strategy.js';
 import { duration } from '../strategies/params.js';
 import { builtinRegistry, type StrategyRegistry } from '../strategies/registry.js';
-import { packageRoot } from '../scenarios/index.js';
 import type { StrategyReport } from '../reports/report-types.js';
-import { resolveRunConfig, type RunOptions } from '../runner/config.js';
-import { runBenchmark } from '../runner/run.js';
+import { resolveRunConfig, type RunOptions } from '../runner/config/run-config.js';
+import { capacityScenarioPath } from '../runner/api/capacity.js';
+import { runBenchmark } from '../runner/api/run.js';
 import { PG_URL } from './support/database.js';
 
 /** The capacity scenario (one hot account, constant arrivals, 1,000/s at rate-scale 1). */
-export const HOT_SCENARIO = join(packageRoot(), 'bench', 'scenarios', 'capacity-hot-account.yaml');
+export const HOT_SCENARIO = capacityScenarioPath();
 
 /** A {@link LedgerStrategy} whose connections commit without waiting for the disk (a default of its own database). */
 export abstract class RelaxedCommitStrategy extends LedgerStrategy {

@@ -6,7 +6,7 @@
  * recorded sources say which layer each value came from.
  */
 import { describe, expect, it } from 'vitest';
-import { recordedConfig, resolveRunConfig } from '../runner/config.js';
+import { recordedConfig, resolveRunConfig } from '../runner/config/run-config.js';
 import { COMPOSE_STACK } from '../runner/stack/compose.js';
 
 describe('--stack compose', () => {

@@ -19,8 +19,8 @@ import type { Op, Outcome, StrategyDefinition } from '../strategies/contract.js'
 import { postAtomic } from '../strategies/atomic/index.js';
 import { LedgerStrategy } from '../strategies/ledger-strategy.js';
 import { StrategyRegistry } from '../strategies/registry.js';
-import { resolveRunConfig } from '../runner/config.js';
-import { runBenchmark, type RunBenchmarkResult } from '../runner/run.js';
+import { resolveRunConfig } from '../runner/config/run-config.js';
+import { runBenchmark, type RunBenchmarkResult } from '../runner/api/run.js';
 import { stallOnce } from './fixtures/planted-strategies.js';
 import { PG_URL } from './support/database.js';
 

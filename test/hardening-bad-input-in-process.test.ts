@@ -8,7 +8,7 @@
  * `--strategies` is resolved later, against the registry (the CLI suite).
  */
 import { describe, expect, it } from 'vitest';
-import { ENVIRONMENT, resolveRunConfig, type RunOptions } from '../runner/config.js';
+import { ENVIRONMENT, resolveRunConfig, type RunOptions } from '../runner/config/run-config.js';
 import { isUserFacing } from '../runner/errors.js';
 
 const NASTY_TEXT: string[] = [

@@ -6,7 +6,7 @@
  */
 import http from 'node:http';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { planStrategies } from '../runner/strategy-plan.js';
+import { planStrategies } from '../runner/replay/plan.js';
 import { BillingServer } from '../runner/http/server.js';
 import type { Strategy } from '../strategies/contract.js';
 import { builtinRegistry } from '../strategies/registry.js';

@@ -7,7 +7,7 @@
  * against the driver's own op (its intended time), not the server's copy.
  */
 import { afterAll, describe, expect, it } from 'vitest';
-import { planStrategies } from '../runner/strategy-plan.js';
+import { planStrategies } from '../runner/replay/plan.js';
 import { BillingClient } from '../runner/http/client.js';
 import { InProcessHttpStrategy } from '../runner/http/in-process.js';
 import { BillingServer } from '../runner/http/server.js';

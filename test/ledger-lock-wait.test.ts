@@ -7,7 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { postAtomic } from '../strategies/atomic/index.js';
 import type { Op } from '../strategies/contract.js';
 import { createLedger, inTransaction, timedLockRow } from '../strategies/ledger.js';
-import { warmPools } from '../runner/warm-pools.js';
+import { warmPools } from '../runner/replay/warm-pools.js';
 import { freshDatabase, type FreshDatabase } from './support/database.js';
 import { makeAccounts, makeOps } from './support/ops.js';
 

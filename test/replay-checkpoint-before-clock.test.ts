@@ -1,6 +1,6 @@
 /**
  * Every replay that uses PostgreSQL starts right after a CHECKPOINT (see
- * runner/checkpoint.ts). With a superuser: a strategy notes the WAL position
+ * runner/replay/checkpoint.ts). With a superuser: a strategy notes the WAL position
  * at the end of its setup, and at its first op the server's latest
  * checkpoint must have started there or later (its redo LSN), for every
  * repetition. (Counting requested checkpoints would not do: each replay's

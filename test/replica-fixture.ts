@@ -7,11 +7,11 @@
 import { randomBytes } from 'node:crypto';
 import pg from 'pg';
 import type { AccountSpec, EventSink, StrategyContext } from '../strategies/contract.js';
-import type { ReplicaPort } from '../strategies/read-write-split/port.js';
+import type { ReplicaPort } from '../strategies/ports.js';
 import { PortProviders, type PortRequest } from '../runner/stack/needs.js';
 import { openPostgres, type PostgresStack } from '../runner/stack/postgres.js';
 import { openReplica } from '../runner/stack/replica.js';
-import type { ResolvedRunConfig } from '../runner/config.js';
+import type { ResolvedRunConfig } from '../runner/config/run-config.js';
 import { MemoryEvents, TestClock } from './support/context.js';
 
 /** A primary, its replica, and a way to get contexts on fresh databases. */

@@ -8,7 +8,7 @@
  */
 import { setTimeout as sleep } from 'node:timers/promises';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { ResolvedRunConfig } from '../runner/config.js';
+import type { ResolvedRunConfig } from '../runner/config/run-config.js';
 import { HOW_TO_PROVIDE, PortProviders } from '../runner/stack/needs.js';
 import { openPostgres, type PostgresStack } from '../runner/stack/postgres.js';
 import { findBaseBackup, openReplica } from '../runner/stack/replica.js';

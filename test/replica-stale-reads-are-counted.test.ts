@@ -10,7 +10,7 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { findStaleReads } from '../runner/analysis/stale-reads.js';
-import { pgToSchedule, syncPgClock } from '../runner/pg-clock.js';
+import { pgToSchedule, syncPgClock } from '../runner/replay/pg-clock.js';
 import { AtomicStrategy } from '../strategies/atomic/index.js';
 import type { AccountSpec, Op, Strategy } from '../strategies/contract.js';
 import { readBalance } from '../strategies/ledger.js';

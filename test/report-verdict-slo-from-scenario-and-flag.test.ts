@@ -4,7 +4,7 @@
  * `--slo` is one clear line.
  */
 import { expect, it } from 'vitest';
-import { recordedConfig, resolveRunConfig } from '../runner/config.js';
+import { recordedConfig, resolveRunConfig } from '../runner/config/run-config.js';
 import { UserError } from '../runner/errors.js';
 import { SloError, describeSlo, parseSloText, sloOfConfig } from '../reports/verdict-slo.js';
 

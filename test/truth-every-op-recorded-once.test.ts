@@ -19,8 +19,8 @@ import { LedgerStrategy } from '../strategies/ledger-strategy.js';
 import { StrategyRegistry } from '../strategies/registry.js';
 import { openStore } from '../results/open-store.js';
 import type { Store } from '../results/store.js';
-import { resolveRunConfig } from '../runner/config.js';
-import { runBenchmark, type RunBenchmarkResult } from '../runner/run.js';
+import { resolveRunConfig } from '../runner/config/run-config.js';
+import { runBenchmark, type RunBenchmarkResult } from '../runner/api/run.js';
 import { PG_URL } from './support/database.js';
 
 const SERVICE_MS = 15;

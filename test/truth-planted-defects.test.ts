@@ -19,8 +19,8 @@ import type { Op } from '../strategies/contract.js';
 import { atomic } from '../strategies/atomic/index.js';
 import { StrategyRegistry } from '../strategies/registry.js';
 import type { StrategyReport } from '../reports/queries.js';
-import { resolveRunConfig } from '../runner/config.js';
-import { runBenchmark, type RunBenchmarkResult } from '../runner/run.js';
+import { resolveRunConfig } from '../runner/config/run-config.js';
+import { runBenchmark, type RunBenchmarkResult } from '../runner/api/run.js';
 import { PLANTED_STRATEGIES } from './fixtures/planted-strategies.js';
 import { PG_URL } from './support/database.js';
 

@@ -31,7 +31,7 @@
  */
 import type { PoolClient } from 'pg';
 import { cursorBatches } from '../audit/cursor.js';
-import type { Analysis, AnalysisContext } from './index.js';
+import type { Analysis, AnalysisContext } from './types.js';
 
 /** Tuning for tests; defaults suit real runs. */
 export interface FalseDeclineOptions {

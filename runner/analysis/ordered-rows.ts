@@ -6,7 +6,7 @@
 import type { Pool } from 'pg';
 import type { SqlValue, Store } from '../../results/store.js';
 import { cursorBatches } from '../audit/cursor.js';
-import type { ReplayKey } from '../record-sink.js';
+import type { ReplayKey } from '../replay/sink.js';
 
 /** Rows per ClickHouse page / PostgreSQL cursor batch. */
 export const PAGE_ROWS = 20_000;

@@ -21,7 +21,7 @@
  * merge join holds one page and one cursor batch.
  */
 import { toInt } from '../../strategies/ledger.js';
-import type { Analysis, AnalysisContext } from './index.js';
+import type { Analysis, AnalysisContext } from './types.js';
 import { ledgerRows, PAGE_ROWS } from './ordered-rows.js';
 
 /** Slack beyond the clock uncertainty before an entry counts as created after its ack, µs. */

@@ -36,7 +36,7 @@
  */
 import type { AccountSpec } from '../../strategies/contract.js';
 import { toInt } from '../../strategies/ledger.js';
-import type { Analysis, AnalysisContext } from './index.js';
+import type { Analysis, AnalysisContext } from './types.js';
 import { keysetPages, ledgerRows, Peekable } from './ordered-rows.js';
 
 const REPLAY = `run_id = {run:String} AND strategy = {strategy:String} AND rep = {rep:UInt32}`;

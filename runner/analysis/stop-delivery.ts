@@ -26,7 +26,7 @@
  * until when). Memory: O(1) per account; both inputs stream in account order.
  */
 import { toInt } from '../../strategies/ledger.js';
-import type { Analysis, AnalysisContext } from './index.js';
+import type { Analysis, AnalysisContext } from './types.js';
 import { ledgerRows, Peekable } from './ordered-rows.js';
 
 const TRANSITIONS_SQL = `

@@ -21,7 +21,7 @@
  * pairs: memory O(1).
  */
 import { toInt } from '../../strategies/ledger.js';
-import type { Analysis, AnalysisContext } from './index.js';
+import type { Analysis, AnalysisContext } from './types.js';
 import { ledgerRows } from './ordered-rows.js';
 
 const HAS_CREDIT_ROWS_SQL = `SELECT EXISTS (SELECT 1 FROM accounts WHERE role = 'credit') AS has`;

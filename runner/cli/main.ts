@@ -6,7 +6,7 @@
  */
 import yargs from 'yargs';
 import { isUserFacing, oneLine } from '../errors.js';
-import { redactText } from '../redact.js';
+import { redactText } from '../config/redact.js';
 import { runTeardowns } from '../stack/lifecycle.js';
 import { blastCommand } from './commands/blast.js';
 import { capacityCommand } from './commands/capacity.js';

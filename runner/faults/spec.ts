@@ -13,7 +13,7 @@
  *   the `FaultTarget` capability, e.g. `buffer`).
  */
 import { UserError } from '../errors.js';
-import { formatUs, parseDurationUs } from '../units.js';
+import { formatUs, parseDurationUs } from '../config/units.js';
 
 /** Every fault hotbench can inject, with what it does (for help and errors). */
 export const KNOWN_FAULTS: Readonly<Record<string, { readonly target: 'stack' | 'strategy'; readonly does: string }>> = {

@@ -8,13 +8,13 @@
 import type { EventSink, Micros, Op, SignalKind } from '../../strategies/contract.js';
 import { isFaultTarget, isObservable } from '../../strategies/contract.js';
 import { builtinRegistry } from '../../strategies/registry.js';
-import { resolveRunConfig } from '../config.js';
+import { resolveRunConfig } from '../config/run-config.js';
 import { oneLine } from '../errors.js';
-import { redactText } from '../redact.js';
+import { redactText } from '../config/redact.js';
 import { openPostgres, type PostgresStack } from '../stack/postgres.js';
 import { PortProviders } from '../stack/needs.js';
 import { openProviders } from '../stack/providers.js';
-import { planStrategies } from '../strategy-plan.js';
+import { planStrategies } from '../replay/plan.js';
 import { hostStrategy, type HostedStrategy } from './host.js';
 import { absoluteMicros, unpackAccounts, type ChildMessage, type InitMessage, type RequestMessage } from './ipc.js';
 

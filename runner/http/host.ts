@@ -6,7 +6,7 @@
  */
 import pg from 'pg';
 import type { AccountSpec, Clock, EventSink, Strategy, StrategyContext } from '../../strategies/contract.js';
-import type { PlannedStrategy } from '../replay.js';
+import type { PlannedStrategy } from '../replay/plan.js';
 import { StackError } from '../stack/stack-error.js';
 import type { PortProviders } from '../stack/needs.js';
 import type { PostgresStack, StrategyDatabase } from '../stack/postgres.js';

@@ -7,12 +7,12 @@ import { randomBytes } from 'node:crypto';
 import type { EventSink, Op } from '../../strategies/contract.js';
 import type { StrategyRegistry } from '../../strategies/registry.js';
 import { MonotonicClock } from '../clock.js';
-import type { ResolvedRunConfig } from '../config.js';
+import type { ResolvedRunConfig } from '../config/run-config.js';
 import { UserError } from '../errors.js';
 import { PortProviders } from '../stack/needs.js';
 import { openPostgres, type PostgresStack, type StrategyDatabase } from '../stack/postgres.js';
 import { openProviders } from '../stack/providers.js';
-import { planStrategies } from '../strategy-plan.js';
+import { planStrategies } from '../replay/plan.js';
 import { hostStrategy, type HostedStrategy } from './host.js';
 
 /** Options for {@link startServe}. */

@@ -1,11 +1,12 @@
 /**
- * Putting a strategy behind HTTP for one replay (`run --via http` or
- * `--via http-inprocess`; the modes are described in ./via-mode.ts).
+ * Putting a strategy behind HTTP (`--via http` or `--via http-inprocess`;
+ * the modes are described in ./via-mode.ts), decided when the plan is made:
+ * {@link plannedVia} wraps a planned strategy so each replay's `create`
+ * serves a new instance over HTTP.
  */
 import type { Strategy } from '../../strategies/contract.js';
-import type { ResolvedRunConfig } from '../config.js';
-import type { PlannedStrategy } from '../replay.js';
-import type { PostgresStack, StrategyDatabase } from '../stack/postgres.js';
+import type { ResolvedRunConfig } from '../config/run-config.js';
+import type { PlannedStrategy, ReplayFacts } from '../replay/plan.js';
 import { ChildHttpStrategy } from './child-strategy.js';
 import { InProcessHttpStrategy } from './in-process.js';
 import type { Via } from './via-mode.js';
@@ -24,16 +25,25 @@ export function httpViaOf(config: Pick<ResolvedRunConfig, 'via' | 'redisUrl' | '
   return { mode: config.via, redisUrl: config.redisUrl, kafkaBrokers: config.kafkaBrokers, pgReplicaUrl: config.pgReplicaUrl };
 }
 
-/** The replay facts the HTTP wrappers need. */
-export interface ViaReplay {
-  readonly postgres: PostgresStack;
-  readonly database: StrategyDatabase;
-  readonly namespace: string;
-  readonly connections: number;
+/**
+ * The strategies as the run's `via` setting reaches them: unchanged for
+ * `direct`, else each wrapped so the replay's `create` serves it over HTTP.
+ * Every recorded command plans through this, so `via` in the recorded config
+ * is what was measured.
+ */
+export function plannedVia(strategies: readonly PlannedStrategy[], via: HttpVia | undefined): PlannedStrategy[] {
+  if (via === undefined) return [...strategies];
+  return strategies.map((planned) => ({
+    ...planned,
+    create: (replay?: ReplayFacts): Strategy => {
+      if (replay === undefined) throw new Error(`${planned.label} is planned behind HTTP: its replay must pass the database it prepared`);
+      return viaHttp(planned, via, replay);
+    },
+  }));
 }
 
 /** `planned` wrapped for `via` (a new instance per replay). */
-export function viaHttp(planned: PlannedStrategy, via: HttpVia, replay: ViaReplay): Strategy {
+function viaHttp(planned: PlannedStrategy, via: HttpVia, replay: ReplayFacts): Strategy {
   if (via.mode === 'http-inprocess') return new InProcessHttpStrategy(planned.create(), { label: planned.label });
   return new ChildHttpStrategy(planned.label, {
     label: planned.label,

@@ -2,7 +2,7 @@
  * `--stack compose` (or `HOTBENCH_STACK=compose`): every part of the stack at
  * the host ports that `docker-compose.yml` publishes. A preset only fills the
  * parts nobody named: a part given by its own flag or environment variable
- * (`--pg`, `PG_URL`, ...) keeps that value (see runner/config.ts).
+ * (`--pg`, `PG_URL`, ...) keeps that value (see runner/config/run-config.ts).
  *
  * The ports avoid the usual local services (5432, 6379, 9092, 8123), so the
  * compose stack runs beside them. docker-compose.yml and this file must agree;

@@ -13,7 +13,7 @@ import { Kafka, logLevel } from 'kafkajs';
 import type { KafkaPort } from '../../strategies/ports.js';
 import { oneLine } from '../errors.js';
 import type { PortProvider, PortProviders, PortRequest } from './needs.js';
-import type { ProviderContext } from './providers.js';
+import type { ProviderContext } from './provider-types.js';
 import { StackError } from './stack-error.js';
 
 /** How long the reachability check may take, ms. */

@@ -4,7 +4,7 @@
  * fresh database, so replays never see each other's rows.
  */
 import pg from 'pg';
-import { redactUrl, redactText } from '../redact.js';
+import { redactUrl, redactText } from '../config/redact.js';
 import { startEmbeddedPostgres, type EmbeddedPostgres } from './embedded-postgres.js';
 import { StackError } from './stack-error.js';
 

@@ -6,22 +6,13 @@
  * Each part lives in its own module (`redis.ts`, `kafka.ts`, `replica.ts`);
  * this file only lists them (STYLE.md §5: explicit, no import side effects).
  */
-import type { ResolvedRunConfig } from '../config.js';
 import { PortProviders } from './needs.js';
-import type { PostgresStack } from './postgres.js';
+import type { ProviderOpener, ProviderContext } from './provider-types.js';
 import { openKafka } from './kafka.js';
 import { openRedis } from './redis.js';
 import { openReplica } from './replica.js';
 
-/** What opening a part can use. */
-export interface ProviderContext {
-  readonly config: ResolvedRunConfig;
-  readonly postgres: PostgresStack;
-  log(line: string): void;
-}
-
-/** Opens one part: sets a provider on `providers`, or marks the need unavailable with a reason. Never throws. */
-export type ProviderOpener = (providers: PortProviders, ctx: ProviderContext) => Promise<void>;
+export type { ProviderContext, ProviderOpener } from './provider-types.js';
 
 /** The parts, in the order they are opened. Issue 3 adds the replica, issue 4 Redis and Kafka. */
 export const PROVIDER_OPENERS: readonly ProviderOpener[] = [openReplica, openRedis, openKafka];

@@ -14,9 +14,9 @@ import { Redis } from 'ioredis';
 import type { RedisClientOptions, RedisPort } from '../../strategies/ports.js';
 import type { StackFaultTarget } from '../faults/target.js';
 import { oneLine } from '../errors.js';
-import { redactUrl } from '../redact.js';
+import { redactUrl } from '../config/redact.js';
 import type { PortProvider, PortProviders, PortRequest } from './needs.js';
-import type { ProviderContext } from './providers.js';
+import type { ProviderContext } from './provider-types.js';
 import { startRedisServer, type RedisServer } from './redis-server.js';
 import { StackError } from './stack-error.js';
 

@@ -20,12 +20,12 @@ import { accessSync, chownSync, constants, writeFileSync, appendFileSync } from 
 import { delimiter, join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import pg from 'pg';
-import type { ReplicaPort } from '../../strategies/read-write-split/port.js';
-import { redactUrl } from '../redact.js';
+import type { ReplicaPort } from '../../strategies/ports.js';
+import { redactUrl } from '../config/redact.js';
 import { startEmbeddedPostgres, type EmbeddedPostgres } from './embedded-postgres.js';
 import type { PortProvider, PortProviders, PortRequest } from './needs.js';
 import { describePgError } from './postgres.js';
-import type { ProviderOpener } from './providers.js';
+import type { ProviderOpener } from './provider-types.js';
 import { StackError } from './stack-error.js';
 
 /** How long `provide` waits for a replay's database to appear on the replica, ms. */

@@ -13,7 +13,7 @@ import { errorDetail, readBalance, sqlState, toInt } from '../ledger.js';
 import { LedgerStrategy } from '../ledger-strategy.js';
 import { postAtomic } from '../atomic/index.js';
 import { readWriteSplitParams, type ReadWriteSplitParams } from './params.js';
-import { replicaPortOf, type ReplicaPort } from './port.js';
+import { replicaPortOf, type ReplicaPort } from '../ports.js';
 
 /** How long `setup` waits for the freshly seeded ledger to reach the replica, ms. */
 const REPLICA_SEED_WAIT_MS = 60_000;

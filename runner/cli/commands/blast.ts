@@ -5,27 +5,24 @@
 import type { Argv, CommandModule } from 'yargs';
 import { renderJson } from '../../../reports/render-json.js';
 import { renderTerminal } from '../../../reports/render-terminal.js';
-import { runBlast } from '../../blast.js';
-import { resolveRunConfig, type RunOptions } from '../../config.js';
+import { runBlast } from '../../api/blast.js';
+import { resolveRunConfig } from '../../config/run-config.js';
+import { optionsFor, optionsOf } from '../../config/options.js';
 import { UserError } from '../../errors.js';
 import { installSignalHandlers, interrupted } from '../../stack/lifecycle.js';
-import { parseDurationUs } from '../../units.js';
-import { jsonFlag, storeFlags } from '../flags.js';
+import { parseDurationUs } from '../../config/units.js';
+import { jsonFlag } from '../flags.js';
 import { print, printJson, say } from '../output.js';
 
+/** blast's own flags (`--duration` and `--connections` mean the blast's, not run's); the option table's scenario, seed, store and out come in too. */
 interface BlastArgs {
   target?: string;
-  scenario?: string;
-  seed?: number;
   duration?: string;
   connections?: number;
   timeout?: number;
   firstOpId?: number;
-  clickhouse?: string;
-  dataDir?: string;
-  out?: string;
-  stack?: string;
   json?: boolean;
+  [key: string]: unknown;
 }
 
 /** Default length of a blast. */
@@ -35,24 +32,19 @@ export const blastCommand: CommandModule<object, BlastArgs> = {
   command: 'blast',
   describe: 'closed-loop maximum-throughput load (autocannon) against a service speaking the billing API, recorded into ClickHouse and reported',
   builder: (y) =>
-    jsonFlag(storeFlags(y))
+    jsonFlag(optionsFor(y, 'blast'))
       .option('target', { type: 'string', describe: 'base URL of the service, e.g. http://127.0.0.1:8080 (what `hotbench serve` prints)' })
-      .option('scenario', { type: 'string', describe: 'whose op stream the requests carry: built-in name or YAML file [env HOTBENCH_SCENARIO; default advertiser-burst]' })
-      .option('seed', { type: 'number', describe: "seed of the op stream [env HOTBENCH_SEED; default: the scenario's]" })
       .option('duration', { type: 'string', describe: `how long to blast, e.g. 10s, 2m [default ${DEFAULT_BLAST_DURATION}]` })
       .option('connections', { type: 'number', describe: 'concurrent connections, one request in flight on each [default 10]' })
       .option('timeout', { type: 'number', describe: 'seconds without an answer before a request counts as timed out [default 10]' })
-      .option('first-op-id', { type: 'number', describe: 'op_id of the first request; blasting the same server again needs fresh ids [default 0]' })
-      .option('out', { type: 'string', describe: 'report folder; writes <out>/<run-id>/report.{md,json,html} [env HOTBENCH_OUT; default hotbench-results]' })
-      .option('stack', { type: 'string', describe: 'record into the docker-compose.yml ClickHouse unless --clickhouse says otherwise: compose [env HOTBENCH_STACK]' }) as unknown as Argv<BlastArgs>,
+      .option('first-op-id', { type: 'number', describe: 'op_id of the first request; blasting the same server again needs fresh ids [default 0]' }) as unknown as Argv<BlastArgs>,
   handler: async (argv) => {
     if (argv.target === undefined || argv.target.trim() === '') throw new UserError('blast: give the service to load with --target URL, e.g. --target http://127.0.0.1:8080 (start one with `hotbench serve --strategy row-lock`).');
     const durationUs = parseDurationUs(argv.duration ?? DEFAULT_BLAST_DURATION, '--duration');
     const connections = integer(argv.connections, '--connections', 10, 1, 10_000);
     const timeoutS = integer(argv.timeout, '--timeout', 10, 1, 3_600);
     const firstOpId = integer(argv.firstOpId, '--first-op-id', 0, 0, Number.MAX_SAFE_INTEGER);
-    const options: Record<string, unknown> = { scenario: argv.scenario, seed: argv.seed, clickhouse: argv.clickhouse, dataDir: argv.dataDir, out: argv.out, stack: argv.stack };
-    const config = await resolveRunConfig(Object.fromEntries(Object.entries(options).filter(([, v]) => v !== undefined)) as RunOptions);
+    const config = await resolveRunConfig(optionsOf(argv, 'blast'));
 
     installSignalHandlers((signal) => say(`\n${signal}: stopping the blast, recording what was measured`));
     const result = await runBlast({ target: argv.target, config, durationUs, connections, timeoutS, firstOpId, abort: interrupted, log: say });

@@ -1,7 +1,7 @@
 /**
  * `hotbench capacity`: per strategy, the highest offered rate on the hot
  * account sustained within an SLO, found by stepping the load up and
- * bisecting (see runner/capacity.ts), with the rate → latency curve and what
+ * bisecting (see runner/api/capacity.ts), with the rate → latency curve and what
  * broke first. `--report <run-id>` re-renders a recorded capacity run.
  */
 import { join, resolve } from 'node:path';
@@ -9,19 +9,21 @@ import type { Argv, CommandModule } from 'yargs';
 import { capacitySlo, DEFAULT_SLO, defaultLimits, loadCapacityReport, renderCapacityJson, renderCapacityTerminal, writeCapacityReports } from '../../../reports/capacity/index.js';
 import { checkRunId } from '../../../reports/queries.js';
 import { openStore } from '../../../results/open-store.js';
-import { packageRoot } from '../../../scenarios/index.js';
 import { builtinRegistry } from '../../../strategies/registry.js';
-import { baseRateOf, CAPACITY_DEFAULTS, runCapacity, stepDurationUs, type CapacitySearch } from '../../capacity.js';
-import { resolveRunConfig } from '../../config.js';
+import { baseRateOf, CAPACITY_DEFAULTS, capacityScenarioPath, runCapacity, stepDurationUs, type CapacitySearch } from '../../api/capacity.js';
+import { resolveRunConfig } from '../../config/run-config.js';
+import { defaultOf, envValue, type RunOptions } from '../../config/options.js';
 import { UserError } from '../../errors.js';
 import { installSignalHandlers, interrupted } from '../../stack/lifecycle.js';
-import { planStrategies } from '../../strategy-plan.js';
-import { parseDurationUs, parsePositive } from '../../units.js';
+import { planStrategies } from '../../replay/plan.js';
+import { parseDurationUs, parsePositive } from '../../config/units.js';
 import { storeLocation } from '../flags.js';
 import { print, say } from '../output.js';
 import { progressModeOf, runFlags, runOptionsOf } from './run.js';
 
-interface CapacityArgs {
+type CapacityArgs = RunOptions & CapacityOwnArgs;
+
+interface CapacityOwnArgs {
   start?: string;
   max?: string;
   stepDuration?: string;
@@ -29,24 +31,11 @@ interface CapacityArgs {
   bisect?: number;
   maxStepOps?: number;
   report?: string;
-  // run's flags
-  scenario?: string;
-  strategies?: string;
-  duration?: string;
-  rateScale?: number;
-  repeat?: number;
+  // run's own flags; the option table's come with RunOptions
   dryRun?: boolean;
   json?: boolean;
   progress?: string;
-  clickhouse?: string;
-  dataDir?: string;
-  out?: string;
   [key: string]: unknown;
-}
-
-/** The default scenario: all traffic on one hot account, constant arrivals, budget never exhausted. */
-export function capacityScenarioPath(): string {
-  return join(packageRoot(), 'bench', 'scenarios', 'capacity-hot-account.yaml');
 }
 
 /** `800`, `800/s`, `1.5k/s` → ops/s. */
@@ -61,7 +50,7 @@ export function parseRate(text: string, flag: string): number {
 export const capacityCommand: CommandModule<object, CapacityArgs> = {
   command: 'capacity',
   describe:
-    'find, per strategy, the highest rate the hot account sustains within an SLO (steps the load up, then bisects), with the curve and what broke first. Defaults: --scenario bench/scenarios/capacity-hot-account.yaml, --strategies row-lock,aggregate, --concurrency 2048',
+    'find, per strategy, the highest rate the hot account sustains within an SLO (steps the load up, then bisects), with the curve and what broke first. Defaults: --scenario runner/api/capacity-hot-account.yaml, --strategies row-lock,aggregate, --concurrency 2048',
   builder: (y) =>
     runFlags(y)
       .option('start', { type: 'string', describe: `first offered rate, ops/s (e.g. 100/s) [default ${CAPACITY_DEFAULTS.startPerS}/s]` })
@@ -76,13 +65,13 @@ export const capacityCommand: CommandModule<object, CapacityArgs> = {
     for (const [flag, value] of [['--duration', argv.duration], ['--rate-scale', argv.rateScale], ['--repeat', argv.repeat]] as const) {
       if (value !== undefined) throw new UserError(`${flag} does not apply to capacity: it sets each step's rate and length itself; use --start, --max, --factor and --step-duration`);
     }
-    const options = runOptionsOf(argv as never);
-    const env = (name: string) => process.env[name]?.trim() || undefined;
+    const options = runOptionsOf(argv);
+    const env = (key: 'scenario' | 'strategies' | 'concurrency') => envValue(process.env, key);
     const resolved = await resolveRunConfig({
       ...options,
-      scenario: options.scenario ?? env('HOTBENCH_SCENARIO') ?? capacityScenarioPath(),
-      strategies: options.strategies ?? env('HOTBENCH_STRATEGIES') ?? CAPACITY_DEFAULTS.strategies,
-      concurrency: options.concurrency ?? env('HOTBENCH_CONCURRENCY') ?? CAPACITY_DEFAULTS.concurrency,
+      scenario: options.scenario ?? env('scenario') ?? capacityScenarioPath(),
+      strategies: options.strategies ?? env('strategies') ?? CAPACITY_DEFAULTS.strategies,
+      concurrency: options.concurrency ?? env('concurrency') ?? CAPACITY_DEFAULTS.concurrency,
     });
     // --slo is run's flag (same language, resolved over the scenario's slo block); capacity adds its sustained conditions.
     const search = searchOf(argv, Object.keys(resolved.slo).length > 0 ? resolved.slo : defaultLimits());
@@ -145,7 +134,7 @@ async function rerender(argv: CapacityArgs): Promise<void> {
   try {
     await store.migrate();
     const report = await loadCapacityReport(store, runId);
-    const files = await writeCapacityReports(report, join(resolve(argv.out ?? process.env['HOTBENCH_OUT'] ?? 'hotbench-results'), runId));
+    const files = await writeCapacityReports(report, join(resolve(argv.out ?? envValue(process.env, 'out') ?? defaultOf('out')), runId));
     print(argv.json ? renderCapacityJson(report) : renderCapacityTerminal(report));
     say(`reports: ${files.md}\n         ${files.json}\n         ${files.html}`);
   } finally {

@@ -5,7 +5,7 @@
  */
 import type { Argv, CommandModule } from 'yargs';
 import { builtinRegistry } from '../../../strategies/registry.js';
-import { resolveRunConfig, type RunOptions } from '../../config.js';
+import { resolveRunConfig, type RunOptions } from '../../config/run-config.js';
 import { UserError } from '../../errors.js';
 import { runChildHost } from '../../http/child-host.js';
 import { startServe } from '../../http/serve.js';

@@ -3,10 +3,10 @@
  * the benches): what was replayed, how it was configured, and the provenance
  * a reader needs to trust or reproduce it.
  */
-import type { RunRow } from '../results/rows.js';
-import type { Store } from '../results/store.js';
-import { wallClockUtc } from './clock.js';
-import type { ResolvedRunConfig } from './config.js';
+import type { RunRow } from '../../results/rows.js';
+import type { Store } from '../../results/store.js';
+import { wallClockUtc } from '../clock.js';
+import type { ResolvedRunConfig } from '../config/run-config.js';
 import { readProvenance } from './provenance.js';
 
 /** What the row describes besides the configuration and the machine. */

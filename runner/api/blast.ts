@@ -13,20 +13,15 @@
 import http from 'node:http';
 import https from 'node:https';
 import { createRequire } from 'node:module';
-import { join } from 'node:path';
-import { summarizePlan } from '../scenarios/index.js';
-import type { RunReport } from '../reports/queries.js';
-import type { StrategyRunRow } from '../results/rows.js';
-import { openStore } from '../results/open-store.js';
-import { MonotonicClock, wallClockUtc } from './clock.js';
-import type { ResolvedRunConfig } from './config.js';
-import { oneLine, UserError } from './errors.js';
-import { autocannonRequest, BlastLedger, OpFeed } from './http/blast-feed.js';
-import { Recorder } from './record/recorder.js';
-import { redactUrl } from './redact.js';
-import { newRunId } from './run.js';
-import { runRowOf } from './run-row.js';
-import { renderRunReports, resultsStoreOf } from './run-stack.js';
+import { summarizePlan } from '../../scenarios/index.js';
+import type { RunReport } from '../../reports/queries.js';
+import type { StrategyRunRow } from '../../results/rows.js';
+import { MonotonicClock, wallClockUtc } from '../clock.js';
+import type { ResolvedRunConfig } from '../config/run-config.js';
+import { oneLine, UserError } from '../errors.js';
+import { autocannonRequest, BlastLedger, OpFeed } from '../http/blast-feed.js';
+import { redactUrl } from '../config/redact.js';
+import { recordedStoreRun, type RunStatus } from '../lifecycle/recorded-run.js';
 
 /** Options for {@link runBlast}. */
 export interface BlastOptions {
@@ -52,7 +47,7 @@ export interface BlastOptions {
 /** What a blast produced. */
 export interface BlastResult {
   readonly runId: string;
-  readonly status: 'complete' | 'incomplete' | 'failed';
+  readonly status: RunStatus;
   readonly report: RunReport | undefined;
   readonly files: { readonly md: string; readonly json: string; readonly html: string } | undefined;
   /** The `strategy_runs` row. */
@@ -102,69 +97,58 @@ export async function runBlast(options: BlastOptions): Promise<BlastResult> {
   options.log(`target ${redactUrl(target.href)}: ${probe}`);
   options.log(`blast: ${connections} connections for ${(options.durationUs / 1e6).toFixed(1)} s, ops from scenario ${config.plan.name} (seed ${config.seed})`);
 
-  const runId = options.runId ?? newRunId();
-  const store = await openStore(resultsStoreOf(config));
-  try {
-    await store.migrate();
-    const recorder = new Recorder(store, { spoolDir: join(config.dataDir, 'spool'), onNote: (line: string) => options.log(`recorder: ${line}`) });
-    const shownTarget = redactUrl(target.href);
-    const params = { target: shownTarget, connections, duration_us: options.durationUs, timeout_s: timeoutS, first_op_id: options.firstOpId ?? 0, pipelining: 1, target_says: probe };
-    recorder.push(
-      'runs',
-      await runRowOf({
-        runId,
-        config,
-        recordedConfig: { command: 'blast', scenario: config.plan.name, seed: config.seed, clickhouse: config.clickhouseUrl ? redactUrl(config.clickhouseUrl) : 'chdb', ...params },
-        stream: { sha256: summarizePlan(config.plan).sha256, totalOps: 0 }, // a closed loop plans nothing: it sends as fast as the answers come
-        scheduleUs: options.durationUs,
-        pgVersion: '',
-        redisVersion: '',
-        store,
-        command: 'hotbench blast',
-      }),
-    );
+  const shownTarget = redactUrl(target.href);
+  const params = { target: shownTarget, connections, duration_us: options.durationUs, timeout_s: timeoutS, first_op_id: options.firstOpId ?? 0, pipelining: 1, target_says: probe };
+  type Blasted = { summary: StrategyRunRow; counts: BlastLedger['counts']; autocannon: AutocannonResult | undefined };
+  const run = await recordedStoreRun<Blasted>({
+    config,
+    ...(options.runId !== undefined ? { runId: options.runId } : {}),
+    command: 'hotbench blast',
+    log: options.log,
+    runRow: () => ({
+      recordedConfig: { command: 'blast', scenario: config.plan.name, seed: config.seed, clickhouse: config.clickhouseUrl ? redactUrl(config.clickhouseUrl) : 'chdb', ...params },
+      stream: { sha256: summarizePlan(config.plan).sha256, totalOps: 0 }, // a closed loop plans nothing: it sends as fast as the answers come
+      scheduleUs: options.durationUs,
+    }),
+    body: async ({ runId, recorder }) => {
+      const key = { run_id: runId, strategy: BLAST_LABEL, rep: 0 };
+      const clock = new MonotonicClock(); // the blast's time 0 is now
+      const ledger = new BlastLedger(key, clock, (row) => recorder.push('ops', row));
+      const started = wallClockUtc();
+      const { result, error, interrupted } = await blastWith(target, { connections, timeoutS, durationUs: options.durationUs, firstOpId: options.firstOpId ?? 0, config, ledger, abort: options.abort, onTick: (n) => recorder.push('samples', { ...key, t_us: clock.now(), name: 'blast_responses_per_s', value: n }) });
+      const elapsed = clock.now();
+      const { timedOut, cutOff } = ledger.unanswered(timeoutS * 1_000_000);
+      for (const [name, value] of summarySamples(result, connections)) recorder.push('samples', { ...key, t_us: elapsed, name, value });
 
-    const key = { run_id: runId, strategy: BLAST_LABEL, rep: 0 };
-    const clock = new MonotonicClock(); // the blast's time 0 is now
-    const ledger = new BlastLedger(key, clock, (row) => recorder.push('ops', row));
-    const started = wallClockUtc();
-    const { result, error, interrupted } = await blastWith(target, { connections, timeoutS, durationUs: options.durationUs, firstOpId: options.firstOpId ?? 0, config, ledger, abort: options.abort, onTick: (n) => recorder.push('samples', { ...key, t_us: clock.now(), name: 'blast_responses_per_s', value: n }) });
-    const elapsed = clock.now();
-    const { timedOut, cutOff } = ledger.unanswered(timeoutS * 1_000_000);
-    for (const [name, value] of summarySamples(result, connections)) recorder.push('samples', { ...key, t_us: elapsed, name, value });
-
-    const summary: StrategyRunRow = {
-      ...key,
-      idx: 0,
-      name: BLAST_LABEL,
-      backend: BLAST_BACKEND,
-      params_json: JSON.stringify(params),
-      status: error ? 'failed' : interrupted ? 'interrupted' : 'completed',
-      detail: error
-        ? `autocannon failed: ${error}`
-        : `closed loop, ${connections} connections, against ${shownTarget}: no ledger audit is possible (hotbench does not own this service's ledger); ${timedOut} requests timed out; ${cutOff} in flight when the blast ended are not recorded`,
-      started_at: started,
-      schedule_us: options.durationUs,
-      elapsed_us: elapsed,
-      // Closed loop: nothing is planned; what was sent and answered (or timed out) is what was offered.
-      planned_ops: ledger.counts.sent - cutOff,
-      sent_ops: ledger.counts.sent - cutOff,
-      late_ops: 0,
-      late_threshold_us: 0,
-      concurrency: connections,
-      audited: 0,
-      conservation_ok: 0,
-      accounts_checked: 0,
-    };
-    recorder.push('strategy_runs', summary);
-    const status: BlastResult['status'] = error ? 'failed' : interrupted ? 'incomplete' : 'complete';
-    recorder.push('run_ends', { run_id: runId, finished_at: wallClockUtc(), status, reason: error ?? (interrupted ? 'interrupted by the user' : '') });
-    await recorder.close();
-    const { report, files } = await renderRunReports(store, runId, join(config.out, runId), options.log);
-    return { runId, status, report, files, summary, counts: ledger.counts, autocannon: result, store: store.description };
-  } finally {
-    await store.close();
-  }
+      const summary: StrategyRunRow = {
+        ...key,
+        idx: 0,
+        name: BLAST_LABEL,
+        backend: BLAST_BACKEND,
+        params_json: JSON.stringify(params),
+        status: error ? 'failed' : interrupted ? 'interrupted' : 'completed',
+        detail: error
+          ? `autocannon failed: ${error}`
+          : `closed loop, ${connections} connections, against ${shownTarget}: no ledger audit is possible (hotbench does not own this service's ledger); ${timedOut} requests timed out; ${cutOff} in flight when the blast ended are not recorded`,
+        started_at: started,
+        schedule_us: options.durationUs,
+        elapsed_us: elapsed,
+        // Closed loop: nothing is planned; what was sent and answered (or timed out) is what was offered.
+        planned_ops: ledger.counts.sent - cutOff,
+        sent_ops: ledger.counts.sent - cutOff,
+        late_ops: 0,
+        late_threshold_us: 0,
+        concurrency: connections,
+        audited: 0,
+        conservation_ok: 0,
+        accounts_checked: 0,
+      };
+      recorder.push('strategy_runs', summary);
+      const status: RunStatus = error ? 'failed' : interrupted ? 'incomplete' : 'complete';
+      return { status, ...(error !== undefined ? { reason: error } : {}), value: { summary, counts: ledger.counts, autocannon: result } };
+    },
+  });
+  return { runId: run.runId, status: run.status, report: run.report, files: run.files, ...run.value, store: run.store };
 }
 
 interface BlastRun {

@@ -2,8 +2,8 @@
  * Parsing the few units that reach the command line: durations and positive
  * numbers. Errors name the flag and say what was expected.
  */
-import { durationToMicros, MAX_DURATION_US } from '../scenarios/units.js';
-import { UserError } from './errors.js';
+import { durationToMicros, MAX_DURATION_US } from '../../scenarios/units.js';
+import { UserError } from '../errors.js';
 
 /**
  * `10s`, `500ms`, `2m`, `1.5s`, `250us` → µs (integer), with the grammar of

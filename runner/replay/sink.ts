@@ -4,10 +4,10 @@
  * It also fills the op fates the auditor needs. Everything here is
  * synchronous and O(1) per call: it runs on the hot path.
  */
-import type { EventSink, Micros, Op, Outcome, SignalKind } from '../strategies/contract.js';
-import type { RowOf, TableName } from '../results/rows.js';
-import type { OpFates } from './audit/fates.js';
-import type { DriveSink } from './driver/open-loop.js';
+import type { EventSink, Micros, Op, Outcome, SignalKind } from '../../strategies/contract.js';
+import type { RowOf, TableName } from '../../results/rows.js';
+import type { OpFates } from '../audit/fates.js';
+import type { DriveSink } from '../driver/open-loop.js';
 
 /** Anything rows can be pushed to without waiting (the Recorder). */
 export interface RowSink {

@@ -6,7 +6,7 @@ import { execFileSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { cpus, hostname, totalmem } from 'node:os';
 import { join } from 'node:path';
-import { packageRoot } from '../scenarios/catalog.js';
+import { packageRoot } from '../../scenarios/catalog.js';
 
 /** Host and build facts. */
 export interface Provenance {

@@ -19,14 +19,15 @@
  * than `maxStepOps` ops (never below 1 s): the first failing step is at most
  * `factor` × the ceiling, so the backlog it leaves to work off stays bounded.
  *
- * This composes the same parts as `runBenchmark` (run.ts) rather than calling
- * it: a run there replays one plan, here every step has its own.
+ * It shares the recorded-run lifecycle with `runBenchmark` (run.ts,
+ * runner/lifecycle/recorded-run.ts) rather than calling it: a run there
+ * replays one plan, here every step has its own.
  */
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
-import { compilePlan, summarizePlan, type Plan } from '../scenarios/index.js';
-import { loadRunReport } from '../reports/queries.js';
-import { writeReports } from '../reports/write-report.js';
+import { compilePlan, packageRoot, summarizePlan, type Plan } from '../../scenarios/index.js';
+import { loadRunReport } from '../../reports/queries.js';
+import { writeReports } from '../../reports/write-report.js';
 import {
   CAPACITY_COMMAND,
   driverKey,
@@ -39,17 +40,14 @@ import {
   type CapacitySettings,
   type CapacityStep,
   capacitySlo,
-} from '../reports/capacity/index.js';
-import type { Slo as Limits } from '../reports/verdict-slo.js';
-import { Recorder } from './record/recorder.js';
-import { MonotonicClock, wallClockUtc } from './clock.js';
-import { recordedConfig, type ResolvedRunConfig } from './config.js';
-import { oneLine } from './errors.js';
-import { runRowOf } from './run-row.js';
-import { withRunStack } from './run-stack.js';
-import { replayStrategy, type PlannedStrategy } from './replay.js';
-import { newRunId, type RunBenchmarkOptions } from './run.js';
-import { planStrategies } from './strategy-plan.js';
+} from '../../reports/capacity/index.js';
+import type { Slo as Limits } from '../../reports/verdict-slo.js';
+import { recordedConfig, type ResolvedRunConfig } from '../config/run-config.js';
+import { oneLine } from '../errors.js';
+import { newRunId, plannedForRun, recordedRun, type RunStatus } from '../lifecycle/recorded-run.js';
+import { planStrategies, type PlannedStrategy } from '../replay/plan.js';
+import { replayStrategy } from '../replay/replay.js';
+import type { RunBenchmarkOptions } from './run.js';
 
 /** How to search. Rates in ops/s, durations in µs. */
 export interface CapacitySearch {
@@ -72,6 +70,16 @@ export interface CapacitySearch {
  */
 export const CAPACITY_DEFAULTS = { startPerS: 100, maxPerS: 100_000, factor: 2, stepDurationUs: 3_000_000, maxStepOps: 30_000, bisect: 3, strategies: 'row-lock,aggregate', concurrency: 2048 } as const;
 
+/**
+ * The default scenario: all traffic on one hot account, constant arrivals,
+ * budget never exhausted. It lives beside the search (not in bench/ or the
+ * scenario library) because it is capacity's own input: the search sets its
+ * rate.
+ */
+export function capacityScenarioPath(): string {
+  return join(packageRoot(), 'runner', 'api', 'capacity-hot-account.yaml');
+}
+
 /** Shortest step the op cap may shrink a step to, µs. */
 const MIN_STEP_US = 1_000_000;
 /** Bisection stops once last fail / last pass is within this ratio. */
@@ -82,7 +90,7 @@ const MAX_DESCENT = 4;
 /** What a capacity run produced. */
 export interface CapacityResult {
   readonly runId: string;
-  readonly status: 'complete' | 'incomplete' | 'failed';
+  readonly status: RunStatus;
   /** Built from ClickHouse after the run (undefined if it could not be read back). */
   readonly report: CapacityReport | undefined;
   /** The run report and the capacity report files. */
@@ -106,7 +114,8 @@ export function baseRateOf(config: ResolvedRunConfig, durationUs: number): numbe
 export async function runCapacity(config: ResolvedRunConfig, search: CapacitySearch, options: RunBenchmarkOptions): Promise<CapacityResult> {
   const runId = options.runId ?? newRunId();
   const slo = capacitySlo(search.limits);
-  const strategies = planStrategies(config.strategies ?? CAPACITY_DEFAULTS.strategies, options.registry);
+  // Planned for the run like `run`'s strategies, so `--via http` is what is measured as well as what is recorded.
+  const strategies = plannedForRun(config, planStrategies(config.strategies ?? CAPACITY_DEFAULTS.strategies, options.registry));
   const baseRate = baseRateOf(config, search.stepDurationUs);
   const planAt = (rate: number): Plan => compilePlan(config.loaded, { seed: config.seed, durationUs: stepDurationUs(search, rate), rateScale: rate / baseRate });
   const settings: CapacitySettings = {
@@ -120,92 +129,83 @@ export async function runCapacity(config: ResolvedRunConfig, search: CapacitySea
     strategies: strategies.map((s) => s.label),
   };
 
-  return withRunStack(config, options.log, async ({ store, postgres, providers }) => {
-    const recorder = new Recorder(store, { spoolDir: join(config.dataDir, 'spool'), onNote: (line: string) => options.log(`recorder: ${line}`) });
-    const first = summarizePlan(planAt(search.startPerS)); // the run row describes the first step's plan
-    recorder.push(
-      'runs',
-      await runRowOf({
-        runId,
-        config,
-        recordedConfig: { ...recordedConfig(config, settings.strategies), capacity: settings },
-        stream: first,
-        scheduleUs: stepDurationUs(search, search.startPerS),
-        pgVersion: postgres.version,
-        redisVersion: providers.versions().redis ?? '',
-        store,
-        command: CAPACITY_COMMAND,
-      }),
-    );
+  const first = summarizePlan(planAt(search.startPerS)); // the run row describes the first step's plan
 
-    const clock = new MonotonicClock();
-    let idx = 0;
-    let failure: string | undefined;
-    /** Replays `planned` at `rate`, reads the step back from ClickHouse and judges it. */
-    const step = async (planned: PlannedStrategy, rate: number): Promise<CapacityStep> => {
-      const plan = planAt(rate);
-      const plannedOps = summarizePlan(plan).totalOps;
-      const label = stepLabel(planned.label, rate);
-      options.log(`${label}: ${plannedOps} ops over ${(plan.durationUs / 1e6).toFixed(1)} s`);
-      const started = performance.now();
-      await replayStrategy({
-        runId,
-        rep: 0,
-        idx: idx++,
-        planned: { ...planned, label },
-        plan,
-        plannedOps,
-        postgres,
-        providers,
-        rows: recorder,
-        store,
-        clock,
-        concurrency: config.concurrency,
-        connections: config.connections,
-        lateThresholdUs: config.lateThresholdUs,
-        keepDatabases: config.keepDatabases,
-        faults: config.faults,
-        abort: options.abort,
-        progress: options.progress,
-        log: options.log,
-      });
-      await recorder.flush();
-      const replayed = performance.now();
-      const report = await loadRunReport(store, runId);
-      const replay = report.strategies.find((s) => s.label === label);
-      if (!replay) throw new Error(`step ${label} was not read back from ClickHouse`);
-      const driver = (await selectDriverFacts(store, runId, label)).get(driverKey(0, label));
-      const judged = stepOf(replay, rate, slo, driver);
-      const why = judged.breaches.map((b) => `${b.term} was ${b.observed}`).join(', ');
-      const took = `replay ${((replayed - started) / 1000).toFixed(1)} s, read back ${((performance.now() - replayed) / 1000).toFixed(1)} s`;
-      options.log(`${label}: ${judged.verdict}${why ? ` (${why})` : ''}${judged.note ? `; ${judged.note}` : ''} [${took}]`);
-      return judged;
-    };
+  const run = await recordedRun<void, CapacityReport, NonNullable<CapacityResult['files']>>({
+    config,
+    runId,
+    command: CAPACITY_COMMAND,
+    log: options.log,
+    runRow: () => ({ recordedConfig: { ...recordedConfig(config, settings.strategies), capacity: settings }, stream: first, scheduleUs: stepDurationUs(search, search.startPerS) }),
+    body: async ({ recorder, store, clock, stack: { postgres, providers } }) => {
+      let idx = 0;
+      /** Replays `planned` at `rate`, reads the step back from ClickHouse and judges it. */
+      const step = async (planned: PlannedStrategy, rate: number): Promise<CapacityStep> => {
+        const plan = planAt(rate);
+        const plannedOps = summarizePlan(plan).totalOps;
+        const label = stepLabel(planned.label, rate);
+        options.log(`${label}: ${plannedOps} ops over ${(plan.durationUs / 1e6).toFixed(1)} s`);
+        const started = performance.now();
+        await replayStrategy({
+          runId,
+          rep: 0,
+          idx: idx++,
+          planned: { ...planned, label },
+          plan,
+          plannedOps,
+          postgres,
+          providers,
+          rows: recorder,
+          store,
+          clock,
+          concurrency: config.concurrency,
+          connections: config.connections,
+          lateThresholdUs: config.lateThresholdUs,
+          keepDatabases: config.keepDatabases,
+          faults: config.faults,
+          abort: options.abort,
+          progress: options.progress,
+          log: options.log,
+        });
+        await recorder.flush();
+        const replayed = performance.now();
+        const report = await loadRunReport(store, runId);
+        const replay = report.strategies.find((s) => s.label === label);
+        if (!replay) throw new Error(`step ${label} was not read back from ClickHouse`);
+        const driver = (await selectDriverFacts(store, runId, label)).get(driverKey(0, label));
+        const judged = stepOf(replay, rate, slo, driver);
+        const why = judged.breaches.map((b) => `${b.term} was ${b.observed}`).join(', ');
+        const took = `replay ${((replayed - started) / 1000).toFixed(1)} s, read back ${((performance.now() - replayed) / 1000).toFixed(1)} s`;
+        options.log(`${label}: ${judged.verdict}${why ? ` (${why})` : ''}${judged.note ? `; ${judged.note}` : ''} [${took}]`);
+        return judged;
+      };
 
-    try {
-      for (const planned of strategies) {
-        if (options.abort.aborted) break;
-        await searchStrategy(planned, search, (rate) => step(planned, rate), options);
+      let failure: string | undefined;
+      try {
+        for (const planned of strategies) {
+          if (options.abort.aborted) break;
+          await searchStrategy(planned, search, (rate) => step(planned, rate), options);
+        }
+      } catch (err) {
+        failure = oneLine(err);
+        options.log(`capacity: ${failure}`);
       }
-    } catch (err) {
-      failure = oneLine(err);
-      options.log(`capacity: ${failure}`);
-    }
-
-    const status: CapacityResult['status'] = failure ? 'failed' : options.abort.aborted ? 'incomplete' : 'complete';
-    recorder.push('run_ends', { run_id: runId, finished_at: wallClockUtc(), status, reason: failure ?? (status === 'incomplete' ? 'interrupted by the user' : '') });
-    await recorder.close();
-    const outDir = join(config.out, runId);
-    try {
-      const report = await loadCapacityReport(store, runId);
-      const run = await writeReports(await loadRunReport(store, runId), outDir);
-      const capacity = await writeCapacityReports(report, outDir);
-      return { runId, status, report, files: { run, capacity }, store: store.description };
-    } catch (err) {
-      options.log(`report: could not be rendered (${oneLine(err)}); the results are recorded: run \`hotbench capacity --report ${runId}\` later`);
-      return { runId, status, report: undefined, files: undefined, store: store.description };
-    }
+      const status: RunStatus = failure ? 'failed' : options.abort.aborted ? 'incomplete' : 'complete';
+      return { status, ...(failure !== undefined ? { reason: failure } : {}), value: undefined };
+    },
+    render: async (store, id, outDir) => {
+      try {
+        const report = await loadCapacityReport(store, id);
+        const run = await writeReports(await loadRunReport(store, id), outDir);
+        const capacity = await writeCapacityReports(report, outDir);
+        return { report, files: { run, capacity } };
+      } catch (err) {
+        options.log(`report: could not be rendered (${oneLine(err)}); the results are recorded: run \`hotbench capacity --report ${id}\` later`);
+        return { report: undefined, files: undefined };
+      }
+    },
   });
+  return { runId: run.runId, status: run.status, report: run.report, files: run.files, store: run.store };
 }
 
 /** Steps up until a failure, then bisects. `run` replays and judges one step. */

@@ -5,7 +5,7 @@
  * The value itself is never echoed: a malformed URL may still hold a password.
  * (Examples carry no `user:password@` part: the CLI masks that shape in every line.)
  */
-import { UserError } from './errors.js';
+import { UserError } from '../errors.js';
 
 /** The services that take a URL, with the schemes each accepts and an example. */
 export const SERVICE_URLS = {

@@ -18,7 +18,7 @@
  * down; the effect on the spread is what was measured.
   */
 import pg from 'pg';
-import { oneLine } from './errors.js';
+import { oneLine } from '../errors.js';
 
 /** What {@link checkpointBeforeClock} did. */
 export type CheckpointOutcome =

@@ -5,16 +5,16 @@
  * Also where a run's report files are rendered from the store.
  */
 import { join } from 'node:path';
-import { loadRunReport } from '../reports/queries.js';
-import type { StoreLocation } from '../results/open-store.js';
-import { openStore } from '../results/open-store.js';
-import type { Store } from '../results/store.js';
-import { writeReports } from '../reports/write-report.js';
-import type { ResolvedRunConfig } from './config.js';
-import { oneLine } from './errors.js';
-import { PortProviders } from './stack/needs.js';
-import { openProviders } from './stack/providers.js';
-import { openPostgres, type PostgresStack } from './stack/postgres.js';
+import { loadRunReport } from '../../reports/queries.js';
+import type { StoreLocation } from '../../results/open-store.js';
+import { openStore } from '../../results/open-store.js';
+import type { Store } from '../../results/store.js';
+import { writeReports } from '../../reports/write-report.js';
+import type { ResolvedRunConfig } from '../config/run-config.js';
+import { oneLine } from '../errors.js';
+import { PortProviders } from '../stack/needs.js';
+import { openProviders } from '../stack/providers.js';
+import { openPostgres, type PostgresStack } from '../stack/postgres.js';
 
 /** The open parts of a run's stack. */
 export interface RunStack {

@@ -5,7 +5,7 @@
  * ledger "at that instant").
  */
 import type { Pool } from 'pg';
-import type { Clock, Micros } from '../strategies/contract.js';
+import type { Clock, Micros } from '../../strategies/contract.js';
 
 /** A measured correspondence between the two clocks. */
 export interface PgClockSync {

@@ -3,6 +3,8 @@
  *
  * Precedence, lowest to highest, documented once here and in the README:
  *   defaults < scenario file < environment < command-line flags.
+ * Every option (flag, env, default, help, commands) is declared once in the
+ * option table, ./options.ts; this module resolves the values.
  * A stack preset (`--stack compose`, runner/stack/compose.ts) sits between
  * the scenario and the environment: it fills the connection settings that no
  * flag or variable gives.
@@ -10,84 +12,36 @@
  * connection settings never come from a scenario file.
  */
 import { resolve } from 'node:path';
-import { compilePlan, loadScenario, type LoadedScenario, type Plan } from '../scenarios/index.js';
-import { UserError } from './errors.js';
-import { parseVia, type Via } from './http/via-mode.js';
-import { stackPreset } from './stack/compose.js';
-import { parseFaults, type FaultSpec } from './faults/spec.js';
-import { SloError, mergeSlo, parseSloText, type Slo } from '../reports/verdict-slo.js';
+import { compilePlan, loadScenario, type LoadedScenario, type Plan } from '../../scenarios/index.js';
+import { UserError } from '../errors.js';
+import { parseVia, type Via } from '../http/via-mode.js';
+import { stackPreset } from '../stack/compose.js';
+import { parseFaults, type FaultSpec } from '../faults/spec.js';
+import { SloError, mergeSlo, parseSloText, type Slo } from '../../reports/verdict-slo.js';
 import { redactUrl } from './redact.js';
 import { checkServiceUrl } from './url-check.js';
 import { parseDurationUs, parsePositive, parseSeed } from './units.js';
+import { defaultOf, envName, envValue, flagOf, OPTIONS, type RunOptions } from './options.js';
 
-/** What a user may set, from flags or the environment. Every field optional; strings as typed. */
-export interface RunOptions {
-  readonly scenario?: string;
-  readonly strategies?: string;
-  readonly duration?: string;
-  readonly rateScale?: number | string;
-  readonly seed?: number | string;
-  readonly pg?: string;
-  /** A streaming replica of `pg` (read-write-split); with the embedded server one is started instead. */
-  readonly pgReplica?: string;
-  readonly clickhouse?: string;
-  readonly redis?: string;
-  readonly kafka?: string;
-  readonly out?: string;
-  readonly dataDir?: string;
-  readonly concurrency?: number | string;
-  readonly connections?: number | string;
-  readonly lateThreshold?: string;
-  readonly repeat?: number | string;
-  readonly keepDatabases?: boolean;
-  /** How the driver reaches the strategies: `direct` (default), `http`, `http-inprocess` (runner/http/via-mode.ts). */
-  readonly via?: string;
-  /** A stack preset, `compose`: fills pg, pg-replica, redis, kafka and clickhouse where no flag or variable does. */
-  readonly stack?: string;
-  /** `--fault <part>:<action>@<time>`, repeatable (environment: comma-separated). */
-  readonly fault?: string | readonly string[];
-  /** `--slo 'p99_ack<50ms,overdraft=0'`: limits the verdict judges by, over the scenario's `slo` block (see reports/verdict-slo.ts). */
-  readonly slo?: string;
-}
+/** What a user may set: derived from the option table (./options.ts), the one place an option is declared. */
+export type { RunOptions } from './options.js';
 
-/** Environment variables, by option. The README's table is generated from the same list. */
-export const ENVIRONMENT: Readonly<Record<keyof RunOptions, string>> = {
-  scenario: 'HOTBENCH_SCENARIO',
-  strategies: 'HOTBENCH_STRATEGIES',
-  duration: 'HOTBENCH_DURATION',
-  rateScale: 'HOTBENCH_RATE_SCALE',
-  seed: 'HOTBENCH_SEED',
-  pg: 'PG_URL',
-  pgReplica: 'PG_REPLICA_URL',
-  clickhouse: 'CLICKHOUSE_URL',
-  redis: 'REDIS_URL',
-  kafka: 'KAFKA_BROKERS',
-  out: 'HOTBENCH_OUT',
-  dataDir: 'HOTBENCH_HOME',
-  concurrency: 'HOTBENCH_CONCURRENCY',
-  connections: 'HOTBENCH_CONNECTIONS',
-  lateThreshold: 'HOTBENCH_LATE_THRESHOLD',
-  repeat: 'HOTBENCH_REPEAT',
-  keepDatabases: 'HOTBENCH_KEEP_DATABASES',
-  via: 'HOTBENCH_VIA',
-  stack: 'HOTBENCH_STACK',
-  fault: 'HOTBENCH_FAULTS',
-  slo: 'HOTBENCH_SLO',
-};
+/** Environment variables, by option (derived from the option table; the README's table lists the same). */
+export const ENVIRONMENT: Readonly<Partial<Record<keyof RunOptions, string>>> = Object.fromEntries(OPTIONS.filter((o) => 'env' in o).map((o) => [o.key, (o as { env: string }).env]));
 
 /** Where a resolved value came from. */
 export type Source = 'default' | 'scenario' | 'stack' | 'environment' | 'flag';
 
-/** Defaults, the lowest layer. */
+/** Defaults, the lowest layer (from the option table; `lateThresholdUs` is its `--late-threshold` default parsed). */
 export const DEFAULTS = {
-  scenario: 'advertiser-burst',
-  rateScale: 1,
-  out: 'hotbench-results',
-  dataDir: '.hotbench',
-  concurrency: 512,
-  connections: 16,
-  lateThresholdUs: 5_000,
-  repeat: 1,
+  scenario: defaultOf('scenario'),
+  rateScale: defaultOf('rateScale'),
+  out: defaultOf('out'),
+  dataDir: defaultOf('dataDir'),
+  concurrency: defaultOf('concurrency'),
+  connections: defaultOf('connections'),
+  lateThresholdUs: parseDurationUs(defaultOf('lateThreshold'), '--late-threshold'),
+  repeat: defaultOf('repeat'),
 } as const;
 
 /** The configuration a run uses, every value decided. */
@@ -141,14 +95,9 @@ function pick<T>(key: string, sources: Record<string, Source>, layers: { flag?: 
   return layers.fallback;
 }
 
-function envValue(env: NodeJS.ProcessEnv, key: keyof RunOptions): string | undefined {
-  const v = env[ENVIRONMENT[key]];
-  return v === undefined || v.trim() === '' ? undefined : v.trim();
-}
-
+/** How the user gave `key`, for messages: the environment variable if it came from there, else the flag. */
 function where(key: keyof RunOptions, sources: Record<string, Source>): string {
-  const flag = `--${key.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`)}`;
-  return sources[key] === 'environment' ? ENVIRONMENT[key] : flag;
+  return sources[key] === 'environment' ? (envName(key) ?? flagOf(key)) : flagOf(key);
 }
 
 /** Resolves flags + environment + scenario + defaults into a {@link ResolvedRunConfig}. */

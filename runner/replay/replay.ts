@@ -3,75 +3,37 @@
  * schedule, drain, the audit, stop; every outcome, posting, sample, incident
  * and the summary row recorded. A replay never throws: whatever happens ends
  * as a `strategy_runs` row (completed, skipped, failed or interrupted).
+ *
+ * The folder holds its parts: what it is given (args.ts), which strategies
+ * and how they are reached (plan.ts), the strategy's context (context.ts),
+ * the samplers (sampling.ts), the row sink (sink.ts) and the ledger checks
+ * after drain (ledger-checks.ts).
  */
 import pg from 'pg';
-import { generateOps, type Plan } from '../scenarios/index.js';
-import { isObservable, type Clock, type Need, type Strategy, type StrategyContext } from '../strategies/contract.js';
-import type { StrategyRunRow } from '../results/rows.js';
-import { audit } from './audit/auditor.js';
-import { OpFates } from './audit/fates.js';
-import { ScheduleClock, wallClockUtc } from './clock.js';
-import { OpenLoopDriver, type DriveResult } from './driver/open-loop.js';
-import { startProgress, type ProgressMode } from './driver/progress.js';
-import { oneLine } from './errors.js';
-import { ReplayRecorder, type RowSink } from './record-sink.js';
-import { viaHttp, type HttpVia } from './http/via.js';
-import { runAnalyses } from './analysis/index.js';
-import { startFaults, type FaultSchedule } from './faults/schedule.js';
-import type { FaultSpec } from './faults/spec.js';
-import { postgresFaultTarget } from './faults/postgres.js';
+import { generateOps } from '../../scenarios/index.js';
+import type { Strategy } from '../../strategies/contract.js';
+import type { StrategyRunRow } from '../../results/rows.js';
+import { OpFates } from '../audit/fates.js';
+import { ScheduleClock, wallClockUtc } from '../clock.js';
+import { OpenLoopDriver, type DriveResult } from '../driver/open-loop.js';
+import { startProgress } from '../driver/progress.js';
+import { oneLine } from '../errors.js';
+import { ReplayRecorder } from './sink.js';
+import { strategyContext } from './context.js';
+import { startSampler } from './sampling.js';
+import { startFaults, type FaultSchedule } from '../faults/schedule.js';
+import { postgresFaultTarget } from '../faults/postgres.js';
 import { pgToSchedule, syncPgClock } from './pg-clock.js';
-import { startPgTelemetry, type PgTelemetry } from './telemetry/pg-telemetry.js';
+import { startPgTelemetry, type PgTelemetry } from '../telemetry/pg-telemetry.js';
 import { warmPools } from './warm-pools.js';
 import { checkpointBeforeClock } from './checkpoint.js';
-import { favourDriverThread } from './driver/favour-driver.js';
-import type { Store } from '../results/store.js';
-import type { PortProviders } from './stack/needs.js';
-import { describePgError, type PostgresStack, type StrategyDatabase } from './stack/postgres.js';
+import { favourDriverThread } from '../driver/favour-driver.js';
+import type { StrategyDatabase } from '../stack/postgres.js';
+import { checkLedger } from './ledger-checks.js';
+import type { ReplayArgs } from './args.js';
 
-/** A strategy chosen for the run, parameters validated. */
-export interface PlannedStrategy {
-  /** Canonical label, e.g. `aggregate:window=10ms`. */
-  readonly label: string;
-  readonly name: string;
-  readonly needs: readonly Need[];
-  /** Resolved parameters (recorded as JSON). */
-  readonly params: unknown;
-  create(): Strategy;
-}
+export type { ReplayArgs } from './args.js';
 
-/** Everything one replay needs. */
-export interface ReplayArgs {
-  readonly runId: string;
-  readonly rep: number;
-  readonly idx: number;
-  readonly planned: PlannedStrategy;
-  readonly plan: Plan;
-  readonly plannedOps: number;
-  readonly postgres: PostgresStack;
-  readonly providers: PortProviders;
-  /** The recorder: rows are pushed as they happen; `flush` makes them readable in `store`. */
-  readonly rows: RowSink & { flush(): Promise<unknown> };
-  /** The results store (post-replay analyses read the recorded ops back). */
-  readonly store: Store;
-  /** The run's monotonic clock; each replay's schedule clock is an offset of it. */
-  readonly clock: Clock;
-  readonly concurrency: number;
-  readonly connections: number;
-  readonly lateThresholdUs: number;
-  readonly keepDatabases: boolean;
-  /** `--via http` / `http-inprocess`: the strategy is served over HTTP and the driver submits through a client. */
-  readonly http?: HttpVia;
-  /** `--fault`s fired on this replay's schedule clock (none by default). */
-  readonly faults?: readonly FaultSpec[];
-  /** Aborted by Ctrl-C: stop sending, record what was measured. */
-  readonly abort: AbortSignal;
-  readonly progress: ProgressMode;
-  log(line: string): void;
-}
-
-/** Seconds between samples of the driver, the hot balances and the strategy's own series. */
-const SAMPLE_EVERY_MS = 1_000;
 const SETUP_TIMEOUT_MS = 300_000;
 const DRAIN_TIMEOUT_MS = 120_000;
 const STOP_TIMEOUT_MS = 30_000;
@@ -133,26 +95,10 @@ export async function replayStrategy(args: ReplayArgs): Promise<StrategyRunRow> 
     const fates = new OpFates(args.plannedOps);
     const sink = new ReplayRecorder({ run_id: runId, strategy: planned.label, rep }, args.rows, fates, args.plannedOps);
     const db = database;
-    const ctx: StrategyContext = {
-      postgres: {
-        serverVersion: args.postgres.version,
-        connections: args.connections,
-        pool: (options = {}) => {
-          const pool = new pg.Pool({ connectionString: db.url, max: options.max ?? args.connections, application_name: options.applicationName ?? `hotbench:${planned.name}` });
-          pool.on('error', () => undefined); // idle-client errors surface on the next query
-          pools.push(pool);
-          return pool;
-        },
-      },
-      ports,
-      clock: schedule,
-      events: sink,
-      accounts: args.plan.accounts,
-      abort: stopAbort.signal,
-      log: (line) => args.log(`${planned.label}: ${line}`),
-    };
+    const ctx = strategyContext({ postgres: args.postgres, database: db, connections: args.connections, planned, ports, clock: schedule, events: sink, accounts: args.plan.accounts, abort: stopAbort.signal, pools, log: args.log });
 
-    strategy = args.http ? viaHttp(planned, args.http, { postgres: args.postgres, database: db, namespace, connections: args.connections }) : planned.create();
+    // A strategy planned behind HTTP (runner/http/via.ts) uses these facts; a direct one ignores them.
+    strategy = planned.create({ postgres: args.postgres, database: db, namespace, connections: args.connections });
     await withTimeout(strategy.setup(ctx), SETUP_TIMEOUT_MS, 'setup');
     row.backend = strategy.backend;
 
@@ -213,27 +159,16 @@ export async function replayStrategy(args: ReplayArgs): Promise<StrategyRunRow> 
     if (polled?.firstError) sink.note('telemetry_failed', `${polled.errors} PostgreSQL telemetry polls failed (${polled.polls} succeeded): ${polled.firstError}`, schedule.now());
 
     if (!keepsLedger) sink.note('audit_skipped', `${planned.label} needs no PostgreSQL, so it keeps no ledger: the audit and the ledger analyses were skipped`, schedule.now());
-    const summary = !keepsLedger ? undefined : await runAudit(ledger, db.url, args, fates, (incident) =>
-      args.rows.push('incidents', { run_id: runId, strategy: planned.label, rep, kind: incident.kind, op_id: incident.opId, account: incident.account, amount: incident.amount, at_us: -1, detail: incident.detail }),
-    );
-    if (summary) {
-      row.audited = 1;
-      row.conservation_ok = summary.conservationOk ? 1 : 0;
-      row.accounts_checked = summary.accountsChecked;
+    if (keepsLedger) {
+      const summary = await checkLedger({ args, ledger, url: db.url, fates, pgToScheduleUs: pgToSchedule(sync, origin), pgClockUncertaintyUs: sync.uncertaintyUs });
+      if (summary) {
+        row.audited = 1;
+        row.conservation_ok = summary.conservationOk ? 1 : 0;
+        row.accounts_checked = summary.accountsChecked;
+      }
+    } else {
+      await args.rows.flush();
     }
-    await args.rows.flush();
-    if (keepsLedger) await runAnalyses({
-      key: { run_id: runId, strategy: planned.label, rep },
-      strategyName: planned.name,
-      ledger,
-      store: args.store,
-      plan: args.plan,
-      fates,
-      pgToScheduleUs: pgToSchedule(sync, origin),
-      pgClockUncertaintyUs: sync.uncertaintyUs,
-      rows: args.rows,
-      log: (line) => args.log(`${planned.label}: ${line}`),
-    });
     if (sink.strayPostings > 0) sink.note('stray_postings', `${sink.strayPostings} postings reported for ops that were not accepted or twice`, schedule.now());
     if (result.interrupted) {
       row.status = 'interrupted';
@@ -255,54 +190,6 @@ export async function replayStrategy(args: ReplayArgs): Promise<StrategyRunRow> 
   }
   return finish();
 }
-
-async function runAudit(pool: pg.Pool, url: string, args: ReplayArgs, fates: OpFates, onIncident: Parameters<typeof audit>[1]) {
-  try {
-    return await audit({ pool, accounts: args.plan.accounts, ops: () => generateOps(args.plan), fates }, onIncident);
-  } catch (err) {
-    args.log(`${args.planned.label}: audit failed: ${describePgError(err, url)}`);
-    return undefined;
-  }
-}
-
-/** Samples the driver, the process, the hot accounts' ledger balances and the strategy's own series. */
-function startSampler(strategy: Strategy, driver: OpenLoopDriver, clock: Clock, sink: ReplayRecorder, url: string, plan: Plan) {
-  const hot = plan.accounts.filter((a) => a.hot).map((a) => a.id);
-  const pool = new pg.Pool({ connectionString: url, max: 1, application_name: 'hotbench:sampler' });
-  pool.on('error', () => undefined);
-  let busy = false;
-  const tick = async (): Promise<void> => {
-    if (busy) return; // never stack samples behind a slow database
-    busy = true;
-    try {
-      const at = clock.now();
-      const s = driver.snapshot();
-      sink.sample('in_flight', s.inFlight, at);
-      sink.sample('behind_us', s.behindUs, at);
-      sink.sample('rss_bytes', process.memoryUsage.rss(), at);
-      if (hot.length > 0) {
-        const res = await pool
-          .query<{ owner: number; balance: string }>('SELECT owner, sum(balance)::text AS balance FROM accounts WHERE owner = ANY($1::int[]) GROUP BY owner', [hot])
-          .catch(() => undefined);
-        for (const r of res?.rows ?? []) sink.sample(`balance:${r.owner}`, Number(r.balance), at);
-      }
-      if (isObservable(strategy)) {
-        for (const point of await strategy.observe().catch(() => [])) sink.sample(point.name, point.value, at);
-      }
-    } finally {
-      busy = false;
-    }
-  };
-  const timer = setInterval(() => void tick(), SAMPLE_EVERY_MS);
-  return {
-    async stop(): Promise<void> {
-      clearInterval(timer);
-      await tick();
-      await pool.end().catch(() => undefined);
-    },
-  };
-}
-
 
 async function withTimeout<T>(promise: Promise<T>, ms: number, what: string): Promise<T> {
   let timer: NodeJS.Timeout | undefined;

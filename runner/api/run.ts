@@ -1,0 +1,107 @@
+/**
+ * The programmatic API behind `hotbench run`: one run = the plan replayed
+ * against each chosen strategy (times `repeat`), everything recorded under
+ * one run id, then the report rendered from ClickHouse.
+ *
+ * Nothing measured is lost when a run fails or is interrupted: rows are
+ * pushed to the recorder as they happen, the recorder spools what ClickHouse
+ * cannot take, and the run ends with a `run_ends` row saying `complete`,
+ * `incomplete` or `failed`.
+ */
+import { summarizePlan } from '../../scenarios/index.js';
+import type { StrategyRunRow } from '../../results/rows.js';
+import type { RunReport } from '../../reports/queries.js';
+import type { StrategyRegistry } from '../../strategies/registry.js';
+import { recordedConfig, type ResolvedRunConfig } from '../config/run-config.js';
+import type { ProgressMode } from '../driver/progress.js';
+import { oneLine } from '../errors.js';
+import { refuseExternalPostgresFaults } from '../faults/postgres.js';
+import { plannedForRun, recordedRun, type RunStatus } from '../lifecycle/recorded-run.js';
+import { planStrategies, type PlannedStrategy } from '../replay/plan.js';
+import { replayStrategy } from '../replay/replay.js';
+
+/** Options for {@link runBenchmark}. */
+export interface RunBenchmarkOptions {
+  readonly registry: StrategyRegistry;
+  /** One line of human progress (not a result). */
+  readonly log: (line: string) => void;
+  readonly progress: ProgressMode;
+  /** Stops the run gracefully (Ctrl-C): partial results recorded, run marked incomplete. */
+  readonly abort: AbortSignal;
+  /** Recorded as the run's command. Default `hotbench run`. */
+  readonly command?: string;
+  /** Run id to use (validated); default a new one. */
+  readonly runId?: string;
+  /** The strategies, already resolved (e.g. by the CLI); default: resolved from `config.strategies`. */
+  readonly strategies?: readonly PlannedStrategy[];
+}
+
+/** What a run produced. */
+export interface RunBenchmarkResult {
+  readonly runId: string;
+  readonly status: RunStatus;
+  /** The report as loaded back from ClickHouse (undefined if the store could not be read back). */
+  readonly report: RunReport | undefined;
+  /** Paths of report.md / report.json / report.html. */
+  readonly files: { readonly md: string; readonly json: string; readonly html: string } | undefined;
+  readonly strategies: readonly StrategyRunRow[];
+  /** Where the results live, safe to print. */
+  readonly store: string;
+}
+
+/** Runs the benchmark described by `config`. Throws only before anything is measured (bad input, unreachable server). */
+export async function runBenchmark(config: ResolvedRunConfig, options: RunBenchmarkOptions): Promise<RunBenchmarkResult> {
+  refuseExternalPostgresFaults(config.faults, config.pgUrl);
+  // A run id becomes a report folder and a database name prefix: only the characters `report` accepts.
+  const strategies = plannedForRun(config, options.strategies ?? planStrategies(config.strategies, options.registry));
+  const summary = summarizePlan(config.plan);
+
+  const run = await recordedRun({
+    config,
+    ...(options.runId !== undefined ? { runId: options.runId } : {}),
+    command: options.command ?? 'hotbench run',
+    log: options.log,
+    runRow: () => ({ recordedConfig: recordedConfig(config, strategies.map((s) => s.label)), stream: summary, scheduleUs: config.plan.durationUs }),
+    body: async ({ runId, recorder, store, clock, stack: { postgres, providers } }) => {
+      const rows: StrategyRunRow[] = [];
+      let failure: string | undefined;
+      outer: for (let rep = 0; rep < config.repeat; rep++) {
+        for (const [idx, planned] of strategies.entries()) {
+          if (options.abort.aborted) break outer;
+          options.log(`${planned.label}${config.repeat > 1 ? ` (repetition ${rep + 1}/${config.repeat})` : ''}: ${summary.totalOps} ops over ${(config.plan.durationUs / 1e6).toFixed(1)} s`);
+          try {
+            rows.push(
+              await replayStrategy({
+                runId,
+                rep,
+                idx,
+                planned,
+                plan: config.plan,
+                plannedOps: summary.totalOps,
+                postgres,
+                providers,
+                rows: recorder,
+                store,
+                clock,
+                concurrency: config.concurrency,
+                connections: config.connections,
+                lateThresholdUs: config.lateThresholdUs,
+                keepDatabases: config.keepDatabases,
+                faults: config.faults,
+                abort: options.abort,
+                progress: options.progress,
+                log: options.log,
+              }),
+            );
+          } catch (err) {
+            failure = oneLine(err); // replayStrategy records its own failures; this is a harness bug
+            break outer;
+          }
+        }
+      }
+      const status: RunStatus = failure ? 'failed' : options.abort.aborted || rows.some((r) => r.status === 'interrupted') ? 'incomplete' : 'complete';
+      return { status, ...(failure !== undefined ? { reason: failure } : {}), value: rows };
+    },
+  });
+  return { runId: run.runId, status: run.status, report: run.report, files: run.files, strategies: run.value, store: run.store };
+}

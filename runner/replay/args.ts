@@ -1,0 +1,41 @@
+/**
+ * What one replay is given (runner/replay/replay.ts), in a module of its own
+ * so the replay's parts can take it without importing the replay.
+ */
+import type { Plan } from '../../scenarios/index.js';
+import type { Clock } from '../../strategies/contract.js';
+import type { Store } from '../../results/store.js';
+import type { ProgressMode } from '../driver/progress.js';
+import type { FaultSpec } from '../faults/spec.js';
+import type { PortProviders } from '../stack/needs.js';
+import type { PostgresStack } from '../stack/postgres.js';
+import type { PlannedStrategy } from './plan.js';
+import type { RowSink } from './sink.js';
+
+/** Everything one replay needs. */
+export interface ReplayArgs {
+  readonly runId: string;
+  readonly rep: number;
+  readonly idx: number;
+  readonly planned: PlannedStrategy;
+  readonly plan: Plan;
+  readonly plannedOps: number;
+  readonly postgres: PostgresStack;
+  readonly providers: PortProviders;
+  /** The recorder: rows are pushed as they happen; `flush` makes them readable in `store`. */
+  readonly rows: RowSink & { flush(): Promise<unknown> };
+  /** The results store (post-replay analyses read the recorded ops back). */
+  readonly store: Store;
+  /** The run's monotonic clock; each replay's schedule clock is an offset of it. */
+  readonly clock: Clock;
+  readonly concurrency: number;
+  readonly connections: number;
+  readonly lateThresholdUs: number;
+  readonly keepDatabases: boolean;
+  /** `--fault`s fired on this replay's schedule clock (none by default). */
+  readonly faults?: readonly FaultSpec[];
+  /** Aborted by Ctrl-C: stop sending, record what was measured. */
+  readonly abort: AbortSignal;
+  readonly progress: ProgressMode;
+  log(line: string): void;
+}

@@ -1,0 +1,51 @@
+/**
+ * Which strategies a run replays, and how each is reached: the
+ * `--strategies` text resolved against the registry (when absent, every
+ * registered strategy that stands on its own: composites such as
+ * `rate-limit(...)` need an inner strategy, so they run only when asked
+ * for), then, for `--via http` / `http-inprocess`, wrapped so the replay's
+ * `create` serves it over HTTP (runner/http/via.ts). The wrapping is decided
+ * here, when the plan is made, so the replay itself knows nothing of HTTP.
+ */
+import type { Need, Strategy } from '../../strategies/contract.js';
+import { resolveStrategies, type ResolvedStrategy } from '../../strategies/spec.js';
+import type { StrategyRegistry } from '../../strategies/registry.js';
+import type { PostgresStack, StrategyDatabase } from '../stack/postgres.js';
+
+/** What the replay has prepared when it creates the strategy (a wrapper serving it over HTTP needs it; a direct strategy ignores it). */
+export interface ReplayFacts {
+  readonly postgres: PostgresStack;
+  readonly database: StrategyDatabase;
+  /** The replay's namespace (database name, key and topic prefix). */
+  readonly namespace: string;
+  /** PostgreSQL pool size per strategy. */
+  readonly connections: number;
+}
+
+/** A strategy chosen for the run, parameters validated. */
+export interface PlannedStrategy {
+  /** Canonical label, e.g. `aggregate:window=10ms`. */
+  readonly label: string;
+  readonly name: string;
+  readonly needs: readonly Need[];
+  /** Resolved parameters (recorded as JSON). */
+  readonly params: unknown;
+  /** A new instance; the replay passes its facts (required by strategies planned behind HTTP). */
+  create(replay?: ReplayFacts): Strategy;
+}
+
+/** The strategies to replay, in order. Throws a one-line `SpecError` for a bad spec. */
+export function planStrategies(text: string | undefined, registry: StrategyRegistry): PlannedStrategy[] {
+  const spec = text ?? registry.list().filter((d) => d.composite !== true).map((d) => d.name).join(',');
+  return resolveStrategies(spec, registry).map(toPlanned);
+}
+
+function needsOf(r: ResolvedStrategy): PlannedStrategy['needs'] {
+  const needs = new Set(r.definition.needsFor ? r.definition.needsFor(r.params) : r.definition.needs);
+  if (r.inner) for (const n of needsOf(r.inner)) needs.add(n);
+  return [...needs];
+}
+
+function toPlanned(r: ResolvedStrategy): PlannedStrategy {
+  return { label: r.label, name: r.definition.name, needs: needsOf(r), params: r.params, create: () => r.create() };
+}

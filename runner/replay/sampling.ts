@@ -1,0 +1,53 @@
+/**
+ * The replay's samplers: once a second, the driver (in flight, behind), the
+ * process (RSS), the hot accounts' ledger balances and the strategy's own
+ * series, recorded as `samples` rows on the replay's schedule clock.
+ */
+import pg from 'pg';
+import type { Plan } from '../../scenarios/index.js';
+import { isObservable, type Clock, type Strategy } from '../../strategies/contract.js';
+import type { OpenLoopDriver } from '../driver/open-loop.js';
+import type { ReplayRecorder } from './sink.js';
+
+/** Seconds between samples of the driver, the hot balances and the strategy's own series. */
+const SAMPLE_EVERY_MS = 1_000;
+
+/** Samples the driver, the process, the hot accounts' ledger balances and the strategy's own series. */
+export function startSampler(strategy: Strategy, driver: OpenLoopDriver, clock: Clock, sink: ReplayRecorder, url: string, plan: Plan) {
+  const hot = plan.accounts.filter((a) => a.hot).map((a) => a.id);
+  const pool = new pg.Pool({ connectionString: url, max: 1, application_name: 'hotbench:sampler' });
+  pool.on('error', () => undefined);
+  let busy = false;
+  const tick = async (): Promise<void> => {
+    if (busy) return; // never stack samples behind a slow database
+    busy = true;
+    try {
+      const at = clock.now();
+      const s = driver.snapshot();
+      sink.sample('in_flight', s.inFlight, at);
+      sink.sample('behind_us', s.behindUs, at);
+      sink.sample('rss_bytes', process.memoryUsage.rss(), at);
+      if (hot.length > 0) {
+        const res = await pool
+          .query<{ owner: number; balance: string }>('SELECT owner, sum(balance)::text AS balance FROM accounts WHERE owner = ANY($1::int[]) GROUP BY owner', [hot])
+          .catch(() => undefined);
+        for (const r of res?.rows ?? []) sink.sample(`balance:${r.owner}`, Number(r.balance), at);
+      }
+      if (isObservable(strategy)) {
+        for (const point of await strategy.observe().catch(() => [])) sink.sample(point.name, point.value, at);
+      }
+    } finally {
+      busy = false;
+    }
+  };
+  const timer = setInterval(() => void tick(), SAMPLE_EVERY_MS);
+  return {
+    async stop(): Promise<void> {
+      clearInterval(timer);
+      await tick();
+      await pool.end().catch(() => undefined);
+    },
+  };
+}
+
+
