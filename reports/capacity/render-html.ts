@@ -6,7 +6,8 @@
  * Same tables and figures as the terminal and Markdown renderings.
  */
 import { formatInt } from '../format.js';
-import { escapeHtml, htmlTable } from '../render-html.js';
+import { escapeHtml } from '../html/escape.js';
+import { htmlTable } from '../render-html.js';
 import { curveTable, maxText, ratioText, summaryTable } from './render.js';
 import { capacitySlo } from './slo.js';
 import type { CapacityReport, CapacityStrategy } from './types.js';
