@@ -15,7 +15,7 @@ import https from 'node:https';
 import { createRequire } from 'node:module';
 import { join } from 'node:path';
 import { summarizePlan } from '../scenarios/index.js';
-import type { RunReport } from '../reports/queries.js';
+import type { RunReport } from '../reports/run/queries.js';
 import type { StrategyRunRow } from '../results/rows.js';
 import { openStore } from '../results/open-store.js';
 import { MonotonicClock, wallClockUtc } from './clock.js';

@@ -15,7 +15,7 @@ import { UserError } from './errors.js';
 import { parseVia, type Via } from './http/via-mode.js';
 import { stackPreset } from './stack/compose.js';
 import { parseFaults, type FaultSpec } from './faults/spec.js';
-import { SloError, mergeSlo, parseSloText, type Slo } from '../reports/verdict-slo.js';
+import { SloError, mergeSlo, parseSloText, type Slo } from '../reports/common/slo.js';
 import { redactUrl } from './redact.js';
 import { checkServiceUrl } from './url-check.js';
 import { parseDurationUs, parsePositive, parseSeed } from './units.js';
@@ -46,7 +46,7 @@ export interface RunOptions {
   readonly stack?: string;
   /** `--fault <part>:<action>@<time>`, repeatable (environment: comma-separated). */
   readonly fault?: string | readonly string[];
-  /** `--slo 'p99_ack<50ms,overdraft=0'`: limits the verdict judges by, over the scenario's `slo` block (see reports/verdict-slo.ts). */
+  /** `--slo 'p99_ack<50ms,overdraft=0'`: limits the verdict judges by, over the scenario's `slo` block (see reports/common/slo.ts). */
   readonly slo?: string;
 }
 

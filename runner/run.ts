@@ -12,7 +12,7 @@ import { randomBytes } from 'node:crypto';
 import { join } from 'node:path';
 import { summarizePlan } from '../scenarios/index.js';
 import type { StrategyRunRow } from '../results/rows.js';
-import { checkRunId, type RunReport } from '../reports/queries.js';
+import { checkRunId, type RunReport } from '../reports/run/queries.js';
 import type { StrategyRegistry } from '../strategies/registry.js';
 import { Recorder } from './record/recorder.js';
 import { MonotonicClock, wallClockUtc } from './clock.js';

@@ -20,7 +20,7 @@ import { LedgerStrategy } from '../strategies/ledger-strategy.js';
 import { duration } from '../strategies/params.js';
 import { builtinRegistry, type StrategyRegistry } from '../strategies/registry.js';
 import { packageRoot } from '../scenarios/index.js';
-import type { StrategyReport } from '../reports/report-types.js';
+import type { StrategyReport } from '../reports/run/report-types.js';
 import { resolveRunConfig, type RunOptions } from '../runner/config.js';
 import { runBenchmark } from '../runner/run.js';
 import { PG_URL } from './support/database.js';

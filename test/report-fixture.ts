@@ -127,7 +127,7 @@ export function expectedRowLock(rows: FakeRows) {
 }
 
 /** Asserts the report of the fake run: exact values, computed by hand (comments) or by {@link expectedRowLock}. */
-export function expectFakeReport(report: import('../reports/queries.js').RunReport, rows: FakeRows, expect: typeof import('vitest').expect): void {
+export function expectFakeReport(report: import('../reports/run/queries.js').RunReport, rows: FakeRows, expect: typeof import('vitest').expect): void {
   const runId = rows.runs[0]!.run_id;
   expect(report.format).toBe('hotbench-run-report/1');
   expect(report.run).toEqual({
@@ -142,7 +142,7 @@ export function expectFakeReport(report: import('../reports/queries.js').RunRepo
     [CACHE_LABEL, 'redis+postgres', 'completed'],
     ['buffer', 'kafka', 'skipped'],
   ]);
-  const [rowLock, cache, buffer] = report.strategies as [import('../reports/queries.js').StrategyReport, import('../reports/queries.js').StrategyReport, import('../reports/queries.js').StrategyReport];
+  const [rowLock, cache, buffer] = report.strategies as [import('../reports/run/queries.js').StrategyReport, import('../reports/run/queries.js').StrategyReport, import('../reports/run/queries.js').StrategyReport];
 
   const js = expectedRowLock(rows);
   // By hand: 990 acked ops, latencies 100, 200, ..., 98,900 µs then 250,000 µs;

@@ -5,8 +5,8 @@
  * judges its steps with the same functions, so what it decided and what the
  * report says cannot differ.
  */
-import { loadRunReport } from '../queries.js';
-import type { RunReport, StrategyReport } from '../report-types.js';
+import { loadRunReport } from '../run/queries.js';
+import type { RunReport, StrategyReport } from '../run/report-types.js';
 import { StoreError } from '../../results/errors.js';
 import type { Store } from '../../results/store.js';
 import { capacitySlo, judgeStep, type BreachCategory, type DriverFacts, type Slo } from './slo.js';

@@ -16,8 +16,8 @@
  * `overdraft`, `loss`. The stop-delivery limit counts as `lag` (a crossing
  * never signalled breaks it); the capacity scenario never crosses one.
  */
-import type { StrategyReport } from '../report-types.js';
-import { parseSloText, type Slo as Limits } from '../verdict-slo.js';
+import type { StrategyReport } from '../run/report-types.js';
+import { parseSloText, type Slo as Limits } from '../common/slo.js';
 
 /** What broke, for "what broke first". `driver-limited` is not the strategy's failure: the harness could not offer the load. */
 export type BreachCategory = 'latency' | 'lag' | 'rejects' | 'overdraft' | 'loss' | 'driver-limited' | 'failed';

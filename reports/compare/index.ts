@@ -8,7 +8,7 @@
  *   const c = await compareRuns(store, { baseline: parseRunRef('latest:main', '--baseline'), candidate: parseRunRef(id, '--candidate'), thresholds });
  *   process.exitCode = c.exit_code;
  */
-import { loadRunReport } from '../queries.js';
+import { loadRunReport } from '../run/queries.js';
 import type { Store } from '../../results/store.js';
 import { compareReports } from './compare.js';
 import { CompareInputError } from './errors.js';

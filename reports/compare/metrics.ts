@@ -8,7 +8,7 @@
  * (`p99_ack_ms: -10%` is refused: for latency only an increase can regress)
  * and a change can be judged in the right direction.
  */
-import type { StrategyReport } from '../report-types.js';
+import type { StrategyReport } from '../run/report-types.js';
 
 /** Which way a metric gets worse. */
 export type Direction = 'higher_is_worse' | 'lower_is_worse';

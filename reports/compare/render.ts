@@ -3,10 +3,10 @@
  * JSON. Markdown and terminal show the same cells: per strategy, every metric
  * that has a threshold, with baseline, candidate, change and verdict.
  */
-import { formatInt, formatMs, formatRate, formatSeconds, NONE } from '../format.js';
-import { escapeMarkdown, markdownTable } from '../render-markdown.js';
-import { alignTable } from '../render-terminal.js';
-import type { Table } from '../summary-table.js';
+import { formatInt, formatMs, formatRate, formatSeconds, NONE } from '../common/format.js';
+import { escapeMarkdown, markdownTable } from '../run/render-markdown.js';
+import { alignTable } from '../run/render-terminal.js';
+import type { Table } from '../run/summary-table.js';
 import type { Comparison, MetricComparison, Spread, StrategyComparison } from './types.js';
 
 /** A value in its metric's unit without the unit: `12.3`, `1,234`, `0.50`. */

@@ -3,8 +3,8 @@
  * any service implementing the billing API, recorded and reported like a run.
  */
 import type { Argv, CommandModule } from 'yargs';
-import { renderJson } from '../../../reports/render-json.js';
-import { renderTerminal } from '../../../reports/render-terminal.js';
+import { renderJson } from '../../../reports/run/render-json.js';
+import { renderTerminal } from '../../../reports/run/render-terminal.js';
 import { runBlast } from '../../blast.js';
 import { resolveRunConfig, type RunOptions } from '../../config.js';
 import { UserError } from '../../errors.js';

@@ -3,8 +3,8 @@
  */
 import type { Argv, CommandModule } from 'yargs';
 import { formatPlanSummary, summarizePlan } from '../../../scenarios/index.js';
-import { renderJson } from '../../../reports/render-json.js';
-import { renderTerminal } from '../../../reports/render-terminal.js';
+import { renderJson } from '../../../reports/run/render-json.js';
+import { renderTerminal } from '../../../reports/run/render-terminal.js';
 import { builtinRegistry } from '../../../strategies/registry.js';
 import { fitToRunBudget, resolveRunConfig, type RunOptions } from '../../config.js';
 import { autoProgressMode, type ProgressMode } from '../../driver/progress.js';

@@ -14,7 +14,7 @@
  */
 import type { RunReport } from './report-types.js';
 import { chartPage } from './html/chart-page.js';
-import { escapeHtml } from './html/escape.js';
+import { escapeHtml } from '../common/escape.js';
 import { DEFINITIONS, detailTable, provenance, rejectLines, statusLines, summaryTable, type Table } from './summary-table.js';
 import { TELEMETRY_DEFINITIONS, telemetryTable } from './telemetry-tables.js';
 import { verdictCloseCalls, verdictConstraints, verdictLines } from './verdict-render.js';

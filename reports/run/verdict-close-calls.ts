@@ -12,8 +12,8 @@
  * Only SLO limits count: ledger integrity (lost, duplicated, conservation)
  * is a count that no rerun makes acceptable, and a limit of 0 has no margin.
  */
-import { formatShare } from './format.js';
-import { SLO_KEYS, type SloKey } from './verdict-slo.js';
+import { formatShare } from '../common/format.js';
+import { SLO_KEYS, type SloKey } from '../common/slo.js';
 import type { CloseCall, JudgedStrategy, NearCheck, VerdictCheck } from './verdict-types.js';
 
 export type { CloseCall, NearCheck } from './verdict-types.js';

@@ -26,9 +26,9 @@
  *   pick otherwise.
  */
 import type { RunReport, StrategyReport } from './report-types.js';
-import { formatInt, formatMs, formatRate } from './format.js';
+import { formatInt, formatMs, formatRate } from '../common/format.js';
 import { closeCalls } from './verdict-close-calls.js';
-import { SLO_KEYS, SLO_LABELS, describeSlo, formatValue, type Slo, type SloKey } from './verdict-slo.js';
+import { SLO_KEYS, SLO_LABELS, describeSlo, formatValue, type Slo, type SloKey } from '../common/slo.js';
 import type { JudgedStrategy, UnjudgedStrategy, Verdict, VerdictCheck } from './verdict-types.js';
 
 export type { JudgedStrategy, UnjudgedStrategy, Verdict, VerdictCheck } from './verdict-types.js';
