@@ -90,6 +90,7 @@ type Autocannon = (opts: Record<string, unknown> & { requests: AutocannonRequest
 
 /** Label and backend of the blast's `strategy_runs` row. */
 export const BLAST_LABEL = 'blast';
+/** Backend of the blast's `strategy_runs` row: every op went over HTTP. */
 export const BLAST_BACKEND = 'http';
 
 /** Runs the blast and records it. Throws a one-line error only before anything is measured (bad target, store unreachable). */

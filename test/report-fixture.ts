@@ -17,8 +17,11 @@ import type { EventRow, IncidentRow, OpRow, PostingRow, RowOf, TableName } from 
 import type { Store } from '../results/store.js';
 import { TABLES } from '../results/rows.js';
 
+/** A strategy label with markup in it: renderers must escape it. */
 export const CACHE_LABEL = 'cache:note=<script>alert("label")</script>';
+/** A scenario name with markup in it: renderers must escape it. */
 export const SCENARIO = '<script>alert("scenario")</script> & co';
+/** The skip reason of the fixture's skipped replay. */
 export const SKIP_REASON = 'needs kafka: pass --kafka host:port or set KAFKA_BROKERS';
 
 /** Value at 0-based rank floor(q·n) of the sorted sample (quantileExact). */
@@ -27,6 +30,7 @@ export function quantile(sample: readonly number[], q: number): number {
   return sorted[Math.floor(q * sorted.length)]!;
 }
 
+/** Rows of every results table, as the fake store holds them. */
 export type FakeRows = { [T in TableName]: RowOf[T][] };
 
 /** The rows of the fake run `runId`, started at `startedAt` (UTC). */

@@ -27,6 +27,7 @@ export interface Slo {
 
 /** The keys of {@link Slo}, in the order verdicts list them. */
 export const SLO_KEYS = ['p99_ack_us', 'p999_ack_us', 'max_posting_delay_us', 'max_overdraft', 'max_stop_delivery_us', 'max_reject_share'] as const;
+/** One key of {@link Slo}. */
 export type SloKey = (typeof SLO_KEYS)[number];
 
 /** A bad `--slo` text: the message says what, where and how to fix it. */

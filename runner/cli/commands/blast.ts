@@ -31,6 +31,7 @@ interface BlastArgs {
 /** Default length of a blast. */
 export const DEFAULT_BLAST_DURATION = '10s';
 
+/** The yargs command `hotbench blast`. */
 export const blastCommand: CommandModule<object, BlastArgs> = {
   command: 'blast',
   describe: 'closed-loop maximum-throughput load (autocannon) against a service speaking the billing API, recorded into ClickHouse and reported',

@@ -20,6 +20,7 @@ interface ReportArgs {
   json?: boolean;
 }
 
+/** The yargs command `hotbench report`. */
 export const reportCommand: CommandModule<object, ReportArgs> = {
   command: 'report <run-id>',
   describe: "re-render a recorded run's reports (terminal, report.md, report.json, report.html) from ClickHouse",

@@ -110,6 +110,7 @@ export function progressModeOf(flag: string | undefined, json: boolean): Progres
   return json && !process.stderr.isTTY ? 'off' : autoProgressMode();
 }
 
+/** The yargs command `hotbench run`. */
 export const runCommand: CommandModule<object, RunArgs> = {
   command: 'run',
   describe: 'replay a scenario against strategies on real PostgreSQL (and Redis, Kafka), record into ClickHouse, report',

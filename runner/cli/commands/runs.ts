@@ -15,6 +15,7 @@ interface RunsArgs {
   limit?: number;
 }
 
+/** The yargs command `hotbench runs`. */
 export const runsCommand: CommandModule<object, RunsArgs> = {
   command: 'runs',
   describe: 'list recent runs recorded in ClickHouse, newest first',
