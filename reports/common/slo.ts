@@ -7,6 +7,7 @@
  * Every limit is inclusive, as in the scenario's `slo` block ("highest
  * acceptable"): `p99_ack<50ms` passes a p99 of exactly 50 ms.
  */
+import { readDuration } from '../../units/duration.js';
 import { formatInt, formatMs, formatShare } from './format.js';
 
 /** Upper limits, each optional. Units in the names: µs, minor units, a share of 1. */
@@ -51,8 +52,8 @@ const FLAG_NAMES: Readonly<Record<string, { readonly key: SloKey; readonly kind:
   rejects: { key: 'max_reject_share', kind: 'share' },
 };
 
-const DURATION_UNITS: Readonly<Record<string, number>> = { us: 1, µs: 1, ms: 1_000, s: 1_000_000, m: 60_000_000 };
-const MAX_DURATION_US = 3_600_000_000;
+/** Longest limit a duration SLO may set: 1 h, in µs (an ack or posting delay beyond that is a typo). */
+const MAX_LIMIT_US = 3_600_000_000;
 
 /** The form of `--slo`, for messages and help. */
 export const SLO_SYNTAX = "comma-separated limits, e.g. 'p99_ack<50ms,p999_ack<200ms,posting_delay<1s,overdraft=0,stop_delivery<200ms,reject_share<5%' (limits are inclusive; 'name=off' drops one the scenario set)";
@@ -85,9 +86,9 @@ export function parseSloText(text: string, from = '--slo'): { readonly slo: Slo;
 
 function parseLimit(raw: string, kind: Kind, where: string): number {
   if (kind === 'duration') {
-    const m = /^(\d+(?:\.\d+)?)\s*(us|µs|ms|s|m)$/.exec(raw);
-    const us = m ? Math.round(Number(m[1]) * DURATION_UNITS[m[2]!]!) : NaN;
-    if (!(us > 0 && us <= MAX_DURATION_US)) throw new SloError(`${where}: ${JSON.stringify(raw)} is not a duration above 0 and at most 1 h; write e.g. 50ms, 1.5s, 800us.`);
+    const reading = readDuration(raw);
+    const us = reading.ok ? reading.us : NaN;
+    if (!(us > 0 && us <= MAX_LIMIT_US)) throw new SloError(`${where}: ${JSON.stringify(raw)} is not a duration above 0 and at most 1 h; write e.g. 50ms, 1.5s, 800us.`);
     return us;
   }
   if (kind === 'amount') {
