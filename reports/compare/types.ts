@@ -4,7 +4,7 @@
  * renderers show). Values are in each metric's unit (`./metrics.ts`).
  */
 import type { RunStatus } from '../run/report-types.js';
-import type { Direction } from './metrics.js';
+import type { Direction } from '../common/metrics.js';
 import type { NoiseTest } from './statistics.js';
 import type { NoiseSettings } from './thresholds.js';
 
