@@ -38,6 +38,20 @@ export class SloError extends Error {
 
 type Kind = 'duration' | 'amount' | 'share';
 
+/**
+ * The catalog metric (./metrics.ts) each SLO key limits; null where the
+ * catalog has none yet (stop delivery is not a per-replay compare metric).
+ * `--slo` accepts these catalog names too, so one spelling works everywhere.
+ */
+export const SLO_METRIC: Readonly<Record<SloKey, string | null>> = {
+  p99_ack_us: 'p99_ack_ms',
+  p999_ack_us: 'p999_ack_ms',
+  max_posting_delay_us: 'posting_delay_p99_ms',
+  max_overdraft: 'overdraft_amount',
+  max_stop_delivery_us: null,
+  max_reject_share: null,
+};
+
 /** `--slo` names (and aliases) → SLO key. */
 const FLAG_NAMES: Readonly<Record<string, { readonly key: SloKey; readonly kind: Kind }>> = {
   p99_ack: { key: 'p99_ack_us', kind: 'duration' },
@@ -50,6 +64,11 @@ const FLAG_NAMES: Readonly<Record<string, { readonly key: SloKey; readonly kind:
   stop_delivery: { key: 'max_stop_delivery_us', kind: 'duration' },
   reject_share: { key: 'max_reject_share', kind: 'share' },
   rejects: { key: 'max_reject_share', kind: 'share' },
+  // The catalog's names (SLO_METRIC), listed after the flag's own so its messages keep their order.
+  p99_ack_ms: { key: 'p99_ack_us', kind: 'duration' },
+  p999_ack_ms: { key: 'p999_ack_us', kind: 'duration' },
+  posting_delay_p99_ms: { key: 'max_posting_delay_us', kind: 'duration' },
+  overdraft_amount: { key: 'max_overdraft', kind: 'amount' },
 };
 
 /** Longest limit a duration SLO may set: 1 h, in µs (an ack or posting delay beyond that is a typo). */
