@@ -15,7 +15,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { loadRunReport } from '../reports/queries.js';
+import { loadRunReport } from '../reports/run/queries.js';
 import { openStore } from '../results/open-store.js';
 import { parseFlags } from './flags.js';
 import { writeSyntheticRun } from './synthetic-run.js';

@@ -2,12 +2,12 @@
  * Times what `hotbench report` does for one run: `loadRunReport` (the
  * ClickHouse queries) and each renderer (terminal, Markdown, JSON, HTML).
  */
-import { loadRunReport, type RunReport } from '../reports/queries.js';
+import { loadRunReport, type RunReport } from '../reports/run/queries.js';
 import type { Store } from '../results/store.js';
-import { renderHtml } from '../reports/render-html.js';
-import { renderJsonText } from '../reports/render-json.js';
-import { renderMarkdown } from '../reports/render-markdown.js';
-import { renderTerminal } from '../reports/render-terminal.js';
+import { renderHtml } from '../reports/run/render-html.js';
+import { renderJsonText } from '../reports/run/render-json.js';
+import { renderMarkdown } from '../reports/run/render-markdown.js';
+import { renderTerminal } from '../reports/run/render-terminal.js';
 
 /** Wall times in ms. */
 export interface ReportTiming {

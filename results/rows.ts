@@ -15,6 +15,7 @@
 
 /** Table names, the only identifiers that reach recorder SQL. */
 export const TABLES = ['runs', 'run_ends', 'strategy_runs', 'ops', 'postings', 'samples', 'incidents', 'events'] as const;
+/** The name of one results table. */
 export type TableName = (typeof TABLES)[number];
 
 /** One row per run, written when the run starts (provenance). */

@@ -34,4 +34,4 @@ export { planSource, type OpSource } from './source.js';
 export { formatPlanSummary } from './summary-format.js';
 export { summarizePlan, whereInPlan, type HotAccountSummary, type PhaseSummary, type PlanSummary } from './summary.js';
 export { openTrace, TRACE_FORMAT, TRACE_VERSION, traceHeader, TraceError, writeTrace, type TraceHeader, type TraceSource } from './trace.js';
-export { durationToMicros, formatSeconds, MAX_ACCOUNTS, MAX_AMOUNT, MAX_BALANCE, MAX_DURATION_US, MAX_MULTIPLIER, MAX_RATE } from './units.js';
+export { durationToMicros, MAX_ACCOUNTS, MAX_AMOUNT, MAX_BALANCE, MAX_DURATION_US, MAX_MULTIPLIER, MAX_RATE } from './units.js';

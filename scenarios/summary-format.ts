@@ -4,7 +4,7 @@
  */
 import { OP_KINDS } from '../strategies/contract.js';
 import type { PlanSummary } from './summary.js';
-import { formatSeconds } from './units.js';
+import { formatUsAsSeconds as formatSeconds } from '../units/duration.js';
 
 const int = (n: number) => Math.round(n).toLocaleString('en-US');
 const rate = (n: number) => n.toFixed(1);

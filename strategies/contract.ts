@@ -74,6 +74,7 @@ export function isDebit(op: Op): boolean {
 
 /** Why an op was not accepted. `timeout` and `error` mean the op's fate is unknown to the caller. */
 export const REJECT_REASONS = ['insufficient_funds', 'rate_limited', 'timeout', 'error'] as const;
+/** Why an op was rejected: one of {@link REJECT_REASONS}. */
 export type RejectReason = (typeof REJECT_REASONS)[number];
 
 /** Fields every outcome may carry. */

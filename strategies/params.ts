@@ -10,10 +10,13 @@
  * Units: durations are parsed into integer microseconds (µs).
  */
 import { z, type ZodType } from 'zod';
+import { DURATION_EXAMPLES, formatDuration, readDuration } from '../units/duration.js';
+
+export { formatDuration } from '../units/duration.js';
 
 /** How the spec resolver describes and prints one parameter. */
 export interface ParamInfo {
-  /** What a valid value looks like, for error messages, e.g. "a duration such as 10ms, 1s or 250 (ms)". */
+  /** What a valid value looks like, for error messages, e.g. "a duration such as 10ms, 1s or 250us". */
   readonly expected: string;
   /** Canonical text of a parsed value, used in labels, e.g. 10000 µs → "10ms". */
   format(value: unknown): string;
@@ -36,38 +39,23 @@ export class ParamError extends Error {
   override readonly name = 'ParamError';
 }
 
-const DURATION_UNITS: Record<string, number> = { us: 1, ms: 1_000, s: 1_000_000, m: 60_000_000 };
-const DURATION = /^(\d+(?:\.\d+)?)(us|ms|s|m)?$/;
-
 /**
- * Parses a duration into integer µs: `250us`, `10ms`, `1.5s`, `2m`, or a bare
- * integer meaning milliseconds (`10` = 10 ms). A number is also taken as ms.
+ * Parses a duration into integer µs with the one grammar (units/duration.ts):
+ * `250us`, `10ms`, `1.5s`, `2m`, `1h`; a number from code is milliseconds.
+ * Text without a unit is refused (`10` could mean ms or s), except `0`.
  * Throws {@link ParamError} for anything else, or when the result is not a
  * whole number of µs.
  */
 export function parseDuration(text: string | number): number {
-  const source = typeof text === 'number' ? String(text) : text.trim().toLowerCase();
-  const match = DURATION.exec(source);
-  if (!match) throw new ParamError(`'${String(text)}' is not a duration (use e.g. 250us, 10ms, 1s, or an integer number of ms)`);
-  const [, num, unit] = match as unknown as [string, string, string | undefined];
-  if (unit === undefined && num.includes('.')) {
-    throw new ParamError(`'${String(text)}' is ambiguous: a bare number means whole milliseconds; add a unit (us, ms, s)`);
+  if (typeof text === 'string' && text.trim() === '0') return 0;
+  const reading = readDuration(text);
+  if (!reading.ok && reading.problem === 'bare-number') {
+    const n = String(text).trim();
+    throw new ParamError(`'${String(text)}' has no unit; write e.g. ${n}ms or ${n}s`);
   }
-  const us = Number(num) * (DURATION_UNITS[unit ?? 'ms'] ?? 1_000);
-  const rounded = Math.round(us);
-  if (!Number.isSafeInteger(rounded) || Math.abs(us - rounded) > 1e-6) {
-    throw new ParamError(`'${String(text)}' is not a whole number of microseconds`);
-  }
-  return rounded;
-}
-
-/** Prints µs with the largest unit that keeps it whole: 10000 → "10ms", 1500000 → "1500ms", 0 → "0ms". */
-export function formatDuration(us: number): string {
-  if (us === 0) return '0ms';
-  if (us % 60_000_000 === 0) return `${us / 60_000_000}m`;
-  if (us % 1_000_000 === 0) return `${us / 1_000_000}s`;
-  if (us % 1_000 === 0) return `${us / 1_000}ms`;
-  return `${us}us`;
+  if (!reading.ok) throw new ParamError(`'${String(text)}' is not a duration (use e.g. ${DURATION_EXAMPLES})`);
+  if (!reading.whole) throw new ParamError(`'${String(text)}' is not a whole number of microseconds`);
+  return reading.us;
 }
 
 /**
@@ -81,7 +69,7 @@ export function duration(def: string | number, bounds: { min?: string | number; 
   const max = bounds.max === undefined ? Number.MAX_SAFE_INTEGER : toUs(bounds.max);
   const range = bounds.max === undefined ? `at least ${formatDuration(min)}` : `between ${formatDuration(min)} and ${formatDuration(max)}`;
   const unbounded = bounds.min === undefined && bounds.max === undefined;
-  const expected = `a duration such as 10ms, 1s or 250 (ms)${unbounded ? '' : `, ${range}`}`;
+  const expected = `a duration such as 10ms, 1s or 250us${unbounded ? '' : `, ${range}`}`;
   const schema = z
     .union([z.string(), z.number()])
     .transform((raw, ctx) => {

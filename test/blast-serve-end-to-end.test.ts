@@ -14,7 +14,7 @@ import { join } from 'node:path';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { packageRoot } from '../scenarios/index.js';
-import type { RunReport } from '../reports/queries.js';
+import type { RunReport } from '../reports/run/queries.js';
 import { openStore } from '../results/open-store.js';
 import type { Store } from '../results/store.js';
 import { cliEntry, runCli } from './support/cli.js';

@@ -13,7 +13,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadCapacityReport, renderCapacityTerminal, type CapacityReport } from '../reports/capacity/index.js';
 import { openStore } from '../results/open-store.js';
 import type { Store } from '../results/store.js';
-import { parseSloText } from '../reports/verdict-slo.js';
+import { parseSloText } from '../reports/common/slo.js';
 import { runCapacity, type CapacityResult } from '../runner/api/capacity.js';
 import { resolveRunConfig } from '../runner/config/run-config.js';
 import { cappedRegistry } from './capacity-fixture.js';

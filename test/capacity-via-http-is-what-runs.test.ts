@@ -11,7 +11,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openStore } from '../results/open-store.js';
 import type { Store } from '../results/store.js';
-import { parseSloText } from '../reports/verdict-slo.js';
+import { parseSloText } from '../reports/common/slo.js';
 import { runCapacity, type CapacityResult } from '../runner/api/capacity.js';
 import { resolveRunConfig } from '../runner/config/run-config.js';
 import { cappedRegistry } from './capacity-fixture.js';

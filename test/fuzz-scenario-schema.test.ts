@@ -43,7 +43,12 @@ function slots(doc: Json): { parent: Json[] | { [k: string]: Json }; key: string
   const walk = (node: Json, depth: number): void => {
     if (depth > 12 || node === null || typeof node !== 'object') return;
     if (Array.isArray(node)) node.forEach((child, i) => (out.push({ parent: node, key: i }), walk(child, depth + 1)));
-    else for (const [k, child] of Object.entries(node)) out.push({ parent: node, key: k }), walk(child, depth + 1);
+    else {
+      for (const [k, child] of Object.entries(node)) {
+        out.push({ parent: node, key: k });
+        walk(child, depth + 1);
+      }
+    }
   };
   walk(doc, 0);
   return out;

@@ -43,6 +43,7 @@ async function clickhousePing(url: string): Promise<boolean> {
   }
 }
 
+/** vitest global setup: checks that the servers the suite needs are reachable. */
 export default async function setup(): Promise<void> {
   const missing: string[] = [];
   const pg = endpoint(PG_URL, 5432);

@@ -51,7 +51,7 @@ async function attempt(options: RunOptions, env: NodeJS.ProcessEnv = {}): Promis
     await resolveRunConfig({ scenario: 'settlement', duration: '2s', ...options }, env);
     return undefined;
   } catch (err) {
-    if (!isUserFacing(err)) throw new Error(`${JSON.stringify(options).slice(0, 200)}: not a user-facing error: ${String(err)}`);
+    if (!isUserFacing(err)) throw new Error(`${JSON.stringify(options).slice(0, 200)}: not a user-facing error: ${String(err)}`, { cause: err });
     return err.message;
   }
 }

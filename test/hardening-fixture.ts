@@ -12,7 +12,9 @@ import type { Store } from '../results/store.js';
 import { packageRoot } from '../scenarios/index.js';
 import { cliEntry, type CliResult } from './support/cli.js';
 
+/** ClickHouse server the hardening tests use (`CLICKHOUSE_URL`). */
 export const CLICKHOUSE_URL = process.env['CLICKHOUSE_URL'] ?? 'http://127.0.0.1:8123';
+/** Redis the hardening tests use (`REDIS_URL`). */
 export const REDIS_URL = process.env['REDIS_URL'] ?? 'redis://127.0.0.1:6379';
 
 /** Options of {@link smallScenario}. */

@@ -15,7 +15,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { CompareInputError, resolveRunRef } from '../reports/compare/index.js';
-import { runExists } from '../reports/queries.js';
+import { runExists } from '../reports/run/queries.js';
 import { openStore } from '../results/open-store.js';
 import { resolveRunConfig } from '../runner/config/run-config.js';
 import { isUserFacing } from '../runner/errors.js';

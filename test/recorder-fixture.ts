@@ -14,6 +14,7 @@ export function testRunId(prefix = 't'): string {
   return `${prefix}-${randomBytes(6).toString('hex')}`;
 }
 
+/** Strings that break naive escaping (quotes, backslashes, control characters, SQL, non-ASCII); every table must store them unchanged. */
 export const NASTY = [`it's "quoted" \\ back\\slash`, 'line\nbreak\ttab\r\0nul\x01', 'ünïcödé ✓ 💸 中文 🚀', "'; DROP TABLE ops; --", '{x:String}', '', 'bs\bff\f \\N \\t\\'];
 const MAX = Number.MAX_SAFE_INTEGER;
 

@@ -30,7 +30,7 @@ describe('strategy specs', () => {
   it('labels are canonical: defaults dropped, keys sorted, values normalised', () => {
     expect(labels('aggregate:max=500,window=10000us')).toEqual(['aggregate:max=500']);
     expect(labels('aggregate:window=0.5s')).toEqual(['aggregate:window=500ms']);
-    expect(labels('aggregate:window=2000')).toEqual(['aggregate:window=2s']);
+    expect(labels('aggregate:window=2000ms')).toEqual(['aggregate:window=2s']);
     expect(labels('aggregate:window=1500us,strict=1,max=0500')).toEqual(['aggregate:max=500,strict=true,window=1500us']);
     expect(labels('optimistic:isolation=READ-COMMITTED,retries=10')).toEqual(['optimistic:isolation=read-committed']);
     expect(labels('optimistic:backoff=1ms,retries=3')).toEqual(['optimistic:retries=3']);
@@ -70,7 +70,7 @@ describe('strategy specs', () => {
 
   it('documents parameters with canonical defaults', () => {
     expect(describeParams(testRegistry().get('optimistic'))).toEqual([
-      { key: 'backoff', default: '1ms', expected: 'a duration such as 10ms, 1s or 250 (ms), between 0ms and 1s' },
+      { key: 'backoff', default: '1ms', expected: 'a duration such as 10ms, 1s or 250us, between 0ms and 1s' },
       { key: 'isolation', default: 'repeatable-read', expected: 'one of read-committed, repeatable-read' },
       { key: 'retries', default: '10', expected: 'a non-negative integer up to 1000' },
     ]);

@@ -10,7 +10,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { rankOf, selectExactQuantiles } from '../reports/exact-quantiles.js';
+import { rankOf, selectExactQuantiles } from '../reports/run/exact-quantiles.js';
 import type { PostingRow } from '../results/rows.js';
 import { openStore, type StoreLocation } from '../results/open-store.js';
 import { quantile } from './report-fixture.js';

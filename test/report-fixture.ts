@@ -17,8 +17,11 @@ import type { EventRow, IncidentRow, OpRow, PostingRow, RowOf, TableName } from 
 import type { Store } from '../results/store.js';
 import { TABLES } from '../results/rows.js';
 
+/** A strategy label with markup in it: renderers must escape it. */
 export const CACHE_LABEL = 'cache:note=<script>alert("label")</script>';
+/** A scenario name with markup in it: renderers must escape it. */
 export const SCENARIO = '<script>alert("scenario")</script> & co';
+/** The skip reason of the fixture's skipped replay. */
 export const SKIP_REASON = 'needs kafka: pass --kafka host:port or set KAFKA_BROKERS';
 
 /** Value at 0-based rank floor(q·n) of the sorted sample (quantileExact). */
@@ -27,6 +30,7 @@ export function quantile(sample: readonly number[], q: number): number {
   return sorted[Math.floor(q * sorted.length)]!;
 }
 
+/** Rows of every results table, as the fake store holds them. */
 export type FakeRows = { [T in TableName]: RowOf[T][] };
 
 /** The rows of the fake run `runId`, started at `startedAt` (UTC). */
@@ -127,7 +131,7 @@ export function expectedRowLock(rows: FakeRows) {
 }
 
 /** Asserts the report of the fake run: exact values, computed by hand (comments) or by {@link expectedRowLock}. */
-export function expectFakeReport(report: import('../reports/queries.js').RunReport, rows: FakeRows, expect: typeof import('vitest').expect): void {
+export function expectFakeReport(report: import('../reports/run/queries.js').RunReport, rows: FakeRows, expect: typeof import('vitest').expect): void {
   const runId = rows.runs[0]!.run_id;
   expect(report.format).toBe('hotbench-run-report/1');
   expect(report.run).toEqual({
@@ -142,7 +146,7 @@ export function expectFakeReport(report: import('../reports/queries.js').RunRepo
     [CACHE_LABEL, 'redis+postgres', 'completed'],
     ['buffer', 'kafka', 'skipped'],
   ]);
-  const [rowLock, cache, buffer] = report.strategies as [import('../reports/queries.js').StrategyReport, import('../reports/queries.js').StrategyReport, import('../reports/queries.js').StrategyReport];
+  const [rowLock, cache, buffer] = report.strategies as [import('../reports/run/queries.js').StrategyReport, import('../reports/run/queries.js').StrategyReport, import('../reports/run/queries.js').StrategyReport];
 
   const js = expectedRowLock(rows);
   // By hand: 990 acked ops, latencies 100, 200, ..., 98,900 µs then 250,000 µs;

@@ -9,9 +9,9 @@ import { mkdirSync, mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs'
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, expect, it } from 'vitest';
-import { chartSpecs } from '../reports/html/chart-specs.js';
-import { CHART_DATA_ID } from '../reports/html/chart-script.js';
-import type { RunReport } from '../reports/report-types.js';
+import { chartSpecs } from '../reports/run/html/chart-specs.js';
+import { CHART_DATA_ID } from '../reports/run/html/chart-script.js';
+import type { RunReport } from '../reports/run/report-types.js';
 import { resolveRunConfig } from '../runner/config/run-config.js';
 import { runBenchmark } from '../runner/api/run.js';
 import { packageRoot } from '../scenarios/index.js';

@@ -7,7 +7,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, expect, it } from 'vitest';
-import { listRuns, loadRunReport, runExists } from '../reports/queries.js';
+import { listRuns, loadRunReport, runExists } from '../reports/run/queries.js';
 import { StoreError } from '../results/errors.js';
 import { openStore } from '../results/open-store.js';
 import { testRunId } from './recorder-fixture.js';

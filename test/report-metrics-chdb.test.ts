@@ -7,7 +7,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, expect, it } from 'vitest';
-import { loadRunReport } from '../reports/queries.js';
+import { loadRunReport } from '../reports/run/queries.js';
 import { openStore } from '../results/open-store.js';
 import { testRunId } from './recorder-fixture.js';
 import { expectFakeReport, fakeRunRows, insertFakeRun } from './report-fixture.js';

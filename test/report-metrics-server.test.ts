@@ -8,7 +8,7 @@ import { randomBytes } from 'node:crypto';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, expect, it } from 'vitest';
-import { loadRunReport } from '../reports/queries.js';
+import { loadRunReport } from '../reports/run/queries.js';
 import { openStore } from '../results/open-store.js';
 import { testRunId } from './recorder-fixture.js';
 import { expectFakeReport, fakeRunRows, insertFakeRun } from './report-fixture.js';

@@ -1,7 +1,7 @@
 /**
  * The report's percentiles stay exact where values are large or negative:
  * ack latencies and lock waits above 2^32 µs (71.6 min, several narrowing
- * passes in ./reports/exact-quantiles.ts) and negative posting delays. Any
+ * passes in ./reports/run/exact-quantiles.ts) and negative posting delays. Any
  * UInt32 shortcut would clamp them (p99.9 to 4,294,967,295; the delays' p50
  * to 0): the report must equal the values computed in JS, on chdb and 18.16.
  */
@@ -10,7 +10,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { loadRunReport } from '../reports/queries.js';
+import { loadRunReport } from '../reports/run/queries.js';
 import { openStore, type StoreLocation } from '../results/open-store.js';
 import { testRunId } from './recorder-fixture.js';
 import { expectedRowLock, fakeRunRows, insertFakeRun, quantile, type FakeRows } from './report-fixture.js';

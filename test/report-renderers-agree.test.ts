@@ -7,13 +7,14 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, expect, it } from 'vitest';
-import { loadRunReport, type RunReport, type StrategyReport } from '../reports/queries.js';
-import { formatMs, formatSeconds } from '../reports/format.js';
-import { escapeHtml, renderHtml } from '../reports/render-html.js';
-import { renderMarkdown } from '../reports/render-markdown.js';
-import { renderTerminal } from '../reports/render-terminal.js';
+import { loadRunReport, type RunReport, type StrategyReport } from '../reports/run/queries.js';
+import { formatMs, formatSeconds } from '../reports/common/format.js';
+import { escapeHtml } from '../reports/common/escape.js';
+import { renderHtml } from '../reports/run/render-html.js';
+import { renderMarkdown } from '../reports/run/render-markdown.js';
+import { renderTerminal } from '../reports/run/render-terminal.js';
 import { openStore } from '../results/open-store.js';
-import { writeReports } from '../reports/write-report.js';
+import { writeReports } from '../reports/run/write-report.js';
 import { testRunId } from './recorder-fixture.js';
 import { CACHE_LABEL, SCENARIO, SKIP_REASON, fakeRunRows, insertFakeRun } from './report-fixture.js';
 
@@ -83,7 +84,7 @@ it('escapes a <script> scenario name and strategy label in the HTML, and loads n
   expect(html).toContain('cache:note=&lt;script&gt;alert(&quot;label&quot;)&lt;/script&gt; [redis+postgres]');
   expect(html).toContain(escapeHtml(SCENARIO));
   expect(html).not.toMatch(/\b(src|href)\s*=|url\(|@import/i);
-  expect(html).toMatch(/<meta http-equiv="Content-Security-Policy" content="default-src 'none'; style-src 'unsafe-inline'; img-src data:; script-src 'sha256-[A-Za-z0-9+\/=]+' 'sha256-[A-Za-z0-9+\/=]+'">/);
+  expect(html).toMatch(/<meta http-equiv="Content-Security-Policy" content="default-src 'none'; style-src 'unsafe-inline'; img-src data:; script-src 'sha256-[A-Za-z0-9+/=]+' 'sha256-[A-Za-z0-9+/=]+'">/);
   expect(readFileSync(files.md, 'utf8')).not.toMatch(/<script/i);
 });
 

@@ -7,8 +7,8 @@
  * comfortable pass.
  */
 import { expect, it } from 'vitest';
-import { judge } from '../reports/verdict.js';
-import { verdictCloseCalls } from '../reports/verdict-render.js';
+import { judge } from '../reports/run/verdict.js';
+import { verdictCloseCalls } from '../reports/run/verdict-render.js';
 import { made } from './report-verdict-fixture.js';
 
 const SLO = { p99_ack_us: 50_000, max_posting_delay_us: 1_000_000, max_overdraft: 0 };

@@ -4,7 +4,7 @@
  * p99; a repetition that did not complete fails it.
  */
 import { expect, it } from 'vitest';
-import { judge } from '../reports/verdict.js';
+import { judge } from '../reports/run/verdict.js';
 import { made } from './report-verdict-fixture.js';
 
 it('judges a repeated strategy on its worst repetition', () => {

@@ -4,7 +4,7 @@
  * and the reason names the nearest miss.
  */
 import { expect, it } from 'vitest';
-import { judge } from '../reports/verdict.js';
+import { judge } from '../reports/run/verdict.js';
 import { made } from './report-verdict-fixture.js';
 
 const SLO = {

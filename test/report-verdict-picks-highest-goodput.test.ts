@@ -4,8 +4,8 @@
  * lowest ack p99. Skipped and failed replays are listed as not judged.
  */
 import { expect, it } from 'vitest';
-import { judge } from '../reports/verdict.js';
-import { verdictLines, verdictPick } from '../reports/verdict-render.js';
+import { judge } from '../reports/run/verdict.js';
+import { verdictLines, verdictPick } from '../reports/run/verdict-render.js';
 import { made } from './report-verdict-fixture.js';
 
 const SLO = { p99_ack_us: 50_000, max_overdraft: 0 };

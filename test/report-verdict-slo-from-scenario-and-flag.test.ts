@@ -6,7 +6,7 @@
 import { expect, it } from 'vitest';
 import { recordedConfig, resolveRunConfig } from '../runner/config/run-config.js';
 import { UserError } from '../runner/errors.js';
-import { SloError, describeSlo, parseSloText, sloOfConfig } from '../reports/verdict-slo.js';
+import { SloError, describeSlo, parseSloText, sloOfConfig } from '../reports/common/slo.js';
 
 it('parses limits with units, percentages, aliases and off', () => {
   expect(parseSloText('p99_ack<50ms, overdraft=0,posting_delay<=1.5s,reject_share<5%,stop_delivery<200ms,p99.9_ack<800us')).toEqual({

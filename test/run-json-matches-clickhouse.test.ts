@@ -7,7 +7,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { RunReport } from '../reports/queries.js';
+import type { RunReport } from '../reports/run/queries.js';
 import { openStore } from '../results/open-store.js';
 import type { Store } from '../results/store.js';
 import { runCli } from './support/cli.js';

@@ -18,7 +18,7 @@ import { compilePlan, generateOps, loadScenario } from '../scenarios/index.js';
 import type { Op } from '../strategies/contract.js';
 import { atomic } from '../strategies/atomic/index.js';
 import { StrategyRegistry } from '../strategies/registry.js';
-import type { StrategyReport } from '../reports/queries.js';
+import type { StrategyReport } from '../reports/run/queries.js';
 import { resolveRunConfig } from '../runner/config/run-config.js';
 import { runBenchmark, type RunBenchmarkResult } from '../runner/api/run.js';
 import { PLANTED_STRATEGIES } from './fixtures/planted-strategies.js';

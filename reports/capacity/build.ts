@@ -5,11 +5,11 @@
  * judges its steps with the same functions, so what it decided and what the
  * report says cannot differ.
  */
-import { loadRunReport } from '../queries.js';
-import type { RunReport, StrategyReport } from '../report-types.js';
+import { loadRunReport } from '../run/queries.js';
+import type { RunReport, StrategyReport } from '../run/report-types.js';
 import { StoreError } from '../../results/errors.js';
 import type { Store } from '../../results/store.js';
-import { capacitySlo, judgeStep, type BreachCategory, type DriverFacts, type Slo } from './slo.js';
+import { capacitySlo, judgeStep, type BreachCategory, type DriverFacts, type CapacitySlo } from './slo.js';
 import { driverKey, selectDriverFacts } from './step-sql.js';
 import { CAPACITY_FORMAT, type BrokeFirst, type CapacityRatio, type CapacityReport, type CapacitySettings, type CapacityStep, type CapacityStrategy } from './types.js';
 
@@ -43,7 +43,7 @@ export function capacitySettingsOf(report: RunReport): CapacitySettings {
 }
 
 /** Judges one recorded step. */
-export function stepOf(s: StrategyReport, rate: number, slo: Slo, driver: DriverFacts | undefined): CapacityStep {
+export function stepOf(s: StrategyReport, rate: number, slo: CapacitySlo, driver: DriverFacts | undefined): CapacityStep {
   const j = judgeStep(slo, s, driver);
   return {
     label: s.label,

@@ -12,7 +12,7 @@ import type { CapacityReport } from './types.js';
 export { buildCapacityReport, capacitySettingsOf, loadCapacityReport, parseStepLabel, ratiosOf, stepLabel, stepOf, summarizeSteps } from './build.js';
 export { capacityChart, renderCapacityHtml } from './render-html.js';
 export { maxText, ratioText, renderCapacityJson, renderCapacityMarkdown, renderCapacityTerminal } from './render.js';
-export { capacitySlo, DEFAULT_SLO, defaultLimits, judgeStep, type BreachCategory, type DriverFacts, type Slo, type SloTerm, type StepJudgement } from './slo.js';
+export { capacitySlo, DEFAULT_SLO, defaultLimits, judgeStep, type BreachCategory, type DriverFacts, type CapacitySlo, type SloTerm, type StepJudgement } from './slo.js';
 export { driverKey, selectDriverFacts } from './step-sql.js';
 export { CAPACITY_COMMAND, CAPACITY_FORMAT, type CapacityReport, type CapacitySettings, type CapacityStep, type CapacityStrategy } from './types.js';
 

@@ -5,8 +5,9 @@
  * hollow), no script, no network, so it opens offline and from CI artifacts.
  * Same tables and figures as the terminal and Markdown renderings.
  */
-import { formatInt } from '../format.js';
-import { escapeHtml, htmlTable } from '../render-html.js';
+import { formatInt } from '../common/format.js';
+import { escapeHtml } from '../common/escape.js';
+import { htmlTable } from '../run/render-html.js';
 import { curveTable, maxText, ratioText, summaryTable } from './render.js';
 import { capacitySlo } from './slo.js';
 import type { CapacityReport, CapacityStrategy } from './types.js';

@@ -5,10 +5,10 @@
  * knee and the first breach marked. The cells are built once here, so the
  * terminal and Markdown show the same figures.
  */
-import { formatInt, formatMs, formatRate, formatShare, NONE } from '../format.js';
-import { escapeMarkdown, markdownTable } from '../render-markdown.js';
-import { alignTable } from '../render-terminal.js';
-import type { Table } from '../summary-table.js';
+import { formatInt, formatMs, formatRate, formatShare, NONE } from '../common/format.js';
+import { escapeMarkdown, markdownTable } from '../run/render-markdown.js';
+import { alignTable } from '../run/render-terminal.js';
+import type { Table } from '../run/summary-table.js';
 import type { CapacityRatio, CapacityReport, CapacityStep, CapacityStrategy } from './types.js';
 
 /** `566/s`, `≥ 25,600/s`, `< 13/s` (the lowest rate tried; step rates are whole ops/s). */

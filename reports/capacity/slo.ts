@@ -16,8 +16,8 @@
  * `overdraft`, `loss`. The stop-delivery limit counts as `lag` (a crossing
  * never signalled breaks it); the capacity scenario never crosses one.
  */
-import type { StrategyReport } from '../report-types.js';
-import { parseSloText, type Slo as Limits } from '../verdict-slo.js';
+import type { StrategyReport } from '../run/report-types.js';
+import { parseSloText, type Slo as Limits } from '../common/slo.js';
 
 /** What broke, for "what broke first". `driver-limited` is not the strategy's failure: the harness could not offer the load. */
 export type BreachCategory = 'latency' | 'lag' | 'rejects' | 'overdraft' | 'loss' | 'driver-limited' | 'failed';
@@ -37,7 +37,7 @@ export interface SloTerm {
 }
 
 /** The terms a step is judged by. */
-export interface Slo {
+export interface CapacitySlo {
   readonly terms: readonly SloTerm[];
   /** Every term's text, comma-separated. */
   readonly text: string;
@@ -55,7 +55,7 @@ const ms = (us: number): string => `${Math.round(us / 100) / 10}ms`;
 const pct = (share: number): string => `${Math.round(share * 1e4) / 100}%`;
 
 /** The terms for `limits` (the resolved run SLO; {} = none) plus the sustained conditions. */
-export function capacitySlo(limits: Limits): Slo {
+export function capacitySlo(limits: Limits): CapacitySlo {
   const terms: SloTerm[] = [];
   const add = (metric: TermMetric, op: SloTerm['op'], bound: number, category: BreachCategory, implicit: boolean, shown: string) =>
     terms.push({ metric, op, bound, category, implicit, text: `${metric}${op}${shown}` });
@@ -147,7 +147,7 @@ function show(t: SloTerm, v: number): string {
  * A strategy that queues work itself shows a long service time instead, and
  * fails. Money (overdraft, loss) and refusals are never excused.
  */
-export function judgeStep(slo: Slo, s: StrategyReport, driver: DriverFacts | undefined): StepJudgement {
+export function judgeStep(slo: CapacitySlo, s: StrategyReport, driver: DriverFacts | undefined): StepJudgement {
   if (s.status !== 'completed') return { verdict: 'not-run', breaches: [{ term: 'completed', category: 'failed', observed: s.status }], note: `${s.status}: ${s.detail}` };
   const breaches: StepBreach[] = [];
   for (const t of slo.terms) {

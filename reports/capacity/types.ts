@@ -10,8 +10,8 @@
  * so `hotbench report <run-id>` lists every step; the search settings are in
  * the run's config_json under `capacity`.
  */
-import type { ReplayStatus, RunStatus } from '../report-types.js';
-import type { Slo as Limits } from '../verdict-slo.js';
+import type { ReplayStatus, RunStatus } from '../run/report-types.js';
+import type { Slo as Limits } from '../common/slo.js';
 import type { BreachCategory, StepBreach } from './slo.js';
 
 /** Identifies this JSON format; bumped on an incompatible change. */

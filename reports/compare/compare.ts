@@ -9,8 +9,8 @@
  * baseline's; beyond the threshold but inside the noise is reported as
  * `noise`. Caps are checked on the candidate alone.
  */
-import type { RunReport, StrategyReport } from '../report-types.js';
-import { METRICS, type MetricDef } from './metrics.js';
+import type { RunReport, StrategyReport } from '../run/report-types.js';
+import { METRICS, type MetricDef } from '../common/metrics.js';
 import { chooseTest, describeTest, mannWhitneyGreater, median, separated, type NoiseTest } from './statistics.js';
 import { describeCap, describeRule, thresholdsFor, type NoiseSettings, type Threshold, type ThresholdRule, type ThresholdSet } from './thresholds.js';
 import { COMPARE_FORMAT, type Breach, type Comparison, type MetricComparison, type RunSide, type Spread, type StrategyComparison } from './types.js';

@@ -8,7 +8,7 @@
  *   const c = await compareRuns(store, { baseline: parseRunRef('latest:main', '--baseline'), candidate: parseRunRef(id, '--candidate'), thresholds });
  *   process.exitCode = c.exit_code;
  */
-import { loadRunReport } from '../queries.js';
+import { loadRunReport } from '../run/queries.js';
 import type { Store } from '../../results/store.js';
 import { compareReports } from './compare.js';
 import { CompareInputError } from './errors.js';
@@ -18,7 +18,7 @@ import type { Comparison } from './types.js';
 
 export { compareReports } from './compare.js';
 export { CompareInputError } from './errors.js';
-export { METRICS, metricNamed, metricNames, type MetricDef } from './metrics.js';
+export { METRICS, metricNamed, metricNames, type MetricDef } from '../common/metrics.js';
 export { renderCompareJson, renderCompareMarkdown, renderCompareTerminal } from './render.js';
 export { parseRunRef, resolveRunRef, type RunRef } from './run-ref.js';
 export { buildThresholds, DEFAULT_NOISE, DEFAULT_THRESHOLDS, type ThresholdSet } from './thresholds.js';

@@ -3,27 +3,14 @@
  * JSON. Markdown and terminal show the same cells: per strategy, every metric
  * that has a threshold, with baseline, candidate, change and verdict.
  */
-import { formatInt, formatMs, formatRate, formatSeconds, NONE } from '../format.js';
-import { escapeMarkdown, markdownTable } from '../render-markdown.js';
-import { alignTable } from '../render-terminal.js';
-import type { Table } from '../summary-table.js';
+import { NONE } from '../common/format.js';
+import { formatMetricBare as formatBare, formatMetricValue as formatValue } from '../common/metrics.js';
+import { escapeMarkdown, markdownTable } from '../run/render-markdown.js';
+import { alignTable } from '../run/render-terminal.js';
+import type { Table } from '../run/summary-table.js';
 import type { Comparison, MetricComparison, Spread, StrategyComparison } from './types.js';
 
-/** A value in its metric's unit without the unit: `12.3`, `1,234`, `0.50`. */
-function formatBare(unit: string, v: number): string {
-  if (unit === 'ms') return formatMs(v * 1000);
-  if (unit === 's') return formatSeconds(v);
-  if (unit === 'ops/s') return formatRate(v);
-  if (unit === '%') return v === 0 ? '0' : Math.abs(v) < 0.1 ? v.toFixed(3) : v.toFixed(2);
-  return formatInt(v);
-}
-
-const SUFFIX: Readonly<Record<string, string>> = { ms: ' ms', s: ' s', 'ops/s': '/s', '%': '%' };
-
-/** A value in its metric's unit, as shown: `12.3 ms`, `1,234/s`, `0.50%`, `3`. */
-export function formatValue(unit: string, v: number): string {
-  return `${formatBare(unit, v)}${SUFFIX[unit] ?? ''}`;
-}
+export { formatMetricValue as formatValue } from '../common/metrics.js';
 
 /** Median, with the range when the repetitions differ: `12.3 ms (11.9–13.0)`. */
 function spreadText(unit: string, s: Spread | null): string {

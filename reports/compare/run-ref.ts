@@ -9,8 +9,8 @@
  * given, runs of other scenarios, so a CI job recording several scenarios
  * finds the baseline of the one it compares.
  */
-import { checkRunId, runExists } from '../queries.js';
-import { selectRunEnd } from '../run-sql.js';
+import { checkRunId, runExists } from '../run/queries.js';
+import { selectRunEnd } from '../run/run-sql.js';
 import type { Store } from '../../results/store.js';
 import { CAPACITY_COMMAND } from '../capacity/types.js';
 import { CompareInputError } from './errors.js';

@@ -25,7 +25,7 @@
  */
 import { parse as parseYaml } from 'yaml';
 import { CompareInputError } from './errors.js';
-import { metricNamed, metricNames, type MetricDef } from './metrics.js';
+import { metricNamed, metricNames, type MetricDef } from '../common/metrics.js';
 
 /** How a threshold judges a metric. */
 export type ThresholdRule =

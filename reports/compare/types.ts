@@ -3,8 +3,8 @@
  * `hotbench compare --json` format (and what the Markdown and terminal
  * renderers show). Values are in each metric's unit (`./metrics.ts`).
  */
-import type { RunStatus } from '../report-types.js';
-import type { Direction } from './metrics.js';
+import type { RunStatus } from '../run/report-types.js';
+import type { Direction } from '../common/metrics.js';
 import type { NoiseTest } from './statistics.js';
 import type { NoiseSettings } from './thresholds.js';
 
@@ -19,7 +19,7 @@ export const COMPARE_FORMAT = 'hotbench-compare/1';
  * - `info`: no threshold on this metric; shown for reference.
  * - `n/a`: no value on one side (e.g. no op took a lock).
  */
-export type Verdict = 'pass' | 'breach' | 'noise' | 'improved' | 'info' | 'n/a';
+export type MetricVerdict = 'pass' | 'breach' | 'noise' | 'improved' | 'info' | 'n/a';
 
 /** One run as compared. */
 export interface RunSide {
@@ -61,7 +61,7 @@ export interface MetricComparison {
   readonly test: NoiseTest | 'cap' | null;
   /** One-sided p-value of the U test in the direction that mattered, when it ran. */
   readonly p_value: number | null;
-  readonly verdict: Verdict;
+  readonly verdict: MetricVerdict;
   /** Why, in one line ('' for `info`). */
   readonly reason: string;
 }

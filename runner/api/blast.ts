@@ -14,7 +14,7 @@ import http from 'node:http';
 import https from 'node:https';
 import { createRequire } from 'node:module';
 import { summarizePlan } from '../../scenarios/index.js';
-import type { RunReport } from '../../reports/queries.js';
+import type { RunReport } from '../../reports/run/queries.js';
 import type { StrategyRunRow } from '../../results/rows.js';
 import { MonotonicClock, wallClockUtc } from '../clock.js';
 import type { ResolvedRunConfig } from '../config/run-config.js';
@@ -85,6 +85,7 @@ type Autocannon = (opts: Record<string, unknown> & { requests: AutocannonRequest
 
 /** Label and backend of the blast's `strategy_runs` row. */
 export const BLAST_LABEL = 'blast';
+/** Backend of the blast's `strategy_runs` row: every op went over HTTP. */
 export const BLAST_BACKEND = 'http';
 
 /** Runs the blast and records it. Throws a one-line error only before anything is measured (bad target, store unreachable). */

@@ -26,8 +26,8 @@
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { compilePlan, packageRoot, summarizePlan, type Plan } from '../../scenarios/index.js';
-import { loadRunReport } from '../../reports/queries.js';
-import { writeReports } from '../../reports/write-report.js';
+import { loadRunReport } from '../../reports/run/queries.js';
+import { writeReports } from '../../reports/run/write-report.js';
 import {
   CAPACITY_COMMAND,
   driverKey,
@@ -41,7 +41,7 @@ import {
   type CapacityStep,
   capacitySlo,
 } from '../../reports/capacity/index.js';
-import type { Slo as Limits } from '../../reports/verdict-slo.js';
+import type { Slo as Limits } from '../../reports/common/slo.js';
 import { recordedConfig, type ResolvedRunConfig } from '../config/run-config.js';
 import { oneLine } from '../errors.js';
 import { newRunId, plannedForRun, recordedRun, type RunStatus } from '../lifecycle/recorded-run.js';

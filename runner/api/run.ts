@@ -10,7 +10,7 @@
  */
 import { summarizePlan } from '../../scenarios/index.js';
 import type { StrategyRunRow } from '../../results/rows.js';
-import type { RunReport } from '../../reports/queries.js';
+import type { RunReport } from '../../reports/run/queries.js';
 import type { StrategyRegistry } from '../../strategies/registry.js';
 import { recordedConfig, type ResolvedRunConfig } from '../config/run-config.js';
 import type { ProgressMode } from '../driver/progress.js';

@@ -17,7 +17,7 @@ import { UserError } from '../errors.js';
 import { parseVia, type Via } from '../http/via-mode.js';
 import { stackPreset } from '../stack/compose.js';
 import { parseFaults, type FaultSpec } from '../faults/spec.js';
-import { SloError, mergeSlo, parseSloText, type Slo } from '../../reports/verdict-slo.js';
+import { SloError, mergeSlo, parseSloText, type Slo } from '../../reports/common/slo.js';
 import { redactUrl } from './redact.js';
 import { checkServiceUrl } from './url-check.js';
 import { parseDurationUs, parsePositive, parseSeed } from './units.js';

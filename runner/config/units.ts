@@ -2,20 +2,21 @@
  * Parsing the few units that reach the command line: durations and positive
  * numbers. Errors name the flag and say what was expected.
  */
-import { durationToMicros, MAX_DURATION_US } from '../../scenarios/units.js';
+import { MAX_DURATION_US, readDuration } from '../../units/duration.js';
 import { UserError } from '../errors.js';
 
 /**
- * `10s`, `500ms`, `2m`, `1.5s`, `250us` → µs (integer), with the grammar of
- * scenario files (scenarios/units.ts). A number without a unit is refused
- * rather than guessed: scenario files read it as milliseconds, a person
- * typing `--duration 10` usually means seconds.
+ * `10s`, `500ms`, `2m`, `1.5s`, `250us` → µs (integer), with the one
+ * duration grammar (units/duration.ts). A number without a unit is refused
+ * rather than guessed (its rule: text carries its unit): a person typing
+ * `--duration 10` usually means seconds.
  * @param where the flag or variable it came from, for the error message.
  */
 export function parseDurationUs(text: string, where: string): number {
   const trimmed = text.trim();
-  if (/^\d+(\.\d+)?$/.test(trimmed)) throw new UserError(`${where}: ${JSON.stringify(text)} has no unit; write e.g. ${trimmed}s or ${trimmed}ms.`);
-  const us = durationToMicros(trimmed);
+  const reading = readDuration(trimmed);
+  if (!reading.ok && reading.problem === 'bare-number') throw new UserError(`${where}: ${JSON.stringify(text)} has no unit; write e.g. ${trimmed}s or ${trimmed}ms.`);
+  const us = reading.ok ? reading.us : undefined;
   if (us === undefined) throw new UserError(`${where}: ${JSON.stringify(text)} is not a duration; use e.g. 10s, 500ms, 2m.`);
   if (!Number.isSafeInteger(us) || us <= 0) throw new UserError(`${where}: ${JSON.stringify(text)} must be a positive duration.`);
   if (us > MAX_DURATION_US) throw new UserError(`${where}: ${JSON.stringify(text)} is too long; at most ${MAX_DURATION_US / 3_600_000_000} h.`);
@@ -46,9 +47,4 @@ function shown(value: unknown): string {
   return JSON.stringify(value) ?? String(value);
 }
 
-/** Human-readable µs: `850µs`, `12.3ms`, `4.20s`. */
-export function formatUs(us: number): string {
-  if (us < 1_000) return `${Math.round(us)}µs`;
-  if (us < 1_000_000) return `${(us / 1_000).toFixed(1)}ms`;
-  return `${(us / 1_000_000).toFixed(2)}s`;
-}
+export { formatUs } from '../../units/duration.js';

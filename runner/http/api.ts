@@ -18,6 +18,7 @@ export const DEFAULT_MAX_OP_ID = 99_999_999;
 
 /** Op kinds that have a POST endpoint (`read` is `GET /v1/balance/:account`). */
 export const WRITE_KINDS = ['charge', 'topup', 'withdraw', 'adjust'] as const;
+/** One write kind the HTTP API accepts. */
 export type WriteKind = (typeof WRITE_KINDS)[number];
 
 /** HTTP status by reject reason. `timeout` and `error` leave the op's fate unknown to the caller. */

@@ -13,6 +13,7 @@ import { UserError } from '../errors.js';
 
 /** The `--via` values. */
 export const VIA_MODES = ['direct', 'http', 'http-inprocess'] as const;
+/** How ops reach a strategy: one of {@link VIA_MODES}. */
 export type Via = (typeof VIA_MODES)[number];
 
 /** Parses a `--via` / `HOTBENCH_VIA` value; undefined → `direct`. */

@@ -22,8 +22,8 @@
  */
 import { randomBytes } from 'node:crypto';
 import { join } from 'node:path';
-import type { RunReport } from '../../reports/queries.js';
-import { checkRunId } from '../../reports/queries.js';
+import type { RunReport } from '../../reports/run/queries.js';
+import { checkRunId } from '../../reports/run/queries.js';
 import { openStore } from '../../results/open-store.js';
 import type { Store } from '../../results/store.js';
 import { MonotonicClock, wallClockUtc } from '../clock.js';

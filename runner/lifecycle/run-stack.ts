@@ -5,11 +5,11 @@
  * Also where a run's report files are rendered from the store.
  */
 import { join } from 'node:path';
-import { loadRunReport } from '../../reports/queries.js';
+import { loadRunReport } from '../../reports/run/queries.js';
 import type { StoreLocation } from '../../results/open-store.js';
 import { openStore } from '../../results/open-store.js';
 import type { Store } from '../../results/store.js';
-import { writeReports } from '../../reports/write-report.js';
+import { writeReports } from '../../reports/run/write-report.js';
 import type { ResolvedRunConfig } from '../config/run-config.js';
 import { oneLine } from '../errors.js';
 import { PortProviders } from '../stack/needs.js';

@@ -114,7 +114,6 @@ function compileWriter(table: TableName): ByteWriter<Record<string, unknown>> {
     }
   });
   const body = `${checks.join('\n')}\n${writes.join('\n')}\nbuf[pos++] = 0x0a;\nreturn pos;`;
-  // eslint-disable-next-line @typescript-eslint/no-implied-eval
   const make = new Function('tsvBytes', 'putBytes', 'putAscii', 'putInt', 'DATE_TIME', `return function write_${table}(row, buf, pos) {\n${body}\n};`) as (
     ...args: unknown[]
   ) => (row: Record<string, unknown>, buf: Uint8Array, pos: number) => number;

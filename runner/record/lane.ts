@@ -60,6 +60,7 @@ interface Hold {
   readonly rows: number;
 }
 
+/** One table's path from `Recorder.push` to ClickHouse (see the module docs). */
 export class Lane<T extends TableName> {
   /** Encoded rows pushed and not yet taken. */
   readonly buffer: EncodedRows;

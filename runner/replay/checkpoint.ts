@@ -16,7 +16,7 @@
  * writes a full page image into the WAL: the same state for every strategy,
  * and a slightly pessimistic one. The mechanism of the dips is not pinned
  * down; the effect on the spread is what was measured.
-  */
+ */
 import pg from 'pg';
 import { oneLine } from '../errors.js';
 

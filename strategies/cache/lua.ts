@@ -7,8 +7,9 @@
  * account → minor units), KEYS[3] pending deltas (list, oldest first).
  */
 
-/** Result codes of {@link APPLY_LUA}. */
+/** Result code of {@link APPLY_LUA}: the op was applied. */
 export const APPLIED = 1;
+/** Result code of {@link APPLY_LUA}: the debit would take the balance below its floor, nothing changed. */
 export const INSUFFICIENT = 0;
 /** The account is not in the cache (Redis lost it): reload from the ledger and retry. */
 export const MISSING = -1;

@@ -3,8 +3,8 @@
  * any service implementing the billing API, recorded and reported like a run.
  */
 import type { Argv, CommandModule } from 'yargs';
-import { renderJson } from '../../../reports/render-json.js';
-import { renderTerminal } from '../../../reports/render-terminal.js';
+import { renderJson } from '../../../reports/run/render-json.js';
+import { renderTerminal } from '../../../reports/run/render-terminal.js';
 import { runBlast } from '../../api/blast.js';
 import { resolveRunConfig } from '../../config/run-config.js';
 import { optionsFor, optionsOf } from '../../config/options.js';
@@ -28,6 +28,7 @@ interface BlastArgs {
 /** Default length of a blast. */
 export const DEFAULT_BLAST_DURATION = '10s';
 
+/** The yargs command `hotbench blast`. */
 export const blastCommand: CommandModule<object, BlastArgs> = {
   command: 'blast',
   describe: 'closed-loop maximum-throughput load (autocannon) against a service speaking the billing API, recorded into ClickHouse and reported',

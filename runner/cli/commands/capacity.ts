@@ -7,7 +7,7 @@
 import { join, resolve } from 'node:path';
 import type { Argv, CommandModule } from 'yargs';
 import { capacitySlo, DEFAULT_SLO, defaultLimits, loadCapacityReport, renderCapacityJson, renderCapacityTerminal, writeCapacityReports } from '../../../reports/capacity/index.js';
-import { checkRunId } from '../../../reports/queries.js';
+import { checkRunId } from '../../../reports/run/queries.js';
 import { openStore } from '../../../results/open-store.js';
 import { builtinRegistry } from '../../../strategies/registry.js';
 import { baseRateOf, CAPACITY_DEFAULTS, capacityScenarioPath, runCapacity, stepDurationUs, type CapacitySearch } from '../../api/capacity.js';

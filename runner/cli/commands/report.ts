@@ -3,11 +3,11 @@
  */
 import { join, resolve } from 'node:path';
 import type { CommandModule } from 'yargs';
-import { loadRunReport, runExists } from '../../../reports/queries.js';
-import { renderJson } from '../../../reports/render-json.js';
-import { renderTerminal } from '../../../reports/render-terminal.js';
+import { loadRunReport, runExists } from '../../../reports/run/queries.js';
+import { renderJson } from '../../../reports/run/render-json.js';
+import { renderTerminal } from '../../../reports/run/render-terminal.js';
 import { openStore } from '../../../results/open-store.js';
-import { writeReports } from '../../../reports/write-report.js';
+import { writeReports } from '../../../reports/run/write-report.js';
 import { UserError } from '../../errors.js';
 import { jsonFlag, storeFlags, storeLocation } from '../flags.js';
 import { print, printJson, say } from '../output.js';
@@ -20,6 +20,7 @@ interface ReportArgs {
   json?: boolean;
 }
 
+/** The yargs command `hotbench report`. */
 export const reportCommand: CommandModule<object, ReportArgs> = {
   command: 'report <run-id>',
   describe: "re-render a recorded run's reports (terminal, report.md, report.json, report.html) from ClickHouse",

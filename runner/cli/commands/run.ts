@@ -3,8 +3,8 @@
  */
 import type { Argv, CommandModule } from 'yargs';
 import { formatPlanSummary, summarizePlan } from '../../../scenarios/index.js';
-import { renderJson } from '../../../reports/render-json.js';
-import { renderTerminal } from '../../../reports/render-terminal.js';
+import { renderJson } from '../../../reports/run/render-json.js';
+import { renderTerminal } from '../../../reports/run/render-terminal.js';
 import { builtinRegistry } from '../../../strategies/registry.js';
 import { fitToRunBudget, resolveRunConfig } from '../../config/run-config.js';
 import { optionsFor, optionsOf, type RunOptions } from '../../config/options.js';
@@ -36,6 +36,7 @@ export function progressModeOf(flag: string | undefined, json: boolean): Progres
   return json && !process.stderr.isTTY ? 'off' : autoProgressMode();
 }
 
+/** The yargs command `hotbench run`. */
 export const runCommand: CommandModule<object, RunArgs> = {
   command: 'run',
   describe: 'replay a scenario against strategies on real PostgreSQL (and Redis, Kafka), record into ClickHouse, report',

@@ -2,7 +2,7 @@
  * `hotbench runs`: recent runs recorded in ClickHouse.
  */
 import type { CommandModule } from 'yargs';
-import { listRuns } from '../../../reports/queries.js';
+import { listRuns } from '../../../reports/run/queries.js';
 import { openStore } from '../../../results/open-store.js';
 import { UserError } from '../../errors.js';
 import { jsonFlag, storeFlags, storeLocation } from '../flags.js';
@@ -15,6 +15,7 @@ interface RunsArgs {
   limit?: number;
 }
 
+/** The yargs command `hotbench runs`. */
 export const runsCommand: CommandModule<object, RunsArgs> = {
   command: 'runs',
   describe: 'list recent runs recorded in ClickHouse, newest first',

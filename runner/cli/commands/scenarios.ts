@@ -6,6 +6,7 @@ import { listScenarios } from '../../../scenarios/index.js';
 import { jsonFlag } from '../flags.js';
 import { print, printJson } from '../output.js';
 
+/** The yargs command `hotbench scenarios`. */
 export const scenariosCommand: CommandModule<object, { json?: boolean }> = {
   command: 'scenarios',
   describe: 'list the built-in scenarios with a one-line summary each',

@@ -34,6 +34,7 @@ interface ServeArgs {
 /** Default port of `hotbench serve`. */
 export const DEFAULT_SERVE_PORT = 8080;
 
+/** The yargs command `hotbench serve`. */
 export const serveCommand: CommandModule<object, ServeArgs> = {
   command: 'serve',
   describe: 'serve one strategy behind a small billing HTTP API (POST /v1/charge ...), for `blast` or your own client',

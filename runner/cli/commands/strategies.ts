@@ -7,6 +7,7 @@ import { describeParams } from '../../../strategies/spec.js';
 import { jsonFlag } from '../flags.js';
 import { print, printJson } from '../output.js';
 
+/** The yargs command `hotbench strategies`. */
 export const strategiesCommand: CommandModule<object, { json?: boolean }> = {
   command: 'strategies',
   describe: 'list the strategies, what each needs (postgres, redis, kafka, replica) and its parameters',

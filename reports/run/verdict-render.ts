@@ -4,7 +4,7 @@
  * strategy (✓ qualifies, ✗ fails and on what, – not judged and why), and the
  * pick with its reason.
  */
-import { formatMs, formatRate } from './format.js';
+import { formatMs, formatRate } from '../common/format.js';
 import type { Verdict } from './verdict.js';
 
 /** Mark of a strategy line. */

@@ -15,16 +15,15 @@
  */
 
 import type { RunSeries } from './html/series-types.js';
-import type { Verdict } from './verdict.js';
+import type { ReplayStatus, Verdict } from './verdict-types.js';
+
+export type { ReplayStatus } from './verdict-types.js';
 
 /** Identifies this JSON format; bumped on an incompatible change. */
 export const RUN_REPORT_FORMAT = 'hotbench-run-report/1';
 
 /** Final status of a run. `incomplete` also when no end was recorded (the process was killed, or is still running). */
 export type RunStatus = 'complete' | 'incomplete' | 'failed';
-
-/** Status of one strategy replay. */
-export type ReplayStatus = 'completed' | 'skipped' | 'failed' | 'interrupted';
 
 /** A whole run, as recorded. */
 export interface RunReport {

@@ -16,7 +16,7 @@
  * expressions and conditions are constants of this package, never user text;
  * the run id, strategy label and bounds are bound parameters.
  */
-import type { Store } from '../results/store.js';
+import type { Store } from '../../results/store.js';
 
 /** Buckets per narrowing pass. */
 const BUCKETS = 65_536;

@@ -4,7 +4,7 @@
  * only lay these strings out (and escape them for their format).
  */
 import type { RunReport, StrategyReport } from './report-types.js';
-import { NONE, formatBytes, formatInt, formatMs, formatRate, formatSeconds, formatShare } from './format.js';
+import { NONE, formatBytes, formatInt, formatMs, formatRate, formatSeconds, formatShare } from '../common/format.js';
 
 /** A table column: its header and how its cells align. */
 export interface Column {

@@ -7,6 +7,7 @@
  * Every limit is inclusive, as in the scenario's `slo` block ("highest
  * acceptable"): `p99_ack<50ms` passes a p99 of exactly 50 ms.
  */
+import { readDuration } from '../../units/duration.js';
 import { formatInt, formatMs, formatShare } from './format.js';
 
 /** Upper limits, each optional. Units in the names: µs, minor units, a share of 1. */
@@ -27,6 +28,7 @@ export interface Slo {
 
 /** The keys of {@link Slo}, in the order verdicts list them. */
 export const SLO_KEYS = ['p99_ack_us', 'p999_ack_us', 'max_posting_delay_us', 'max_overdraft', 'max_stop_delivery_us', 'max_reject_share'] as const;
+/** One key of {@link Slo}. */
 export type SloKey = (typeof SLO_KEYS)[number];
 
 /** A bad `--slo` text: the message says what, where and how to fix it. */
@@ -35,6 +37,20 @@ export class SloError extends Error {
 }
 
 type Kind = 'duration' | 'amount' | 'share';
+
+/**
+ * The catalog metric (./metrics.ts) each SLO key limits; null where the
+ * catalog has none yet (stop delivery is not a per-replay compare metric).
+ * `--slo` accepts these catalog names too, so one spelling works everywhere.
+ */
+export const SLO_METRIC: Readonly<Record<SloKey, string | null>> = {
+  p99_ack_us: 'p99_ack_ms',
+  p999_ack_us: 'p999_ack_ms',
+  max_posting_delay_us: 'posting_delay_p99_ms',
+  max_overdraft: 'overdraft_amount',
+  max_stop_delivery_us: null,
+  max_reject_share: null,
+};
 
 /** `--slo` names (and aliases) → SLO key. */
 const FLAG_NAMES: Readonly<Record<string, { readonly key: SloKey; readonly kind: Kind }>> = {
@@ -48,10 +64,15 @@ const FLAG_NAMES: Readonly<Record<string, { readonly key: SloKey; readonly kind:
   stop_delivery: { key: 'max_stop_delivery_us', kind: 'duration' },
   reject_share: { key: 'max_reject_share', kind: 'share' },
   rejects: { key: 'max_reject_share', kind: 'share' },
+  // The catalog's names (SLO_METRIC), listed after the flag's own so its messages keep their order.
+  p99_ack_ms: { key: 'p99_ack_us', kind: 'duration' },
+  p999_ack_ms: { key: 'p999_ack_us', kind: 'duration' },
+  posting_delay_p99_ms: { key: 'max_posting_delay_us', kind: 'duration' },
+  overdraft_amount: { key: 'max_overdraft', kind: 'amount' },
 };
 
-const DURATION_UNITS: Readonly<Record<string, number>> = { us: 1, µs: 1, ms: 1_000, s: 1_000_000, m: 60_000_000 };
-const MAX_DURATION_US = 3_600_000_000;
+/** Longest limit a duration SLO may set: 1 h, in µs (an ack or posting delay beyond that is a typo). */
+const MAX_LIMIT_US = 3_600_000_000;
 
 /** The form of `--slo`, for messages and help. */
 export const SLO_SYNTAX = "comma-separated limits, e.g. 'p99_ack<50ms,p999_ack<200ms,posting_delay<1s,overdraft=0,stop_delivery<200ms,reject_share<5%' (limits are inclusive; 'name=off' drops one the scenario set)";
@@ -84,9 +105,9 @@ export function parseSloText(text: string, from = '--slo'): { readonly slo: Slo;
 
 function parseLimit(raw: string, kind: Kind, where: string): number {
   if (kind === 'duration') {
-    const m = /^(\d+(?:\.\d+)?)\s*(us|µs|ms|s|m)$/.exec(raw);
-    const us = m ? Math.round(Number(m[1]) * DURATION_UNITS[m[2]!]!) : NaN;
-    if (!(us > 0 && us <= MAX_DURATION_US)) throw new SloError(`${where}: ${JSON.stringify(raw)} is not a duration above 0 and at most 1 h; write e.g. 50ms, 1.5s, 800us.`);
+    const reading = readDuration(raw);
+    const us = reading.ok ? reading.us : NaN;
+    if (!(us > 0 && us <= MAX_LIMIT_US)) throw new SloError(`${where}: ${JSON.stringify(raw)} is not a duration above 0 and at most 1 h; write e.g. 50ms, 1.5s, 800us.`);
     return us;
   }
   if (kind === 'amount') {

@@ -5,7 +5,7 @@
  * ClickHouse 18.16 (GROUP BY, -If combinators, ANY INNER JOIN ... USING; no
  * window functions, no toStartOfInterval).
  */
-import type { Store } from '../../results/store.js';
+import type { Store } from '../../../results/store.js';
 import { LAG_SAMPLES } from './series-types.js';
 
 /** A count per replay and bucket. */

@@ -3,7 +3,7 @@
  * from the longest replay, runs the three bucketed queries and lays their
  * rows out as dense arrays (see `series-types.ts` for every series).
  */
-import type { Store } from '../../results/store.js';
+import type { Store } from '../../../results/store.js';
 import { selectOpBuckets, selectOverdraftBuckets, selectSampleBuckets } from './series-sql.js';
 import { MAX_POINTS, type OverdraftPoint, type RunSeries, type StrategySeries } from './series-types.js';
 

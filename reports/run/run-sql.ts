@@ -4,8 +4,8 @@
  * window functions, no JOINs needed: `-If` combinators, GROUP BY, LIMIT BY).
  * The run id is always a bound parameter; callers validate it first.
  */
-import type { RunEndRow, RunRow, StrategyRunRow } from '../results/rows.js';
-import type { Store } from '../results/store.js';
+import type { RunEndRow, RunRow, StrategyRunRow } from '../../results/rows.js';
+import type { Store } from '../../results/store.js';
 import { exactQuantilesIn, type QuantileSeries } from './exact-quantiles.js';
 
 /** Which replay a row belongs to. */

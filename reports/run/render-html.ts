@@ -14,6 +14,7 @@
  */
 import type { RunReport } from './report-types.js';
 import { chartPage } from './html/chart-page.js';
+import { escapeHtml } from '../common/escape.js';
 import { DEFINITIONS, detailTable, provenance, rejectLines, statusLines, summaryTable, type Table } from './summary-table.js';
 import { TELEMETRY_DEFINITIONS, telemetryTable } from './telemetry-tables.js';
 import { verdictCloseCalls, verdictConstraints, verdictLines } from './verdict-render.js';
@@ -36,13 +37,6 @@ export interface HtmlSection {
 /** Options of {@link renderHtml}. */
 export interface HtmlOptions {
   readonly sections?: readonly HtmlSection[];
-}
-
-const ENTITIES: Record<string, string> = { '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' };
-
-/** Text safe in HTML content and in quoted attribute values. */
-export function escapeHtml(text: string): string {
-  return text.replace(/[&<>"']/g, (c) => ENTITIES[c]!);
 }
 
 /** A table as HTML; numeric columns right-aligned. */

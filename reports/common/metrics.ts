@@ -1,14 +1,23 @@
 /**
- * The metrics `hotbench compare` can gate on, each read from one strategy
- * replay's {@link StrategyReport} (DESIGN.md §5 definitions, converted to the
- * unit in the metric's name: `_ms` milliseconds, `_s` seconds, `_pct` percent
- * of recorded ops, `goodput` ops/s, counts as counts).
+ * The metric catalog: every per-replay metric by its one name, with its unit,
+ * the direction that is worse, how it is formatted and a one-line definition
+ * (DESIGN.md §5), each read from one strategy replay's {@link StrategyReport}
+ * and converted to the unit in the metric's name: `_ms` milliseconds, `_s`
+ * seconds, `_pct` percent of recorded ops, `goodput` ops/s, counts as counts.
+ * `hotbench compare` gates on these names (thresholds files, `--threshold`).
+ *
+ * **Adding a metric is one entry in {@link METRICS}**: name (snake_case, unit
+ * suffix), unit (one of the units {@link formatMetricValue} knows, or a count),
+ * direction, `capOver`, `describe` (the DESIGN.md §5 definition in one line)
+ * and `value` (how to read it from a StrategyReport; null when there is
+ * nothing to measure). Compare's tables, thresholds and JSON pick it up.
  *
  * A metric knows which way is worse, so a threshold can be validated
  * (`p99_ack_ms: -10%` is refused: for latency only an increase can regress)
  * and a change can be judged in the right direction.
  */
-import type { StrategyReport } from '../report-types.js';
+import type { StrategyReport } from '../run/report-types.js';
+import { formatInt, formatMs, formatRate, formatSeconds } from './format.js';
 
 /** Which way a metric gets worse. */
 export type Direction = 'higher_is_worse' | 'lower_is_worse';
@@ -72,4 +81,20 @@ export function metricNamed(name: string): MetricDef | undefined {
 /** Every metric name, in table order. */
 export function metricNames(): string[] {
   return METRICS.map((m) => m.name);
+}
+
+/** A value in its metric's unit without the unit: `12.3`, `1,234`, `0.50`. */
+export function formatMetricBare(unit: string, v: number): string {
+  if (unit === 'ms') return formatMs(v * 1000);
+  if (unit === 's') return formatSeconds(v);
+  if (unit === 'ops/s') return formatRate(v);
+  if (unit === '%') return v === 0 ? '0' : Math.abs(v) < 0.1 ? v.toFixed(3) : v.toFixed(2);
+  return formatInt(v);
+}
+
+const SUFFIX: Readonly<Record<string, string>> = { ms: ' ms', s: ' s', 'ops/s': '/s', '%': '%' };
+
+/** A value in its metric's unit, as shown: `12.3 ms`, `1,234/s`, `0.50%`, `3`. */
+export function formatMetricValue(unit: string, v: number): string {
+  return `${formatMetricBare(unit, v)}${SUFFIX[unit] ?? ''}`;
 }

@@ -3,9 +3,9 @@
  * builds a {@link RunReport} and the run list from ClickHouse alone. It
  * imports nothing from the runner or the strategies.
  */
-import type { StrategyRunRow } from '../results/rows.js';
-import type { Store } from '../results/store.js';
-import { StoreError } from '../results/errors.js';
+import type { StrategyRunRow } from '../../results/rows.js';
+import type { Store } from '../../results/store.js';
+import { StoreError } from '../../results/errors.js';
 import {
   selectEventCounts,
   selectEvents,
@@ -30,7 +30,7 @@ import { RUN_REPORT_FORMAT, type ReportEvent, type RunListItem, type RunProvenan
 import { loadRunSeries } from './html/load-series.js';
 import { selectTelemetryStats, type TelemetryStats } from './telemetry-sql.js';
 import { judge } from './verdict.js';
-import { sloOfConfig } from './verdict-slo.js';
+import { sloOfConfig } from '../common/slo.js';
 
 export type { LatencySummary, ReportEvent, RunListItem, RunProvenance, RunReport, RunStatus, ReplayStatus, StrategyReport } from './report-types.js';
 export { RUN_REPORT_FORMAT } from './report-types.js';

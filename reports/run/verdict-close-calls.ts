@@ -12,37 +12,14 @@
  * Only SLO limits count: ledger integrity (lost, duplicated, conservation)
  * is a count that no rerun makes acceptable, and a limit of 0 has no margin.
  */
-import { formatShare } from './format.js';
-import { SLO_KEYS, type SloKey } from './verdict-slo.js';
-import type { JudgedStrategy, VerdictCheck } from './verdict.js';
+import { formatShare } from '../common/format.js';
+import { SLO_KEYS, type SloKey } from '../common/slo.js';
+import type { CloseCall, JudgedStrategy, NearCheck, VerdictCheck } from './verdict-types.js';
+
+export type { CloseCall, NearCheck } from './verdict-types.js';
 
 /** A measurement within this share of its limit (above or below) is near it: run-to-run spread of a p99 is about this size here. */
 export const NEAR_LIMIT_SHARE = 0.1;
-
-/** One limit that a measurement passed or missed by less than the margin. */
-export interface NearCheck {
-  /** The SLO key. */
-  readonly key: SloKey;
-  /** The limit, in the key's unit. */
-  readonly limit: number;
-  /** The measured value, in the key's unit. */
-  readonly measured: number;
-  /** The check's own text (`posting delay p99 1,009 ms > 1,000 ms`). */
-  readonly text: string;
-}
-
-/** A pick that a rerun could plausibly change. */
-export interface CloseCall {
-  /** `missed`: `label` missed only narrowly and would otherwise be the pick; `passed`: the pick (`label`) passed narrowly. */
-  readonly kind: 'missed' | 'passed';
-  readonly label: string;
-  /** The near limits (all of `label`'s failures for `missed`; one limit for `passed`). */
-  readonly checks: readonly NearCheck[];
-  /** The pick had the checks gone the other way (`label` for `missed`; another label or null for `passed`). */
-  readonly pick_otherwise: string | null;
-  /** One sentence for people. */
-  readonly text: string;
-}
 
 const isSloKey = (key: string): key is SloKey => (SLO_KEYS as readonly string[]).includes(key);
 

@@ -25,72 +25,16 @@
  *   10% of its limit decides the pick, so that a reader knows a rerun may
  *   pick otherwise.
  */
-import type { ReplayStatus, RunReport, StrategyReport } from './report-types.js';
-import { formatInt, formatMs, formatRate } from './format.js';
-import { closeCalls, type CloseCall } from './verdict-close-calls.js';
-import { SLO_KEYS, SLO_LABELS, describeSlo, formatValue, type Slo, type SloKey } from './verdict-slo.js';
+import type { RunReport, StrategyReport } from './report-types.js';
+import { formatInt, formatMs, formatRate } from '../common/format.js';
+import { closeCalls } from './verdict-close-calls.js';
+import { SLO_KEYS, SLO_LABELS, describeSlo, formatValue, type Slo, type SloKey } from '../common/slo.js';
+import type { JudgedStrategy, UnjudgedStrategy, Verdict, VerdictCheck } from './verdict-types.js';
+
+export type { JudgedStrategy, UnjudgedStrategy, Verdict, VerdictCheck } from './verdict-types.js';
 
 /** Goodputs within this share of the best one are a tie (run-to-run noise of the goodput window is about this size). */
 export const GOODPUT_TIE_SHARE = 0.01;
-
-/** One constraint applied to one strategy. */
-export interface VerdictCheck {
-  /** An SLO key (`p99_ack_us`...), or `integrity:<what>` / `completed` for the built-in rules. */
-  readonly key: string;
-  /** The rule as people read it: `ack p99 ≤ 50 ms`, `lost ops = 0`. */
-  readonly rule: string;
-  /** The limit, in the key's unit (µs, minor units, share, count). */
-  readonly limit: number;
-  /** The measured value in the same unit (the worst over repetitions); null when there was nothing to measure. */
-  readonly measured: number | null;
-  readonly ok: boolean;
-  /** Measured against the limit: `ack p99 212 ms > 50 ms`, `ack p99 4.10 ms`. */
-  readonly text: string;
-}
-
-/** A judged strategy label. */
-export interface JudgedStrategy {
-  readonly label: string;
-  readonly backend: string;
-  /** Completed replays judged (repetitions). */
-  readonly replays: number;
-  readonly qualifies: boolean;
-  /** Lowest goodput over its replays, ops/s. */
-  readonly goodput_per_s: number | null;
-  /** Highest ack p99 over its replays, µs. */
-  readonly ack_p99_us: number | null;
-  /** Highest ack p99.9 over its replays, µs (the second tie-break). */
-  readonly ack_p999_us: number | null;
-  /** Every constraint, in SLO order then the built-in ones; the failed ones have `ok: false`. */
-  readonly checks: readonly VerdictCheck[];
-}
-
-/** A label that was not judged, and why. */
-export interface UnjudgedStrategy {
-  readonly label: string;
-  readonly backend: string;
-  readonly status: ReplayStatus;
-  readonly detail: string;
-}
-
-/** The decision section of every report. */
-export interface Verdict {
-  /** The limits judged against. */
-  readonly slo: Slo;
-  /** The limits as one line (`none` when no SLO was given). */
-  readonly slo_text: string;
-  /** Labels judged, in run order. */
-  readonly judged: readonly JudgedStrategy[];
-  readonly not_judged: readonly UnjudgedStrategy[];
-  /** Labels that meet every constraint, in run order. */
-  readonly qualified: readonly string[];
-  /** The label to pick, or null when none qualifies. */
-  readonly pick: string | null;
-  /** Why, in one sentence. */
-  readonly reason: string;
-  /** Where a measurement within 10% of its limit decides the pick; [] when none does. */
-  readonly close_calls: readonly CloseCall[];
-}
 
 /** Judges the report's strategies against `slo` (see the module docs for the rules). Reads `report.strategies` only. */
 export function judge(report: Pick<RunReport, 'strategies'>, slo: Slo): Verdict {

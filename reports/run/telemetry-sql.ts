@@ -4,7 +4,7 @@
  * `runner/telemetry/pg-telemetry.ts`) and the stop-delivery delays (samples
  * written by the stop-delivery analysis). Portable to ClickHouse 18.16.
  */
-import type { Store } from '../results/store.js';
+import type { Store } from '../../results/store.js';
 
 /** Run-level telemetry and stop-delivery figures per replay (from `samples`). */
 export interface TelemetryStats {

@@ -6,7 +6,7 @@
  * once from a RunReport, laid out by each renderer.
  */
 import type { RunReport } from './report-types.js';
-import { NONE, formatInt, formatMs, formatSeconds } from './format.js';
+import { NONE, formatInt, formatMs, formatSeconds } from '../common/format.js';
 import { strategyTitle, type Column, type Table } from './summary-table.js';
 
 const left = (header: string): Column => ({ header, align: 'left' });
