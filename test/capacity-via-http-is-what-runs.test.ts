@@ -44,6 +44,9 @@ describe('capacity --via', () => {
     const run = await store.query<{ config_json: string }>('SELECT config_json FROM runs WHERE run_id = {run:String}', { run: result.runId });
     expect(JSON.parse(run[0]!.config_json).via).toBe('http-inprocess');
     const steps = await store.query<{ strategy: string; backend: string; status: string }>('SELECT strategy, backend, status FROM strategy_runs WHERE run_id = {run:String} ORDER BY idx', { run: result.runId });
-    expect(steps).toEqual([{ strategy: 'capped@50/s', backend: 'http-inprocess+postgres', status: 'completed' }]);
+    // A step that misses the SLO on a loaded machine makes the search step down once more:
+    // how many steps ran is the machine's business; that each went through HTTP is the test's.
+    expect(steps[0]).toEqual({ strategy: 'capped@50/s', backend: 'http-inprocess+postgres', status: 'completed' });
+    for (const step of steps) expect(step.backend, step.strategy).toBe('http-inprocess+postgres');
   });
 });
