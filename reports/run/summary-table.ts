@@ -124,6 +124,10 @@ export function provenance(report: RunReport): [string, string][] {
     ['host', `${r.host.name} · ${r.host.cores} cores · ${formatBytes(r.host.mem_bytes)}`],
   ];
   for (const e of report.events) pairs.push([`run ${e.type}`, `${formatMs(e.at_us)} ms ${e.kind}${e.detail ? `: ${e.detail}` : ''}`]);
+  const rep = repeated(report);
+  for (const s of report.strategies) {
+    for (const e of s.events.items) if (e.kind === 'database_kept') pairs.push(['kept database', `${strategyTitle(s, rep)}: ${e.detail}`]);
+  }
   return pairs;
 }
 

@@ -11,7 +11,7 @@ import { openStore } from '../../results/open-store.js';
 import type { Store } from '../../results/store.js';
 import { writeReports } from '../../reports/run/write-report.js';
 import type { ResolvedRunConfig } from '../config/run-config.js';
-import { oneLine } from '../errors.js';
+import { oneLine, UserError } from '../errors.js';
 import { PortProviders } from '../stack/needs.js';
 import { openProviders } from '../stack/providers.js';
 import { openPostgres, type PostgresStack } from '../stack/postgres.js';
@@ -34,6 +34,10 @@ export function resultsStoreOf(config: ResolvedRunConfig): StoreLocation {
  * or `fn` fails.
  */
 export async function withRunStack<T>(config: ResolvedRunConfig, log: (line: string) => void, fn: (stack: RunStack) => Promise<T>): Promise<T> {
+  if (config.keepDatabases && !config.pgUrl) {
+    // The embedded server's data directory goes with it when the run ends: nothing could be kept.
+    throw new UserError('--keep-databases needs an external server: give --pg postgres://user@host:5432/db (or PG_URL); the embedded server and its data are removed when the run ends.');
+  }
   const store = await openStore(resultsStoreOf(config));
   let postgres: PostgresStack | undefined;
   let providers = new PortProviders();

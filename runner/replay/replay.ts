@@ -18,6 +18,7 @@ import { ScheduleClock, wallClockUtc } from '../clock.js';
 import { OpenLoopDriver, type DriveResult } from '../driver/open-loop.js';
 import { startProgress } from '../driver/progress.js';
 import { oneLine } from '../errors.js';
+import { redactUrl } from '../config/redact.js';
 import { ReplayRecorder } from './sink.js';
 import { strategyContext } from './context.js';
 import { startSampler } from './sampling.js';
@@ -186,7 +187,11 @@ export async function replayStrategy(args: ReplayArgs): Promise<StrategyRunRow> 
     // Ports are released after stop (a strategy may use them while stopping), on every path.
     if (request) await args.providers.release(planned.needs, request);
     await Promise.all(pools.map((p) => p.end().catch(() => undefined)));
-    if (database && !args.keepDatabases) await database.drop();
+    if (database && args.keepDatabases) {
+      database.keep?.();
+      // A note of the replay's (the sink lives inside the try): the report lists kept databases.
+      args.rows.push('events', { run_id: runId, strategy: planned.label, rep, at_us: row.elapsed_us, type: 'note', kind: 'database_kept', account: -1, detail: `${database.name} on ${redactUrl(args.postgres.adminUrl)}` });
+    } else if (database) await database.drop();
   }
   return finish();
 }

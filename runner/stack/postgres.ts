@@ -15,6 +15,11 @@ export interface StrategyDatabase {
   readonly url: string;
   /** Drops the database (terminating leftover sessions). Idempotent. */
   drop(): Promise<void>;
+  /**
+   * Keeps the database: {@link PostgresStack.stop} will not drop it (`--keep-databases`).
+   * Absent where hotbench does not own the database (a serve child's, a test's).
+   */
+  keep?(): void;
 }
 
 /** A PostgreSQL server hotbench can create databases on. */
@@ -137,9 +142,10 @@ function makeStack(kind: PostgresStack['kind'], description: string, version: st
       created.add(name);
       const url = new URL(adminUrl);
       url.pathname = `/${name}`;
-      return { name, url: url.toString(), drop: () => drop(name) };
+      return { name, url: url.toString(), drop: () => drop(name), keep: () => void created.delete(name) };
     },
     async stop(): Promise<void> {
+      // Only databases still owned here: a kept one (`keep()`) was taken out of `created`.
       for (const name of [...created]) await drop(name);
       await admin.end().catch(() => undefined);
       await server?.stop();
