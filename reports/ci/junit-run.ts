@@ -12,18 +12,19 @@ import type { VerdictCheck } from '../verdict.js';
 import { isoTimestamp, renderJUnit, type CaseOutcome, type JUnitCase, type JUnitSuite } from './junit.js';
 
 /**
- * A check as the verdict records it. `status` is read when present: a
- * verdict that weighs noise says `uncertain` for a check whose interval
- * straddles the limit (with `reason`); without it, `ok` decides.
+ * A check as the verdict records it. `outcome` (or `status`) is read when
+ * present: a verdict that weighs noise says `uncertain` for a check whose
+ * interval straddles the limit (with `reason`); without it, `ok` decides.
  */
 export type CheckLike = Pick<VerdictCheck, 'key' | 'rule' | 'limit' | 'measured' | 'ok' | 'text'> & {
+  readonly outcome?: string;
   readonly status?: string;
   readonly reason?: string;
 };
 
 /** passed / failed (measured vs limit) / skipped (uncertain, with the reason). */
 export function checkOutcome(check: CheckLike): CaseOutcome {
-  if (check.status === 'uncertain') return { kind: 'skipped', message: `too close to call: ${check.reason ?? check.text}` };
+  if ((check.outcome ?? check.status) === 'uncertain') return { kind: 'skipped', message: `too close to call: ${check.reason ?? check.text}` };
   if (check.ok) return { kind: 'passed' };
   const measured = check.measured === null ? 'nothing was measured' : `measured ${check.measured}`;
   return { kind: 'failed', message: check.text, detail: `${check.rule}: ${check.text} (${measured}, limit ${check.limit}; values in the check's unit: µs, minor units, share or count)` };
