@@ -6,7 +6,7 @@
 import { XMLParser, XMLValidator } from 'fast-xml-parser';
 import { expect, it } from 'vitest';
 import { checkOutcome, renderRunJUnit } from '../reports/ci/junit-run.js';
-import { judge } from '../reports/verdict.js';
+import { judge } from '../reports/run/verdict.js';
 import { made } from './report-verdict-fixture.js';
 import { provenance } from './ci-fixture.js';
 

@@ -85,3 +85,11 @@ it('takes the pull request target branch from the CI variables', () => {
   expect(defaultBranch({ CI_MERGE_REQUEST_TARGET_BRANCH_NAME: 'dev' })).toEqual({ branch: 'dev', from: 'CI_MERGE_REQUEST_TARGET_BRANCH_NAME' });
   expect(defaultBranch({})).toEqual({ branch: 'main', from: 'the default' });
 });
+
+it('parses merge-base and merge-base:<branch>, refusing a branch that could be read as a flag', async () => {
+  const { parseRunRef } = await import('../reports/compare/run-ref.js');
+  expect(parseRunRef('merge-base', '--baseline')).toEqual({ kind: 'merge-base', branch: undefined });
+  expect(parseRunRef('merge-base:release/1.2', '--baseline')).toEqual({ kind: 'merge-base', branch: 'release/1.2' });
+  expect(() => parseRunRef('merge-base:--exec=x', '--baseline')).toThrow(/name a git branch after merge-base:/);
+  expect(() => parseRunRef('merge-base: ', '--baseline')).toThrow(/name a git branch/);
+});

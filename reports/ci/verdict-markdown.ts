@@ -4,9 +4,9 @@
  * strategy and the close calls, from the same verdict lines every report
  * renders, so the summary never says something the report does not.
  */
-import type { RunReport } from '../report-types.js';
-import { escapeMarkdown } from '../render-markdown.js';
-import { verdictCloseCalls, verdictConstraints, verdictLines } from '../verdict-render.js';
+import type { RunReport } from '../run/report-types.js';
+import { escapeMarkdown } from '../run/render-markdown.js';
+import { verdictCloseCalls, verdictConstraints, verdictLines } from '../run/verdict-render.js';
 
 /** `### hotbench run <id> (<scenario>): pick <label>` and the verdict under it. */
 export function renderVerdictMarkdown(report: Pick<RunReport, 'run' | 'verdict'>): string {

@@ -15,7 +15,7 @@
  * `lower_value`/`upper_value` are written only from a confidence interval
  * the report carries, never made up from the min and max.
  */
-import type { RunReport, StrategyReport } from '../report-types.js';
+import type { RunReport, StrategyReport } from '../run/report-types.js';
 
 /** One BMF metric. */
 export interface BmfMetric {

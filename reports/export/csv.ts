@@ -15,7 +15,7 @@ import { columnNamesOf } from '../../results/schema.js';
 import type { Store } from '../../results/store.js';
 import { canStream } from '../../results/stream.js';
 import { StoreError } from '../../results/errors.js';
-import { checkRunId, runExists } from '../queries.js';
+import { checkRunId, runExists } from '../run/queries.js';
 
 /** The exported columns, in order. */
 export const CSV_COLUMNS: readonly string[] = columnNamesOf('ops').filter((c) => c !== 'run_id');

@@ -5,7 +5,7 @@
  */
 import { once } from 'node:events';
 import type { Store } from '../../results/store.js';
-import { loadRunReport } from '../queries.js';
+import { loadRunReport } from '../run/queries.js';
 import { runToBmf } from './bmf.js';
 import { writeOpsCsv } from './csv.js';
 

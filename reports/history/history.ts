@@ -12,8 +12,8 @@
  */
 import type { Store } from '../../results/store.js';
 import { CAPACITY_COMMAND } from '../capacity/types.js';
-import { METRICS, type Direction, type MetricDef } from '../compare/metrics.js';
-import { loadRunReport } from '../queries.js';
+import { METRICS, type Direction, type MetricDef } from '../common/metrics.js';
+import { loadRunReport } from '../run/queries.js';
 import { changePoints, type EDivisiveOptions } from './e-divisive.js';
 
 /** What to look at. */

@@ -6,7 +6,7 @@
  */
 import type { CommandModule } from 'yargs';
 import { EXPORT_FORMATS, exportRun, type ExportFormat } from '../../../reports/export/export-run.js';
-import { checkRunId } from '../../../reports/queries.js';
+import { checkRunId } from '../../../reports/run/queries.js';
 import { openStore } from '../../../results/open-store.js';
 import { UserError } from '../../errors.js';
 import { storeFlags, storeLocation } from '../flags.js';

@@ -5,7 +5,7 @@
  * default, Markdown with `--format markdown`, JSON with `--json`.
  */
 import type { CommandModule } from 'yargs';
-import { METRICS } from '../../../reports/compare/metrics.js';
+import { METRICS } from '../../../reports/common/metrics.js';
 import { HistoryInputError, loadHistory } from '../../../reports/history/history.js';
 import { renderHistoryMarkdown, renderHistoryText } from '../../../reports/history/render.js';
 import { openStore } from '../../../results/open-store.js';
