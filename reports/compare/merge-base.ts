@@ -88,6 +88,8 @@ async function mergeBaseOf(branch: string, cwd: string): Promise<{ sha: string; 
  */
 export async function resolveMergeBase(store: Store, branch: string | undefined, options: MergeBaseOptions): Promise<MergeBaseChoice> {
   const chosen = branch !== undefined ? { branch, from: 'named' } : defaultBranch(options.env);
+  // A name git would read as an option is refused before it reaches git.
+  if (chosen.branch.startsWith('-')) throw new CompareInputError([`--baseline merge-base: branch ${JSON.stringify(chosen.branch)} (${chosen.from}) starts with '-'; name a branch`]);
   const base = await mergeBaseOf(chosen.branch, options.cwd);
   const line = (await git(['rev-list', '--first-parent', `--max-count=${MAX_ANCESTORS}`, base.sha], options.cwd)).split('\n').filter((s) => /^[0-9a-f]{7,64}$/.test(s));
   const where = ["command != {capacity:String}", "run_id IN (SELECT run_id FROM run_ends WHERE status = 'complete')", 'has({revs:Array(String)}, git_rev)', 'run_id != {exclude:String}'];
