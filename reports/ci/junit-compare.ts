@@ -26,7 +26,7 @@ export function metricOutcome(m: MetricComparison): CaseOutcome {
   switch (verdict) {
     case 'breach':
     case 'regression':
-      return { kind: 'failed', message: `${m.metric}: ${m.reason}`, detail: `${values}; threshold ${m.threshold?.rule ?? 'none'} (${m.threshold?.source ?? ''}); ${m.reason}` };
+      return { kind: 'failed', message: `${m.metric}: ${spreadText(m.baseline, m.unit)} → ${spreadText(m.candidate, m.unit)}: ${m.reason}`, detail: `${values}; threshold ${m.threshold?.rule ?? 'none'} (${m.threshold?.source ?? ''}); ${m.reason}` };
     case 'noise':
     case 'inconclusive':
       return { kind: 'skipped', message: `inconclusive: ${m.reason} (${values})` };
