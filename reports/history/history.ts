@@ -27,6 +27,10 @@ export interface HistoryQuery {
   readonly metric?: string;
   /** Newest runs taken, 2..1000. Default 50. */
   readonly limit?: number;
+  /** Only runs started at or before this UTC time (`YYYY-MM-DD hh:mm:ss`): the history as it stood at a run. */
+  readonly until?: string;
+  /** A run taken even before its end is recorded (the run whose report is being written). */
+  readonly include?: string;
   readonly detection?: EDivisiveOptions;
 }
 
@@ -98,8 +102,12 @@ export function historyMetric(name: string): MetricDef {
 export async function loadHistory(store: Store, q: HistoryQuery): Promise<History> {
   const def = historyMetric(q.metric ?? 'p99_ack_ms');
   const limit = Math.min(1000, Math.max(2, Math.floor(q.limit ?? 50)));
-  const where = ['scenario = {scenario:String}', 'command != {capacity:String}', "run_id IN (SELECT run_id FROM run_ends WHERE status = 'complete')"];
-  const params: Record<string, string | number> = { scenario: q.scenario, capacity: CAPACITY_COMMAND, limit };
+  const where = ['scenario = {scenario:String}', 'command != {capacity:String}', "(run_id IN (SELECT run_id FROM run_ends WHERE status = 'complete') OR run_id = {include:String})"];
+  const params: Record<string, string | number> = { scenario: q.scenario, capacity: CAPACITY_COMMAND, limit, include: q.include ?? '' };
+  if (q.until !== undefined) {
+    where.push("started_at <= toDateTime({until:String}, 'UTC')");
+    params['until'] = q.until;
+  }
   if (q.branch !== undefined) {
     where.push('git_branch = {branch:String}');
     params['branch'] = q.branch;

@@ -11,7 +11,7 @@ import { describeChange, shortRev } from './render.js';
 
 const WIDTH = 960;
 const HEIGHT = 280;
-const PAD = { left: 64, right: 16, top: 16, bottom: 40 };
+const PAD = { left: 64, right: 40, top: 16, bottom: 40 };
 /** Tableau 10, the charts' palette. */
 const COLORS = ['#4e79a7', '#f28e2b', '#e15759', '#76b7b2', '#59a14f', '#edc948', '#b07aa1', '#ff9da7', '#9c755f', '#bab0ac'];
 
