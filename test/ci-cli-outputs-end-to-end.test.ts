@@ -81,7 +81,7 @@ it('export --format bmf writes Bencher Metric Format; --format csv every op', as
   const metric = z.object({ value: z.number(), lower_value: z.number().optional(), upper_value: z.number().optional() }).strict();
   const parsed = z.record(z.string().max(1024), z.record(z.string().max(64), metric)).parse(JSON.parse(bmf.stdout));
   expect(Object.keys(parsed)).toEqual(['advertiser-burst/atomic']);
-  expect(Object.keys(parsed['advertiser-burst/atomic']!)).toEqual(expect.arrayContaining(['goodput-ops-per-s', 'ack-p99-ms', 'overdrafts']));
+  expect(Object.keys(parsed['advertiser-burst/atomic']!)).toEqual(expect.arrayContaining(['goodput-ops-per-s', 'p99-ack-ms', 'posting-delay-p99-ms', 'overdraft-count']));
   const csv = await runCli(['export', runIds[0]!, '--format', 'csv', ...store]);
   expect(csv.code, csv.stderr).toBe(0);
   const lines = csv.stdout.trimEnd().split('\n');

@@ -43,9 +43,14 @@ function invocations(file: string, texts: readonly string[]): Invocation[] {
   return out;
 }
 
+/** The shapes of the two files this test reads (YAML parses to plain objects). */
+interface Step { readonly uses?: string; readonly with?: Record<string, unknown> }
+interface GithubWorkflow { readonly jobs: { readonly bench: { readonly services: Record<string, unknown>; readonly env: Record<string, string>; readonly steps: readonly Step[] } } }
+interface GitlabJob { readonly services: readonly { alias: string }[]; readonly variables: Record<string, unknown>; readonly cache: { readonly paths: readonly string[] }; readonly artifacts: { readonly reports: { readonly junit: string } } }
+
 const docs = {
-  github: parse(readFileSync(join(dir, 'github-actions.yml'), 'utf8')) as Record<string, any>,
-  gitlab: parse(readFileSync(join(dir, 'gitlab-ci.yml'), 'utf8')) as Record<string, any>,
+  github: parse(readFileSync(join(dir, 'github-actions.yml'), 'utf8')) as GithubWorkflow,
+  gitlab: parse(readFileSync(join(dir, 'gitlab-ci.yml'), 'utf8')) as { readonly hotbench: GitlabJob },
 };
 const used = [...invocations('github-actions.yml', shellTexts(docs.github)), ...invocations('gitlab-ci.yml', shellTexts(docs.gitlab))];
 
@@ -88,19 +93,17 @@ it('uses only commands and flags the CLI has', () => {
 });
 
 it('starts PostgreSQL and Redis, caches the data folder, keeps the JUnit files and report.html (GitHub Actions)', () => {
-  const job = docs.github['jobs']['bench'];
+  const job = docs.github.jobs.bench;
   expect(Object.keys(job.services).sort()).toEqual(['postgres', 'redis']);
-  const steps = job.steps as Record<string, any>[];
-  const cache = steps.find((s) => String(s['uses']).startsWith('actions/cache@'));
-  expect(cache?.['with']['path']).toBe(job.env['HOTBENCH_HOME']);
-  const upload = steps.find((s) => String(s['uses']).startsWith('actions/upload-artifact@'));
-  expect(upload?.['with']['path']).toMatch(/report\.html$/);
-  expect(steps.find((s) => String(s['uses']).startsWith('actions/checkout@'))?.['with']['fetch-depth']).toBe(0);
+  const step = (action: string) => job.steps.find((s) => String(s.uses).startsWith(`${action}@`));
+  expect(step('actions/cache')?.with?.['path']).toBe(job.env['HOTBENCH_HOME']);
+  expect(step('actions/upload-artifact')?.with?.['path']).toMatch(/report\.html$/);
+  expect(step('actions/checkout')?.with?.['fetch-depth']).toBe(0);
 });
 
 it('starts PostgreSQL and Redis, caches the data folder, reports the JUnit files (GitLab CI)', () => {
-  const job = docs.gitlab['hotbench'];
-  expect(job.services.map((s: { alias: string }) => s.alias).sort()).toEqual(['postgres', 'redis']);
+  const job = docs.gitlab.hotbench;
+  expect(job.services.map((s) => s.alias).sort()).toEqual(['postgres', 'redis']);
   expect(job.cache.paths).toEqual([`${job.variables['HOTBENCH_HOME']}/`]);
   expect(job.artifacts.reports.junit).toBe('hotbench-*.xml');
   expect(job.variables['GIT_DEPTH']).toBe(0);

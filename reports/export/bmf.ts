@@ -4,18 +4,21 @@
  *
  *   { "<benchmark>": { "<measure>": { "value": n, "lower_value"?: n, "upper_value"?: n } } }
  *
- * One benchmark per strategy label (`<scenario>/<label>`), four measures:
- * goodput (ops/s), ack p99 and posting delay p99 (ms) and overdrafts (count).
- * Measure slugs carry their unit because Bencher creates a measure it does
- * not know from its slug alone, without a unit (its built-in `latency` is in
- * nanoseconds, which is why it is not reused here).
+ * One benchmark per strategy label (`<scenario>/<label>`), four measures,
+ * each a metric of the catalog (reports/common/metrics.ts) under its name in
+ * kebab case: `goodput-ops-per-s`, `p99-ack-ms`, `posting-delay-p99-ms`,
+ * `overdraft-count`. Slugs carry their unit because Bencher creates a
+ * measure it does not know from its slug alone, without a unit (its built-in
+ * `latency` is in nanoseconds, which is why it is not reused here).
  *
  * With `run --repeat N` the value is the median over the completed
- * repetitions (overdrafts: the worst one, as the verdict counts them);
+ * repetitions (a money-safety count: the worst one, as the catalog's
+ * `capOver` says);
  * `lower_value`/`upper_value` are written only from a confidence interval
  * the report carries, never made up from the min and max.
  */
-import type { RunReport, StrategyReport } from '../run/report-types.js';
+import { metricNamed, type MetricDef } from '../common/metrics.js';
+import type { RunReport } from '../run/report-types.js';
 
 /** One BMF metric. */
 export interface BmfMetric {
@@ -27,23 +30,28 @@ export interface BmfMetric {
 /** A BMF document: benchmark name → measure slug → metric. */
 export type Bmf = Record<string, Record<string, BmfMetric>>;
 
-/** A measure hotbench exports. */
-interface BmfMeasure {
-  /** Bencher slug (≤ 64 characters). */
+/** A measure hotbench exports: a metric of the catalog under its Bencher slug. */
+export interface BmfMeasure {
+  /** Bencher slug (≤ 64 characters): the catalog name in kebab case, with the unit when the name lacks it. */
   readonly slug: string;
-  /** How the repetitions combine. */
-  readonly combine: 'median' | 'worst';
-  /** One replay's value in the slug's unit, or null when nothing was measured. */
-  value(s: StrategyReport): number | null;
+  readonly metric: MetricDef;
 }
 
-/** The exported measures, in document order. */
-export const BMF_MEASURES: readonly BmfMeasure[] = [
-  { slug: 'goodput-ops-per-s', combine: 'median', value: (s) => s.goodput_per_s },
-  { slug: 'ack-p99-ms', combine: 'median', value: (s) => (s.ack_latency_us.p99 === null ? null : s.ack_latency_us.p99 / 1000) },
-  { slug: 'posting-delay-p99-ms', combine: 'median', value: (s) => (s.posting_delay_us.p99 === null ? null : s.posting_delay_us.p99 / 1000) },
-  { slug: 'overdrafts', combine: 'worst', value: (s) => s.overdrafts.count },
-];
+/** `p99_ack_ms` → `p99-ack-ms`; `goodput` → `goodput-ops-per-s`. */
+export function bmfSlug(def: MetricDef): string {
+  const kebab = def.name.replace(/_/g, '-');
+  return def.unit === 'ops/s' && !kebab.endsWith('-per-s') ? `${kebab}-ops-per-s` : kebab;
+}
+
+/** The catalog metrics exported, in document order. */
+export const BMF_METRICS: readonly string[] = ['goodput', 'p99_ack_ms', 'posting_delay_p99_ms', 'overdraft_count'];
+
+/** The exported measures. */
+export const BMF_MEASURES: readonly BmfMeasure[] = BMF_METRICS.map((name) => {
+  const metric = metricNamed(name);
+  if (!metric) throw new Error(`BMF exports ${name}, which the metric catalog (reports/common/metrics.ts) does not define`);
+  return { slug: bmfSlug(metric), metric };
+});
 
 /** A confidence interval of one measure of one label, in the slug's unit; undefined when the report has none. */
 export type IntervalOf = (label: string, slug: string) => { readonly lower: number; readonly upper: number } | undefined;
@@ -66,9 +74,10 @@ export function runToBmf(report: Pick<RunReport, 'run' | 'strategies'>, interval
     if (reps.length === 0) continue;
     const measures: Record<string, BmfMetric> = {};
     for (const m of BMF_MEASURES) {
-      const values = reps.map((r) => m.value(r)).filter((v): v is number => v !== null && Number.isFinite(v));
+      const values = reps.map((r) => m.metric.value(r)).filter((v): v is number => v !== null && Number.isFinite(v));
       if (values.length === 0) continue;
-      const value = m.combine === 'worst' ? Math.max(...values) : median(values);
+      const worst = m.metric.direction === 'higher_is_worse' ? Math.max(...values) : Math.min(...values);
+      const value = m.metric.capOver === 'worst' ? worst : median(values);
       const ci = intervalOf(label, m.slug);
       measures[m.slug] = ci && ci.lower <= value && value <= ci.upper ? { value, lower_value: ci.lower, upper_value: ci.upper } : { value };
     }

@@ -23,7 +23,7 @@ import {
 import { renderCompareJUnit } from '../../../reports/ci/junit-compare.js';
 import { openStore } from '../../../results/open-store.js';
 import { UserError } from '../../errors.js';
-import { jsonFlag, storeFlags, storeLocation } from '../flags.js';
+import { jsonFlag, storeLocation } from '../flags.js';
 import { optionsFor } from '../../config/options.js';
 import { toStepSummary, writeJUnitFile } from '../ci-outputs.js';
 import { print, say } from '../output.js';

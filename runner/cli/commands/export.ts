@@ -9,7 +9,8 @@ import { EXPORT_FORMATS, exportRun, type ExportFormat } from '../../../reports/e
 import { checkRunId } from '../../../reports/run/queries.js';
 import { openStore } from '../../../results/open-store.js';
 import { UserError } from '../../errors.js';
-import { storeFlags, storeLocation } from '../flags.js';
+import { optionsFor } from '../../config/options.js';
+import { storeLocation } from '../flags.js';
 import { say } from '../output.js';
 
 interface ExportArgs {
@@ -25,7 +26,7 @@ export const exportCommand: CommandModule<object, ExportArgs> = {
   command: 'export <run-id>',
   describe: 'write a recorded run on stdout for another tool: Bencher Metric Format (bmf) or its per-op rows (csv, streamed)',
   builder: (y) =>
-    storeFlags(y)
+    optionsFor(y, 'export')
       .positional('run-id', { type: 'string', demandOption: true, describe: 'the run id printed by `hotbench run` (see `hotbench runs`)' })
       .option('format', { type: 'string', choices: EXPORT_FORMATS, demandOption: true, describe: 'bmf: per strategy goodput, ack p99, posting delay p99, overdrafts (bencher run --adapter json); csv: every op row, streamed' }) as never,
   handler: async (argv) => {

@@ -10,7 +10,8 @@ import { HistoryInputError, loadHistory } from '../../../reports/history/history
 import { renderHistoryMarkdown, renderHistoryText } from '../../../reports/history/render.js';
 import { openStore } from '../../../results/open-store.js';
 import { UserError } from '../../errors.js';
-import { jsonFlag, storeFlags, storeLocation } from '../flags.js';
+import { optionsFor } from '../../config/options.js';
+import { jsonFlag, storeLocation } from '../flags.js';
 import { print, printJson } from '../output.js';
 
 interface HistoryArgs {
@@ -32,7 +33,7 @@ export const historyCommand: CommandModule<object, HistoryArgs> = {
   command: 'history',
   describe: 'a figure across the recorded runs of a scenario by git revision, with change points (E-Divisive means)',
   builder: (y) =>
-    jsonFlag(storeFlags(y))
+    jsonFlag(optionsFor(y, 'history'))
       .option('scenario', { type: 'string', demandOption: true, describe: 'scenario name as recorded (see `hotbench runs`)' })
       .option('strategy', { type: 'string', describe: 'one strategy label or name [default every one]' })
       .option('branch', { type: 'string', describe: 'only runs recorded on this git branch' })
