@@ -13,7 +13,8 @@ import { mkdir, rm, writeFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import type { Session } from 'chdb';
 import type { RowOf, TableName } from './rows.js';
-import type { SqlValue, Store } from './store.js';
+import type { SqlValue } from './store.js';
+import type { StreamFormat, StreamingStore } from './stream.js';
 import { bindParams } from './bind.js';
 import { encodeRows, type EncodedBody, type RowFormat } from './encode.js';
 import { StoreError, firstLine } from './errors.js';
@@ -112,7 +113,7 @@ export interface ChdbStoreOptions {
 const INSERT_SETTINGS = { input_format_skip_unknown_fields: 1, input_format_parallel_parsing: 0, max_threads: 1, max_insert_threads: 1 } as const;
 
 /** The embedded store. Create it with {@link openChdbStore}. */
-export class ChdbStore implements Store {
+export class ChdbStore implements StreamingStore {
   readonly kind = 'chdb' as const;
   readonly description: string;
   #closed = false;
@@ -147,6 +148,33 @@ export class ChdbStore implements Store {
 
   async query<T = Record<string, unknown>>(sql: string, params?: Readonly<Record<string, SqlValue>>): Promise<T[]> {
     return this.#select<T>(bindParams(sql, params), this.database);
+  }
+
+  /**
+   * Streams a SELECT's answer. The session runs one statement at a time (and
+   * chdb one stream per session), so the stream holds the session's turn
+   * until it ends or the consumer stops reading.
+   */
+  async *queryStream(sql: string, params: Readonly<Record<string, SqlValue>> | undefined, format: StreamFormat): AsyncIterable<Uint8Array> {
+    if (this.#closed) throw new StoreError(`${this.description} is closed.`);
+    const text = stripTrailingSemicolon(bindParams(sql, params));
+    let release = (): void => undefined;
+    const held = new Promise<void>((r) => (release = r));
+    const turn = new Promise<Session>((resolve, reject) => {
+      this.shared.run(this.database, async (session) => {
+        resolve(session);
+        await held;
+      }).catch(reject);
+    });
+    try {
+      const session = await turn;
+      for await (const chunk of session.queryStream(text, { format })) yield chunk.raw();
+    } catch (err) {
+      if (err instanceof StoreError) throw err;
+      throw new StoreError(`ClickHouse (${this.description}) failed: ${firstLine(err)}`, { cause: err });
+    } finally {
+      release();
+    }
   }
 
   async close(): Promise<void> {

@@ -7,7 +7,8 @@
 import { Readable } from 'node:stream';
 import { ClickHouseLogLevel, createClient, type ClickHouseClient } from '@clickhouse/client';
 import type { RowOf, TableName } from './rows.js';
-import type { SqlValue, Store } from './store.js';
+import type { SqlValue } from './store.js';
+import type { StreamFormat, StreamingStore } from './stream.js';
 import { bindParams } from './bind.js';
 import { encodeRows, type EncodedBody, type RowFormat } from './encode.js';
 import { StoreError, firstLine, maskUrl } from './errors.js';
@@ -59,7 +60,7 @@ function parseUrl(url: string): Endpoint {
 }
 
 /** The store on a server. Create it with {@link openServerStore}. */
-export class ServerStore implements Store {
+export class ServerStore implements StreamingStore {
   readonly kind = 'server' as const;
   readonly description: string;
   /** Queries and inserts run with the store's database as the current one. */
@@ -119,6 +120,19 @@ export class ServerStore implements Store {
 
   async query<T = Record<string, unknown>>(sql: string, params?: Readonly<Record<string, SqlValue>>): Promise<T[]> {
     return this.#select<T>(this.#client, bindParams(sql, params));
+  }
+
+  /** Streams a SELECT's answer: the HTTP response body, read as the consumer asks (`exec`, so 18.16 formats it itself). */
+  async *queryStream(sql: string, params: Readonly<Record<string, SqlValue>> | undefined, format: StreamFormat): AsyncIterable<Uint8Array> {
+    const query = `${stripTrailingSemicolon(bindParams(sql, params))}\nFORMAT ${format}`;
+    const result = await this.#call(() => this.#client.exec({ query }));
+    try {
+      for await (const chunk of result.stream as AsyncIterable<Buffer>) yield chunk;
+    } catch (err) {
+      throw this.#explain(err);
+    } finally {
+      result.stream.destroy();
+    }
   }
 
   async close(): Promise<void> {

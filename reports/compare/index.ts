@@ -39,10 +39,13 @@ export interface CompareRunsOptions {
  * different scenario (unless allowed), or no strategy in common.
  */
 export async function compareRuns(store: Store, options: CompareRunsOptions): Promise<Comparison> {
-  const candidateId = await resolveRunRef(store, options.candidate, '--candidate', options.baseline.kind === 'id' ? { exclude: options.baseline.id } : {});
+  const choices: string[] = [];
+  const onChoice = (why: string): void => void choices.push(why);
+  const candidateId = await resolveRunRef(store, options.candidate, '--candidate', { onChoice, ...(options.baseline.kind === 'id' ? { exclude: options.baseline.id } : {}) });
   await requireComplete(store, candidateId, '--candidate');
   const candidate = await loadRunReport(store, candidateId);
   const baselineId = await resolveRunRef(store, options.baseline, '--baseline', {
+    onChoice,
     exclude: candidateId,
     ...(options.allowDifferentScenario ? {} : { scenario: candidate.run.scenario }),
   });
@@ -54,7 +57,9 @@ export async function compareRuns(store: Store, options: CompareRunsOptions): Pr
       `baseline ${baselineId} ran scenario ${baseline.run.scenario} but candidate ${candidateId} ran ${candidate.run.scenario}: refusing to compare different traffic; pass --allow-different-scenario to compare anyway`,
     ]);
   }
-  const comparison = compareReports(baseline, candidate, options.thresholds);
+  const compared = compareReports(baseline, candidate, options.thresholds);
+  // Which runs `latest` and `merge-base` stood for, and why: first among the notes, so every output says it.
+  const comparison: Comparison = { ...compared, notes: [...choices.map((c) => `chosen: ${c}`), ...compared.notes] };
   if (comparison.strategies.length === 0) {
     const labels = (r: typeof baseline) => [...new Set(r.strategies.map((s) => s.label))].join(', ') || 'none';
     throw new CompareInputError([`no strategy in common (baseline ${baselineId}: ${labels(baseline)}; candidate ${candidateId}: ${labels(candidate)}); strategies are matched by label`]);

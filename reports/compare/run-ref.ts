@@ -13,15 +13,29 @@ import { checkRunId, runExists } from '../run/queries.js';
 import { selectRunEnd } from '../run/run-sql.js';
 import type { Store } from '../../results/store.js';
 import { CAPACITY_COMMAND } from '../capacity/types.js';
+import { packageRoot } from '../../scenarios/catalog.js';
 import { CompareInputError } from './errors.js';
+import { resolveMergeBase } from './merge-base.js';
 
 /** A parsed run reference. */
-export type RunRef = { readonly kind: 'id'; readonly id: string } | { readonly kind: 'latest'; readonly branch: string | undefined };
+export type RunRef =
+  | { readonly kind: 'id'; readonly id: string }
+  | { readonly kind: 'latest'; readonly branch: string | undefined }
+  | { readonly kind: 'merge-base'; readonly branch: string | undefined };
 
-/** Parses `<run-id>`, `latest` or `latest:<branch>`; `flag` names the option in errors. */
+// eslint-disable-next-line no-control-regex
+const BAD_BRANCH = /[\u0000-\u001f\s]/;
+
+/** Parses `<run-id>`, `latest`, `latest:<branch>`, `merge-base` or `merge-base:<branch>`; `flag` names the option in errors. */
 export function parseRunRef(text: string, flag: string): RunRef {
   const t = text.trim();
   if (t === 'latest') return { kind: 'latest', branch: undefined };
+  if (t === 'merge-base') return { kind: 'merge-base', branch: undefined };
+  if (t.startsWith('merge-base:')) {
+    const branch = t.slice('merge-base:'.length).trim();
+    if (branch === '' || branch.length > 255 || BAD_BRANCH.test(branch) || branch.startsWith('-')) throw new CompareInputError([`${flag} ${JSON.stringify(t)}: name a git branch after merge-base:, e.g. merge-base:main`]);
+    return { kind: 'merge-base', branch };
+  }
   if (t.startsWith('latest:')) {
     const branch = t.slice('latest:'.length).trim();
     // eslint-disable-next-line no-control-regex
@@ -31,7 +45,7 @@ export function parseRunRef(text: string, flag: string): RunRef {
   try {
     return { kind: 'id', id: checkRunId(t) };
   } catch {
-    throw new CompareInputError([`${flag} ${JSON.stringify(t)}: give a run id (letters, digits, - and _; see \`hotbench runs\`), latest, or latest:<branch>`]);
+    throw new CompareInputError([`${flag} ${JSON.stringify(t)}: give a run id (letters, digits, - and _; see \`hotbench runs\`), latest, latest:<branch>, merge-base or merge-base:<branch>`]);
   }
 }
 
@@ -41,6 +55,10 @@ export interface ResolveOptions {
   readonly exclude?: string;
   /** Only runs of this scenario. */
   readonly scenario?: string;
+  /** Told which run a `latest` or `merge-base` reference chose, and why (one sentence). */
+  readonly onChoice?: (why: string) => void;
+  /** The git work tree `merge-base` reads (default: hotbench's own checkout, whose revision runs record). */
+  readonly cwd?: string;
 }
 
 /** The run id `ref` stands for. Throws {@link CompareInputError} when there is none. */
@@ -48,6 +66,15 @@ export async function resolveRunRef(store: Store, ref: RunRef, flag: string, opt
   if (ref.kind === 'id') {
     if (!(await runExists(store, ref.id))) throw new CompareInputError([`${flag}: no run ${ref.id} in ${store.description}; see \`hotbench runs\` for the recorded ones`]);
     return ref.id;
+  }
+  if (ref.kind === 'merge-base') {
+    const choice = await resolveMergeBase(store, ref.branch, {
+      cwd: options.cwd ?? packageRoot(),
+      ...(options.scenario !== undefined ? { scenario: options.scenario } : {}),
+      ...(options.exclude !== undefined ? { exclude: options.exclude } : {}),
+    });
+    options.onChoice?.(`${flag.replace(/^--/, '')}: ${choice.why.replace(/^baseline /, '')}`);
+    return choice.run_id;
   }
   const where = ['run_id != {exclude:String}', 'command != {capacity:String}', "run_id IN (SELECT run_id FROM run_ends WHERE status = 'complete')"];
   const params: Record<string, string> = { exclude: options.exclude ?? '', capacity: CAPACITY_COMMAND };
@@ -67,6 +94,8 @@ export async function resolveRunRef(store: Store, ref: RunRef, flag: string, opt
       .join(' ');
     throw new CompareInputError([`${flag} latest${ref.branch !== undefined ? `:${ref.branch}` : ''}: no complete run ${what} in ${store.description}; record one with \`hotbench run\`, or give a run id (see \`hotbench runs\`)`]);
   }
+  const scope = [ref.branch !== undefined ? `on branch ${ref.branch}` : '', options.scenario !== undefined ? `of scenario ${options.scenario}` : ''].filter((x) => x !== '').join(' ');
+  options.onChoice?.(`${flag.replace(/^--/, '')}: ${found}: the newest complete run${scope ? ` ${scope}` : ''}${options.exclude ? ` other than ${options.exclude}` : ''} (${flag} latest${ref.branch !== undefined ? `:${ref.branch}` : ''})`);
   return found;
 }
 

@@ -3,8 +3,10 @@
  * scripts inlined (uPlot and the drawing script, see `html/chart-page.ts`),
  * no network (a Content-Security-Policy forbids fetching anything and runs
  * only those two scripts, by hash), so it opens offline and from CI
- * artifacts. It shows the same tables and figures as the terminal and
- * Markdown reports, the charts, and ends with the verdict.
+ * artifacts. It leads with the answer (the pick, "too close to call", or
+ * none qualifies, with the reason and one line per strategy), then shows
+ * the same tables and figures as the terminal and Markdown reports, the
+ * charts, and ends with the verdict in full (the constraints it judged by).
  *
  * Every interpolated string goes through {@link escapeHtml}; chart data goes
  * through a JSON block. Extension point: callers add sections (comparisons)
@@ -59,7 +61,35 @@ dt { color: #57606a; } dd { margin: 0; word-break: break-all; } .note { color: #
 .status-complete { color: #1a7f37; } .status-incomplete { color: #9a6700; } .status-failed { color: #cf222e; }
 .verdict li { list-style: none; margin-left: -1.2rem; } .mark-ok { color: #1a7f37; } .mark-fail { color: #cf222e; } .mark-none { color: #57606a; }
 .pick { font-size: 1.05rem; padding: .5rem .8rem; background: #f6f8fa; border-left: 4px solid #4e79a7; }
+#answer { margin: 1rem 0 1.5rem; padding: .8rem 1rem; border: 1px solid #d0d7de; border-left: 6px solid #4e79a7; border-radius: 6px; background: #f6f8fa; }
+#answer.answer-none { border-left-color: #cf222e; } #answer.answer-close { border-left-color: #9a6700; }
+#answer .headline { font-size: 1.5rem; font-weight: 650; margin: 0 0 .3rem; } #answer p { margin: .3rem 0; } #answer ul { margin: .4rem 0 0; }
 `;
+
+/** What the run answers, in three words: a pick, too close to call, or nothing qualifies. */
+export function answerHeadline(v: RunReport['verdict']): { readonly kind: 'pick' | 'close' | 'none'; readonly text: string } {
+  if (v.pick !== null) return { kind: 'pick', text: `Pick: ${v.pick}` };
+  // Strategies qualified but none was picked: the verdict could not separate them.
+  if (v.qualified.length > 0 || /too close to call/i.test(v.reason)) return { kind: 'close', text: 'Too close to call' };
+  return { kind: 'none', text: 'No strategy meets every constraint' };
+}
+
+/** The answer block at the top of the page: headline, reason, close calls, one line per strategy. */
+function answerBlock(v: RunReport['verdict']): string {
+  const head = answerHeadline(v);
+  const markClass = { '✓': 'mark-ok', '✗': 'mark-fail', '–': 'mark-none' } as const;
+  return [
+    `<section id="answer" class="answer-${head.kind}" aria-label="answer">`,
+    `<p class="headline">${escapeHtml(head.text)}</p>`,
+    `<p>${escapeHtml(v.reason)}</p>`,
+    ...verdictCloseCalls(v).map((line) => `<p class="close-call">${escapeHtml(line)}</p>`),
+    `<ul class="verdict">\n${verdictLines(v)
+      .map((l) => `<li><span class="${markClass[l.mark]}">${escapeHtml(l.mark)}</span> <strong>${escapeHtml(l.title)}</strong>: ${escapeHtml(l.text)}</li>`)
+      .join('\n')}\n</ul>`,
+    `<p class="note">Details below; the constraints judged by are in the Verdict section at the end.</p>`,
+    '</section>',
+  ].join('\n');
+}
 
 function section(id: string, title: string, body: string): string {
   return `<section id="${escapeHtml(id)}">\n<h2>${escapeHtml(title)}</h2>\n${body}\n</section>`;
@@ -119,6 +149,7 @@ export function renderHtml(report: RunReport, options: HtmlOptions = {}): string
 <body>
 <h1>${escapeHtml(title)}</h1>
 <p class="sub"><span class="status-${escapeHtml(r.status)}">${escapeHtml(r.status)}</span> · started ${escapeHtml(r.started_at)} UTC · ${escapeHtml(r.command)}</p>
+${answerBlock(verdict)}
 ${body.join('\n')}
 ${charts.scripts}
 </body>

@@ -11,6 +11,8 @@ import { runTeardowns } from '../stack/lifecycle.js';
 import { blastCommand } from './commands/blast.js';
 import { capacityCommand } from './commands/capacity.js';
 import { compareCommand } from './commands/compare.js';
+import { exportCommand } from './commands/export.js';
+import { historyCommand } from './commands/history.js';
 import { reportCommand } from './commands/report.js';
 import { runCommand } from './commands/run.js';
 import { runsCommand } from './commands/runs.js';
@@ -34,7 +36,9 @@ export async function main(argv: string[]): Promise<number> {
     .command(blastCommand)
     .command(compareCommand)
     .command(capacityCommand)
-    .demandCommand(1, 'name a command: run, scenarios, strategies, report, runs, serve, blast, compare or capacity')
+    .command(exportCommand)
+    .command(historyCommand)
+    .demandCommand(1, 'name a command: run, scenarios, strategies, report, runs, serve, blast, compare, capacity, export or history')
     .strict()
     .recommendCommands()
     .help()

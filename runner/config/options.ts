@@ -24,7 +24,7 @@
 import type { Argv, Options } from 'yargs';
 
 /** Commands that take options from this table. */
-export type OptionCommand = 'run' | 'capacity' | 'blast' | 'report' | 'runs' | 'compare';
+export type OptionCommand = 'run' | 'capacity' | 'blast' | 'report' | 'runs' | 'compare' | 'export' | 'history';
 
 /** One option. */
 export interface OptionSpec {
@@ -47,7 +47,7 @@ export interface OptionSpec {
 }
 
 const RUNS: readonly OptionCommand[] = ['run', 'capacity'];
-const STORE: readonly OptionCommand[] = ['run', 'capacity', 'blast', 'report', 'runs', 'compare'];
+const STORE: readonly OptionCommand[] = ['run', 'capacity', 'blast', 'report', 'runs', 'compare', 'export', 'history'];
 
 /** Every option, in help order. */
 export const OPTIONS = [
@@ -84,6 +84,12 @@ export const OPTIONS = [
     env: 'HOTBENCH_SLO',
     commands: RUNS,
     help: "limits the verdict judges strategies by, over the scenario's slo block: 'p99_ack<50ms,p999_ack<200ms,posting_delay<1s,overdraft=0,stop_delivery<200ms,reject_share<5%' (inclusive; name=off drops one)",
+  },
+  {
+    key: 'junit',
+    type: 'string',
+    commands: ['run', 'compare'],
+    help: 'also write the result as JUnit XML to this file: a test case per check (run) or metric (compare); failures carry the measured value and the limit, undecided checks are skipped with the reason',
   },
   { key: 'fault', type: 'array', env: 'HOTBENCH_FAULTS', envForm: 'comma-separated', commands: RUNS, help: 'inject a fault into every replay at a schedule time, repeatable: redis:restart@8s, consumer:kill@5s' },
 ] as const satisfies readonly OptionSpec[];

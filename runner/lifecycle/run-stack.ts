@@ -10,6 +10,9 @@ import type { StoreLocation } from '../../results/open-store.js';
 import { openStore } from '../../results/open-store.js';
 import type { Store } from '../../results/store.js';
 import { writeReports } from '../../reports/run/write-report.js';
+import { historySection } from '../../reports/history/section.js';
+import type { HtmlOptions } from '../../reports/run/render-html.js';
+import type { RunReport } from '../../reports/run/report-types.js';
 import type { ResolvedRunConfig } from '../config/run-config.js';
 import { oneLine, UserError } from '../errors.js';
 import { PortProviders } from '../stack/needs.js';
@@ -54,6 +57,17 @@ export async function withRunStack<T>(config: ResolvedRunConfig, log: (line: str
   }
 }
 
+/** The HTML report's extra sections: the scenario's history; a history that cannot be read costs only its section. */
+export async function reportSections(store: Store, report: RunReport, log: (line: string) => void): Promise<HtmlOptions> {
+  try {
+    const history = await historySection(store, report);
+    return history ? { sections: [history] } : {};
+  } catch (err) {
+    log(`report: the history section was left out (${oneLine(err)})`);
+    return {};
+  }
+}
+
 /**
  * Loads run `runId`'s report from `store` and writes its files to `outDir`;
  * when that fails the results stay recorded, so it logs how to render them
@@ -62,7 +76,7 @@ export async function withRunStack<T>(config: ResolvedRunConfig, log: (line: str
 export async function renderRunReports(store: Store, runId: string, outDir: string, log: (line: string) => void) {
   try {
     const report = await loadRunReport(store, runId);
-    const files = await writeReports(report, outDir);
+    const files = await writeReports(report, outDir, await reportSections(store, report, log));
     return { report, files };
   } catch (err) {
     log(`report: could not be rendered (${oneLine(err)}); the results are recorded: run \`hotbench report ${runId}\` later`);

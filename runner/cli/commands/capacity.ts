@@ -52,7 +52,7 @@ export const capacityCommand: CommandModule<object, CapacityArgs> = {
   describe:
     'find, per strategy, the highest rate the hot account sustains within an SLO (steps the load up, then bisects), with the curve and what broke first. Defaults: --scenario runner/api/capacity-hot-account.yaml, --strategies row-lock,aggregate, --concurrency 2048',
   builder: (y) =>
-    runFlags(y)
+    runFlags(y, 'capacity')
       .option('start', { type: 'string', describe: `first offered rate, ops/s (e.g. 100/s) [default ${CAPACITY_DEFAULTS.startPerS}/s]` })
       .option('max', { type: 'string', describe: `highest rate tried [default ${CAPACITY_DEFAULTS.maxPerS}/s]` })
       .option('step-duration', { type: 'string', describe: `length of each step (shortened at high rates, see --max-step-ops) [default ${CAPACITY_DEFAULTS.stepDurationUs / 1e6}s]` })

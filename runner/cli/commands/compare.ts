@@ -20,9 +20,12 @@ import {
   renderCompareTerminal,
   type Comparison,
 } from '../../../reports/compare/index.js';
+import { renderCompareJUnit } from '../../../reports/ci/junit-compare.js';
 import { openStore } from '../../../results/open-store.js';
 import { UserError } from '../../errors.js';
-import { jsonFlag, storeFlags, storeLocation } from '../flags.js';
+import { jsonFlag, storeLocation } from '../flags.js';
+import { optionsFor } from '../../config/options.js';
+import { toStepSummary, writeJUnitFile } from '../ci-outputs.js';
 import { print, say } from '../output.js';
 
 interface CompareArgs {
@@ -35,6 +38,7 @@ interface CompareArgs {
   allowDifferentScenario?: boolean;
   format?: string;
   out?: string;
+  junit?: string;
   json?: boolean;
   clickhouse?: string;
   dataDir?: string;
@@ -49,8 +53,8 @@ export const compareCommand: CommandModule<object, CompareArgs> = {
   command: 'compare',
   describe: 'compare a candidate run with a baseline run (same strategies, same scenario): Markdown for a pull request, exit 1 on a regression',
   builder: (y) =>
-    jsonFlag(storeFlags(y))
-      .option('baseline', { type: 'string', demandOption: true, describe: 'run id, latest (newest complete run other than the candidate, same scenario) or latest:<branch> (newest complete run on that git branch)' })
+    jsonFlag(optionsFor(y, 'compare'))
+      .option('baseline', { type: 'string', demandOption: true, describe: 'run id, latest (newest complete run other than the candidate, same scenario), latest:<branch> (newest complete run on that git branch) or merge-base[:<branch>] (newest complete run recorded where HEAD left the branch; default branch: the PR/MR target CI sets, else main)' })
       .option('candidate', { type: 'string', describe: 'run id, latest or latest:<branch> [default latest]' })
       .option('thresholds', { type: 'string', describe: 'YAML file of metric: rule (e.g. p99_ack_ms: +10%), optional strategies: { <label or name>: {...} } and noise: { alpha, tolerance }' })
       .option('threshold', { type: 'string', array: true, describe: `metric=rule, repeatable, over the file: +10% / -5% (relative), +5 (absolute change), 0 / <= 50 (caps), >= 1000 (floor), '0 or +10%' (a cap, or the change where the baseline broke it), off. Defaults: ${DEFAULTS_TEXT}` })
@@ -69,6 +73,9 @@ export const compareCommand: CommandModule<object, CompareArgs> = {
       await writeFile(path, renderCompareMarkdown(comparison));
       say(`compare: Markdown written to ${path}`);
     }
+    if (argv.junit) await writeJUnitFile(argv.junit, renderCompareJUnit(comparison));
+    await toStepSummary(renderCompareMarkdown(comparison));
+    for (const n of comparison.notes.filter((x) => x.startsWith('chosen: '))) say(`compare: ${n}`);
     for (const b of comparison.breaches) say(`compare: BREACH: ${b.metric} on ${b.strategy}: ${b.reason}`);
     say(`compare: ${comparison.candidate.run_id} vs ${comparison.baseline.run_id}: ${comparison.breaches.length === 0 ? 'no breach' : `${comparison.breaches.length} breach${comparison.breaches.length === 1 ? '' : 'es'}`}`);
     process.exitCode = comparison.exit_code;

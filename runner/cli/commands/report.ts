@@ -9,6 +9,7 @@ import { renderTerminal } from '../../../reports/run/render-terminal.js';
 import { openStore } from '../../../results/open-store.js';
 import { writeReports } from '../../../reports/run/write-report.js';
 import { UserError } from '../../errors.js';
+import { reportSections } from '../../lifecycle/run-stack.js';
 import { jsonFlag, storeFlags, storeLocation } from '../flags.js';
 import { print, printJson, say } from '../output.js';
 
@@ -37,7 +38,7 @@ export const reportCommand: CommandModule<object, ReportArgs> = {
       await store.migrate();
       if (!(await runExists(store, runId))) throw new UserError(`no run ${runId} in ${store.description}: see \`hotbench runs\` for the recorded ones.`);
       const report = await loadRunReport(store, runId);
-      const files = await writeReports(report, join(resolve(argv.out ?? process.env['HOTBENCH_OUT'] ?? 'hotbench-results'), runId));
+      const files = await writeReports(report, join(resolve(argv.out ?? process.env['HOTBENCH_OUT'] ?? 'hotbench-results'), runId), await reportSections(store, report, say));
       if (argv.json) printJson(renderJson(report));
       else print(renderTerminal(report));
       say(`reports: ${files.md}\n         ${files.json}\n         ${files.html}`);

@@ -12,15 +12,19 @@ import { autoProgressMode, type ProgressMode } from '../../driver/progress.js';
 import { runBenchmark } from '../../api/run.js';
 import { installSignalHandlers, interrupted } from '../../stack/lifecycle.js';
 import { planStrategies } from '../../replay/plan.js';
+import { renderRunJUnit } from '../../../reports/ci/junit-run.js';
+import { renderVerdictMarkdown } from '../../../reports/ci/verdict-markdown.js';
+import type { OptionCommand } from '../../config/options.js';
+import { toStepSummary, writeJUnitFile } from '../ci-outputs.js';
 import { jsonFlag } from '../flags.js';
 import { print, printJson, say } from '../output.js';
 
 /** `run`'s parsed flags: the option table's (runner/config/options.ts) plus the command's own. */
 type RunArgs = RunOptions & { dryRun?: boolean; json?: boolean; progress?: string };
 
-/** Flags of `run`, shared with commands that run the same way (capacity): the option table's, then the command's own. */
-export function runFlags<T>(y: Argv<T>) {
-  return jsonFlag(optionsFor(y, 'run'))
+/** Flags of `run`, shared with commands that run the same way (capacity, which passes its own name): the option table's, then the command's own. */
+export function runFlags<T>(y: Argv<T>, command: OptionCommand = 'run') {
+  return jsonFlag(optionsFor(y, command))
     .option('dry-run', { type: 'boolean', describe: 'print the plan (phases, op counts by kind, expected rates, stream hash) without touching any server' })
     .option('progress', { type: 'string', choices: ['auto', 'tty', 'plain', 'off'], describe: 'live progress on stderr [default auto: rewritten line on a terminal, a line every 5 s otherwise]' });
 }
@@ -65,6 +69,10 @@ export const runCommand: CommandModule<object, RunArgs> = {
       else printJson({ run_id: result.runId, status: result.status, error: 'report could not be read back from ClickHouse' });
     } else if (result.report) {
       print(renderTerminal(result.report));
+    }
+    if (result.report) {
+      if (argv.junit) await writeJUnitFile(argv.junit, renderRunJUnit(result.report));
+      await toStepSummary(renderVerdictMarkdown(result.report));
     }
     if (result.files) say(`reports: ${result.files.md}\n         ${result.files.json}\n         ${result.files.html}`);
     say(`run ${result.runId}: ${result.status}; results in ${result.store}`);
