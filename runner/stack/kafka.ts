@@ -14,7 +14,7 @@
  * `release` deletes the topics.
  */
 import { createRequire } from 'node:module';
-import { Kafka, logLevel } from 'kafkajs';
+import { Kafka, logLevel, type ISocketFactory } from 'kafkajs';
 import type { KafkaPort } from '../../strategies/ports.js';
 import { oneLine } from '../errors.js';
 import type { PortProvider, PortProviders, PortRequest } from './needs.js';
@@ -28,9 +28,10 @@ const PROBE_TIMEOUT_MS = 3_000;
 const NAMESPACE = /^[a-z0-9_]+$/;
 const KAFKAJS_VERSION = (createRequire(import.meta.url)('kafkajs/package.json') as { version: string }).version;
 
-/** A kafkajs client that logs nothing and gives up quickly on a dead broker. */
-export function makeKafka(brokers: readonly string[], clientId: string, timeoutMs = 10_000): Kafka {
+/** A kafkajs client that logs nothing and gives up quickly on a dead broker (`socketFactory`: see KafkaPort). */
+export function makeKafka(brokers: readonly string[], clientId: string, timeoutMs = 10_000, socketFactory?: ISocketFactory): Kafka {
   return new Kafka({
+    ...(socketFactory ? { socketFactory } : {}),
     clientId,
     brokers: [...brokers],
     connectionTimeout: Math.min(timeoutMs, 3_000),
@@ -94,7 +95,7 @@ export class KafkaProvider implements PortProvider, StackFaultTarget {
 
   async provide(request: PortRequest): Promise<KafkaPort> {
     const namespace = checkNamespace(request.namespace);
-    return { namespace, brokers: this.brokers, kafka: (clientId: string) => makeKafka(this.brokers, clientId) };
+    return { namespace, brokers: this.brokers, kafka: (clientId, options) => makeKafka(this.brokers, clientId, 10_000, options?.socketFactory) };
   }
 
   /** Deletes the replay's topics (`<namespace>.*`). */
