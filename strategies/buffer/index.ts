@@ -68,7 +68,7 @@ export class BufferStrategy implements Strategy, Observable, FaultTarget {
     await createLedger(this.pool, ctx.accounts);
     this.known = ctx.accounts.map((a) => a.balance);
     this.exhausted = ctx.accounts.map((a) => a.balance < a.threshold);
-    this.queue = createQueue(this.params.queue, ctx, this.params.consumers);
+    this.queue = createQueue(this.params.queue, ctx, this.params.consumers, { sessionTimeoutMs: this.params.session / 1_000, reclaimIdleMs: this.params.reclaim_idle / 1_000 });
     await this.queue.open();
     this.members = this.startMembers(this.queue);
   }

@@ -26,7 +26,7 @@
  * and until then its partitions wait.
  */
 import { Socket, connect } from 'node:net';
-import type { Consumer, ISocketFactory, Kafka, Producer } from 'kafkajs';
+import type { Consumer, EachBatchPayload, ISocketFactory, Kafka, Producer } from 'kafkajs';
 import type { KafkaPort } from '../../ports.js';
 import { decodeMessage, encodeMessage, partitionOf, pause, type ConsumeOptions, type Queue, type QueueConsumer, type QueueMessage } from './port.js';
 
@@ -92,6 +92,8 @@ export class KafkaQueue implements Queue {
   /** The send in flight, if any; the next one starts when it settles. */
   private sending: Promise<void> | undefined;
   private members = 0;
+  /** Members stopping gracefully, until their last batch is committed. */
+  private readonly finishing = new Set<Promise<void>>();
 
   /** @param partitions topic partitions (= members), ≥ 1. */
   constructor(
@@ -163,50 +165,59 @@ export class KafkaQueue implements Queue {
     const poll = options.pollIntervalMs ?? 0;
     let stopping = false;
     const topic = this.topic;
+    /** Settles when the batch being handled (if any) is applied and committed. */
+    let inBatch: Promise<unknown> = Promise.resolve();
+    /** One fetched batch: chunks of ≤ max, each applied, committed, resolved, in order. */
+    const handleBatch = async ({ batch, heartbeat, resolveOffset, isRunning, isStale }: EachBatchPayload): Promise<void> => {
+      for (let i = 0; i < batch.messages.length; i += options.max) {
+        const chunk = batch.messages.slice(i, i + options.max);
+        const messages = chunk.map((m) => decodeMessage(m.value?.toString('utf8') ?? ''));
+        for (;;) {
+          if (crash.signal.aborted || stopping || !isRunning() || isStale()) return;
+          // Heartbeat while the handler runs: a batch held up (a lock, a slow database) is not a dead member.
+          const beat = setInterval(() => void heartbeat().catch(() => undefined), HEARTBEAT_MS);
+          try {
+            await options.handler(messages, crash.signal);
+            break;
+          } catch (err) {
+            if (crash.signal.aborted) return;
+            options.onError?.(err);
+            await pause(RETRY_MS, crash.signal);
+          } finally {
+            clearInterval(beat);
+          }
+        }
+        const last = chunk[chunk.length - 1];
+        if (last === undefined || crash.signal.aborted) return;
+        try {
+          await consumer.commitOffsets([{ topic, partition: batch.partition, offset: String(BigInt(last.offset) + 1n) }]);
+        } catch (err) {
+          // Applied but not committed (e.g. a rebalance): the next owner gets it again, and the op-id check skips it.
+          if (crash.signal.aborted) return;
+          options.onError?.(err);
+        }
+        resolveOffset(last.offset); // applied: fetch on from the next message, never this one again
+        await heartbeat();
+      }
+      if (batch.messages.length < options.max && poll > 0) await pause(poll, halt.signal);
+    };
     const started = (async () => {
       await consumer.connect();
       await consumer.subscribe({ topics: [topic], fromBeginning: true });
       await consumer.run({
         autoCommit: false,
         eachBatchAutoResolve: false,
-        eachBatch: async ({ batch, heartbeat, resolveOffset, isRunning, isStale }) => {
-          for (let i = 0; i < batch.messages.length; i += options.max) {
-            const chunk = batch.messages.slice(i, i + options.max);
-            const messages = chunk.map((m) => decodeMessage(m.value?.toString('utf8') ?? ''));
-            for (;;) {
-              if (crash.signal.aborted || stopping || !isRunning() || isStale()) return;
-              // Heartbeat while the handler runs: a batch held up (a lock, a slow database) is not a dead member.
-              const beat = setInterval(() => void heartbeat().catch(() => undefined), HEARTBEAT_MS);
-              try {
-                await options.handler(messages, crash.signal);
-                break;
-              } catch (err) {
-                if (crash.signal.aborted) return;
-                options.onError?.(err);
-                await pause(RETRY_MS, crash.signal);
-              } finally {
-                clearInterval(beat);
-              }
-            }
-            const last = chunk[chunk.length - 1];
-            if (last === undefined || crash.signal.aborted) return;
-            try {
-              await consumer.commitOffsets([{ topic, partition: batch.partition, offset: String(BigInt(last.offset) + 1n) }]);
-            } catch (err) {
-              // Applied but not committed (e.g. a rebalance): the next owner gets it again, and the op-id check skips it.
-              if (crash.signal.aborted) return;
-              options.onError?.(err);
-            }
-            resolveOffset(last.offset); // applied: fetch on from the next message, never this one again
-            await heartbeat();
-          }
-          if (batch.messages.length < options.max && poll > 0) await pause(poll, halt.signal);
+        eachBatch: (payload) => {
+          const run = handleBatch(payload);
+          inBatch = run.catch(() => undefined);
+          return run;
         },
       });
     })().catch((err: unknown) => {
       if (!crash.signal.aborted) options.onError?.(err);
     });
     const consumers = this.consumers;
+    const finishing = this.finishing;
     const disconnect = async (): Promise<void> => {
       consumers.delete(consumer);
       await started;
@@ -216,6 +227,14 @@ export class KafkaQueue implements Queue {
       async stop() {
         stopping = true;
         halt.abort();
+        // Finish and commit the current batch before kafkajs stops: once stopped it drops commits
+        // silently. And leave only when every member stopping with us has committed: a member that
+        // left would start a rebalance, and the others' last commits would be refused.
+        const done = started.then(() => inBatch).then(() => undefined);
+        finishing.add(done);
+        await done;
+        await Promise.all([...finishing]);
+        finishing.delete(done);
         await disconnect(); // leaves the group: its partitions move at once
       },
       async kill() {
