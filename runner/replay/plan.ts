@@ -36,7 +36,7 @@ export interface PlannedStrategy {
 
 /** The strategies to replay, in order. Throws a one-line `SpecError` for a bad spec. */
 export function planStrategies(text: string | undefined, registry: StrategyRegistry): PlannedStrategy[] {
-  const spec = text ?? registry.list().filter((d) => d.composite !== true).map((d) => d.name).join(',');
+  const spec = text ?? registry.list().filter((d) => d.composite !== true).flatMap((d) => d.defaultSpecs ?? [d.name]).join(',');
   return resolveStrategies(spec, registry).map(toPlanned);
 }
 

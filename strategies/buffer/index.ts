@@ -285,6 +285,8 @@ export const buffer: StrategyDefinition<BufferParams> = {
   source: 'seed 000 (Kafka peak shaving, batch deduction), seed 002 方案4, seed 003 (MQ instead of a thread pool, fallback)',
   needs: ['postgres', 'redis', 'kafka'],
   needsFor: bufferNeeds,
+  // Redis Streams and Kafka side by side: the two durable queues seed 000 and 003 weigh.
+  defaultSpecs: ['buffer', 'buffer:queue=kafka'],
   params: bufferParams,
   // Consumers read every 2 s, so nothing is applied while a burst arrives: every hot charge is accepted
   // against the untouched books and those past the budget post as late overdrafts (check=false, its documented risk).
