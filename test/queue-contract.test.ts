@@ -21,6 +21,19 @@ import { closeKafka, kafkaPort } from './kafka-fixture.js';
 import { redisPort, waitFor as waitForWithin, type RedisFixture } from './redis-fixture.js';
 
 const PARTITIONS = 3;
+/** Short takeover timeouts (Kafka's least session timeout is 6 s). */
+const TIMEOUTS = { sessionTimeoutMs: 6_000, reclaimIdleMs: 500 };
+/**
+ * Least wait before a crashed member's messages reach a new member, ms: what
+ * a polite (leave-the-group, claim-at-once) kill skips. Redis Streams counts
+ * idle time from the entries' delivery; Kafka's session runs from the dead
+ * member's last heartbeat, at most one heartbeat interval (1.2 s) before the kill.
+ */
+const TAKEOVER_MS: Readonly<Record<QueueBackend, { readonly from: 'delivery' | 'kill'; readonly ms: number }>> = {
+  memory: { from: 'kill', ms: 0 },
+  'redis-streams': { from: 'delivery', ms: TIMEOUTS.reclaimIdleMs - 50 },
+  kafka: { from: 'kill', ms: TIMEOUTS.sessionTimeoutMs - 2_000 },
+};
 /** A real broker's group needs seconds to form, and a crashed member's session to time out. */
 const waitFor = (check: () => boolean, what: string): Promise<void> => waitForWithin(check, what, 60_000);
 const ACCOUNTS = 6;
@@ -49,7 +62,7 @@ async function freshQueue(backend: QueueBackend): Promise<Queue> {
     ports['kafka'] = fx.port;
     fixtures.push(() => fx.release());
   }
-  const queue = createQueue(backend, { ports } as unknown as StrategyContext, PARTITIONS, { sessionTimeoutMs: 6_000, reclaimIdleMs: 500 });
+  const queue = createQueue(backend, { ports } as unknown as StrategyContext, PARTITIONS, TIMEOUTS);
   await queue.open();
   fixtures.push(() => queue.close());
   return queue;
@@ -141,24 +154,34 @@ function contract(backend: QueueBackend): void {
     expect([...log.ids].sort((a, b) => a - b)).toEqual(sent.map((op) => op.id)); // no duplicates, no gaps
   });
 
-  it(backend === 'memory' ? 'a kill loses what the members held (not durable), and kill() says what' : 'a kill loses nothing: the unacknowledged batch goes to the next member', async () => {
+  it(backend === 'memory' ? 'a kill loses what the members held (not durable), and kill() says what' : 'a kill loses nothing: the unacknowledged batch goes to the next member, once the crashed one timed out', async () => {
     const queue = await freshQueue(backend);
     const sent = ops(120, 3000);
     await Promise.all(sent.map((op) => queue.enqueue({ op, acceptedAt: 0 })));
     const log = new Log();
     const inFlight: number[] = [];
+    let deliveredAt: number | undefined;
     // The first members take one batch each and hang in it until killed.
     const first = startAll(queue, 8, (batch, signal) => {
+      deliveredAt ??= Date.now();
       inFlight.push(...batch.map((m) => m.op.id));
       return new Promise<void>((_, reject) => signal.addEventListener('abort', () => reject(new Error('killed'))));
     });
     await waitFor(() => inFlight.length > 0, `${backend}: a batch in flight`);
     await new Promise((r) => setTimeout(r, 200)); // let every member take its batch
+    const killedAt = Date.now();
     const lost = (await Promise.all(first.map((m) => m.kill()))).flat().map((m) => m.op.id);
-    const second = startAll(queue, 8, async (batch) => void log.batches.push([...batch]));
+    let firstRedelivery: number | undefined;
+    const second = startAll(queue, 8, async (batch) => {
+      if (firstRedelivery === undefined && batch.some((m) => inFlight.includes(m.op.id))) firstRedelivery = Date.now();
+      log.batches.push([...batch]);
+    });
     if (queue.durable) {
       expect(lost).toEqual([]);
       await waitFor(() => log.ids.length >= 120, `${backend}: everything after a kill`);
+      // A crash says no goodbye: the held messages move only after the queue's timeout.
+      const takeover = TAKEOVER_MS[backend];
+      expect((firstRedelivery ?? 0) - (takeover.from === 'kill' ? killedAt : (deliveredAt ?? 0))).toBeGreaterThanOrEqual(takeover.ms);
       expect(new Set(log.ids)).toEqual(new Set(sent.map((op) => op.id)));
       for (const id of inFlight) expect(log.ids).toContain(id);
       checkOrderPerAccount(log.batches);
