@@ -241,8 +241,9 @@ export class KafkaQueue implements Queue {
         halt.abort();
         crash.abort(); // the handler drops its batch; nothing after the last commit is acknowledged
         sockets.kill(); // no LeaveGroup reaches the broker: the group finds out when the session times out
-        // Stop the dead client's retries; its goodbye has no socket to go out on.
-        await Promise.race([disconnect(), pause(10_000)]);
+        // Stop the dead client's retries in the background (its goodbye has no socket to go out on,
+        // and kafkajs takes seconds to give up): the new members must not wait for it.
+        void disconnect();
         return [];
       },
     };
