@@ -103,8 +103,19 @@ export async function ensureKafkaJars(options: EnsureKafkaJarsOptions = {}): Pro
     rmSync(staging, { recursive: true, force: true });
     throw new StackError(`Maven finished but kafka_2.13-${version}.jar is not among the ${jars.length} jars it copied; run \`mvn -f ${pom} dependency:copy-dependencies\` to see why`);
   }
-  rmSync(libDir, { recursive: true, force: true });
-  renameSync(staging, libDir);
+  // Another process (a parallel test file) may have finished the same fetch meanwhile: use its copy.
+  if (existsSync(join(cache, COMPLETE))) {
+    rmSync(staging, { recursive: true, force: true });
+    return ready(true);
+  }
+  rmSync(libDir, { recursive: true, force: true }); // an interrupted earlier attempt
+  try {
+    renameSync(staging, libDir);
+  } catch (err) {
+    rmSync(staging, { recursive: true, force: true });
+    if (existsSync(join(cache, COMPLETE))) return ready(true);
+    throw new StackError(`could not move the Kafka jars into ${libDir}: ${(err as Error).message}`);
+  }
   writeFileSync(join(cache, COMPLETE), `${jars.length} jars, fetched ${new Date().toISOString()}\n`);
   options.log?.(`kafka: ${jars.length} jars ready in ${((Date.now() - started) / 1000).toFixed(1)} s`);
   return ready(true);
