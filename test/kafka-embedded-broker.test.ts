@@ -8,13 +8,14 @@
  * Needs Java ≥ 17 (and Maven once, for the jars): on this project's machines
  * both are present, so a broker that cannot start FAILS this file.
  */
-import { spawn } from 'node:child_process';
-import { existsSync } from 'node:fs';
+import { spawn, execFileSync } from 'node:child_process';
+import { existsSync, mkdtempSync, readdirSync, realpathSync, rmSync, symlinkSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { startEmbeddedKafka, type EmbeddedKafka } from '../runner/stack/embedded-kafka.js';
 import { KafkaProvider, makeKafka, openKafka } from '../runner/stack/kafka.js';
-import { pinnedKafkaVersion } from '../runner/stack/kafka-jars.js';
+import { ensureKafkaJars, pinnedKafkaVersion } from '../runner/stack/kafka-jars.js';
 import { PortProviders } from '../runner/stack/needs.js';
 import type { ProviderContext } from '../runner/stack/providers.js';
 import { waitFor } from './redis-fixture.js';
@@ -88,6 +89,29 @@ describe('embedded kafka', () => {
     expect(alive(pid)).toBe(true);
     child.kill('SIGKILL');
     await waitFor(() => !alive(pid) && !existsSync(dir), 'the watchdog stopped the JVM and removed its directory', 30_000);
+  });
+});
+
+describe('kafka jars', () => {
+  it('once cached they need neither Maven nor the network; uncached without Maven is one line', async () => {
+    await ensureKafkaJars({ dataDir: DATA_DIR }); // the first fetch, if this machine has not made it yet
+    // A PATH with java and nothing else: no mvn.
+    const bin = mkdtempSync(join(tmpdir(), 'hbt-javaonly-'));
+    symlinkSync(realpathSync(execFileSync('sh', ['-c', 'command -v java'], { encoding: 'utf8' }).trim()), join(bin, 'java'));
+    const path = process.env['PATH'];
+    const empty = mkdtempSync(join(tmpdir(), 'hbt-nojars-'));
+    process.env['PATH'] = bin;
+    try {
+      const jars = await ensureKafkaJars({ dataDir: DATA_DIR });
+      expect(jars.fetched).toBe(false);
+      expect(jars.javaMajor).toBeGreaterThanOrEqual(17);
+      expect(readdirSync(jars.libDir)).toContain(`kafka_2.13-${jars.version}.jar`);
+      await expect(ensureKafkaJars({ dataDir: empty })).rejects.toThrow(/^Maven \(mvn\) is not on PATH, and the Kafka jars are not cached yet: install Maven/);
+    } finally {
+      process.env['PATH'] = path;
+      rmSync(bin, { recursive: true, force: true });
+      rmSync(empty, { recursive: true, force: true });
+    }
   });
 });
 

@@ -135,11 +135,15 @@ export class KafkaProvider implements PortProvider, StackFaultTarget {
  * only when a planned strategy needs Kafka (a JVM is not free).
  */
 export async function openKafka(providers: PortProviders, ctx: ProviderContext): Promise<void> {
-  try {
-    if (ctx.config.kafkaBrokers.length > 0) {
+  if (ctx.config.kafkaBrokers.length > 0) {
+    try {
       providers.set('kafka', await KafkaProvider.open(ctx.config.kafkaBrokers));
-      return;
+    } catch (err) {
+      providers.unavailable('kafka', oneLine(err));
     }
+    return;
+  }
+  try {
     if (ctx.needs !== undefined && !ctx.needs.includes('kafka')) {
       providers.unavailable('kafka', 'no strategy of this run needs it, so no broker was started');
       return;
