@@ -20,6 +20,8 @@ export interface ReplayFacts {
   readonly namespace: string;
   /** PostgreSQL pool size per strategy. */
   readonly connections: number;
+  /** The run's Kafka brokers as opened (the embedded broker's too), so a child behind HTTP reaches the same broker. */
+  readonly kafkaBrokers?: readonly string[];
 }
 
 /** A strategy chosen for the run, parameters validated. */
