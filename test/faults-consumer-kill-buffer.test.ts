@@ -12,7 +12,7 @@
  *   kill is skipped by the ledger's op-id check). Kafka runs on the real
  *   broker (KAFKA_BROKERS, else the embedded one).
  */
-import { afterAll, afterEach, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { audit } from '../runner/audit/auditor.js';
 import { BufferStrategy } from '../strategies/buffer/index.js';
 import { bufferParams } from '../strategies/buffer/params.js';
@@ -20,7 +20,7 @@ import { makeContext, type TestContext } from './support/context.js';
 import { makeAccounts, makeOps } from './support/ops.js';
 import { redisPort, type RedisFixture } from './redis-fixture.js';
 import { replayWithFault } from './fault-fixture.js';
-import { closeKafka, kafkaPort } from './kafka-fixture.js';
+import { closeKafka, KAFKA_START_TIMEOUT_MS, kafkaPort, kafkaProvider } from './kafka-fixture.js';
 
 const accounts = makeAccounts([{ balance: 1_000_000, hot: true }, { balance: 1_000_000 }, { balance: 1_000_000 }, { balance: 1_000_000 }]);
 const ops = makeOps(Array.from({ length: 200 }, (_, i) => ['charge', i % 4, 1 + (i % 9)] as const));
@@ -34,6 +34,8 @@ afterEach(async () => {
   await t?.close();
   fx = undefined;
 });
+// The broker starts once, before the tests, with room for a slow JVM start; a start that fails fails the file.
+beforeAll(async () => void (await kafkaProvider()), KAFKA_START_TIMEOUT_MS);
 afterAll(closeKafka);
 
 async function killAt(at: number, params: Record<string, string>, list = ops) {

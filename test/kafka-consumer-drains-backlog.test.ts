@@ -8,15 +8,17 @@
  *
  * Runs on the real broker (KAFKA_BROKERS, or the embedded one).
  */
-import { afterAll, expect, it } from 'vitest';
+import { afterAll, beforeAll, expect, it } from 'vitest';
 import type { Op } from '../strategies/contract.js';
 import { KafkaQueue, encodeMessage, type QueueMessage } from '../strategies/buffer/queue/index.js';
-import { closeKafka, kafkaPort } from './kafka-fixture.js';
+import { closeKafka, KAFKA_START_TIMEOUT_MS, kafkaPort, kafkaProvider } from './kafka-fixture.js';
 import { waitFor } from './redis-fixture.js';
 
 const N = 100_000;
 const CHUNK = 2_000;
 
+// The broker starts once, before the tests, with room for a slow JVM start; a start that fails fails the file.
+beforeAll(async () => void (await kafkaProvider()), KAFKA_START_TIMEOUT_MS);
 afterAll(closeKafka);
 
 it('a backlog of several MB in one partition drains completely, every message handled exactly once, in order', async () => {
@@ -56,4 +58,4 @@ it('a backlog of several MB in one partition drains completely, every message ha
     await queue.close();
     await fx.release();
   }
-});
+}, KAFKA_START_TIMEOUT_MS);

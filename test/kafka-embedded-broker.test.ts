@@ -18,6 +18,7 @@ import { KafkaProvider, makeKafka, openKafka } from '../runner/stack/kafka.js';
 import { ensureKafkaJars, pinnedKafkaVersion } from '../runner/stack/kafka-jars.js';
 import { PortProviders } from '../runner/stack/needs.js';
 import type { ProviderContext } from '../runner/stack/providers.js';
+import { KAFKA_START_TIMEOUT_MS } from './kafka-fixture.js';
 import { waitFor } from './redis-fixture.js';
 
 const DATA_DIR = process.env['HOTBENCH_HOME'] ?? '.hotbench';
@@ -72,7 +73,7 @@ describe('embedded kafka', () => {
     server = undefined;
     expect(alive(pid)).toBe(false);
     expect(existsSync(dir)).toBe(false);
-  });
+  }, KAFKA_START_TIMEOUT_MS);
 
   it('a SIGKILL of the process that started it leaves no JVM behind (the watchdog stops it)', async () => {
     const script = `
@@ -84,12 +85,12 @@ describe('embedded kafka', () => {
     const child = spawn(process.execPath, ['--input-type=module', '-e', script], { stdio: ['ignore', 'pipe', 'inherit'] });
     let out = '';
     child.stdout.on('data', (c: Buffer) => (out += c.toString('utf8')));
-    await waitFor(() => out.includes('\n'), 'the child started a broker', 120_000);
+    await waitFor(() => out.includes('\n'), 'the child started a broker', KAFKA_START_TIMEOUT_MS - 60_000);
     const { pid, dir } = JSON.parse(out) as { pid: number; dir: string };
     expect(alive(pid)).toBe(true);
     child.kill('SIGKILL');
     await waitFor(() => !alive(pid) && !existsSync(dir), 'the watchdog stopped the JVM and removed its directory', 30_000);
-  });
+  }, KAFKA_START_TIMEOUT_MS);
 });
 
 describe('kafka jars', () => {
@@ -132,14 +133,14 @@ describe('kafka provider without a broker', () => {
     expect(provider?.version).toBe(pinnedKafkaVersion());
     expect(provider?.description).toMatch(/^Apache Kafka \d+\.\d+\.\d+ started by hotbench on 127\.0\.0\.1:\d+ /);
     await providers.stop();
-  });
+  }, KAFKA_START_TIMEOUT_MS);
 
   it('an external broker is never restarted: the fault is refused in one line', async () => {
     const external = await startEmbeddedKafka({ dataDir: DATA_DIR });
     server = external;
     const provider = await KafkaProvider.open(external.brokers);
     await expect(provider.injectStackFault('restart')).rejects.toThrow(/^refused: Kafka at 127\.0\.0\.1:\d+ was given with --kafka\/KAFKA_BROKERS/);
-  });
+  }, KAFKA_START_TIMEOUT_MS);
 
   it('no JVM when no strategy needs Kafka; without Java the need is unavailable with the reason', async () => {
     const providers = new PortProviders();

@@ -20,6 +20,13 @@ export function kafkaProvider(): Promise<KafkaProvider> {
   return provider;
 }
 
+/**
+ * How long a test file may wait for the embedded broker, ms: a JVM starting on
+ * two cores shared with other work took up to ~130 s. Give it to `beforeAll`,
+ * so a slow start is not charged to the first test's own timeout.
+ */
+export const KAFKA_START_TIMEOUT_MS = 300_000;
+
 /** What {@link kafkaPort} returns. */
 export interface KafkaFixture {
   readonly port: KafkaPort;

@@ -13,11 +13,11 @@
  * Redis Streams' reclaim idle time), set short here: 6 s (the broker's least)
  * and 500 ms.
  */
-import { afterAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Op } from '../strategies/contract.js';
 import { createQueue, partitionOf, type Queue, type QueueBackend, type QueueConsumer, type QueueMessage } from '../strategies/buffer/queue/index.js';
 import type { StrategyContext } from '../strategies/contract.js';
-import { closeKafka, kafkaPort } from './kafka-fixture.js';
+import { closeKafka, KAFKA_START_TIMEOUT_MS, kafkaPort, kafkaProvider } from './kafka-fixture.js';
 import { redisPort, waitFor as waitForWithin, type RedisFixture } from './redis-fixture.js';
 
 const PARTITIONS = 3;
@@ -42,6 +42,9 @@ const ACCOUNTS = 6;
 function ops(n: number, first = 0): Op[] {
   return Array.from({ length: n }, (_, i) => ({ id: first + i, at: (first + i) * 100, kind: 'charge', account: (first + i) % ACCOUNTS, amount: 1 + (i % 7), job: -1 }));
 }
+
+// The broker starts once, before the tests, with room for a slow JVM start; a start that fails fails the file.
+beforeAll(async () => void (await kafkaProvider()), KAFKA_START_TIMEOUT_MS);
 
 const fixtures: (() => Promise<void>)[] = [];
 afterAll(async () => {

@@ -28,7 +28,7 @@ export interface EmbeddedKafkaOptions {
   readonly dataDir?: string;
   /** Largest JVM heap, MB. Default 384. */
   readonly heapMb?: number;
-  /** Milliseconds to wait for the broker to answer a metadata request. Default 120,000 (2 cores shared by many). */
+  /** Milliseconds to wait for the broker to answer a metadata request. Default 180,000 (up to ~130 s were seen on 2 busy cores). */
   readonly startTimeoutMs?: number;
   /** Progress lines (the first fetch of the jars). */
   log?(line: string): void;
@@ -119,7 +119,7 @@ export async function startEmbeddedKafka(options: EmbeddedKafkaOptions = {}): Pr
     // A Kafka cluster id is 16 random bytes, base64url (what `kafka-storage random-uuid` prints); it may start with '-', hence `--cluster-id=`.
     await format(jars, config, log4j, randomBytes(16).toString('base64url'), logFile);
     const heapMb = options.heapMb ?? DEFAULT_HEAP_MB;
-    const timeoutMs = options.startTimeoutMs ?? 120_000;
+    const timeoutMs = options.startTimeoutMs ?? 180_000;
     const brokers = [`127.0.0.1:${port}`];
     const launch = (): ChildProcess => {
       const fd = openSync(logFile, 'a');
