@@ -302,6 +302,12 @@ export interface StrategyDefinition<P = unknown> {
    * PostgreSQL). Default: {@link needs}.
    */
   needsFor?(params: P): readonly Need[];
+  /**
+   * The specs a run without `--strategies` replays for this strategy, e.g.
+   * `['buffer', 'buffer:queue=kafka']` so both durable queues are compared.
+   * Default: `[name]`.
+   */
+  readonly defaultSpecs?: readonly string[];
   readonly params: ZodType<P>;
   /** Whether it wraps another strategy (`name(inner)`); the runner then passes `inner`. */
   readonly composite?: boolean;

@@ -9,7 +9,7 @@
  */
 import type { Pool } from 'pg';
 import type { Redis } from 'ioredis';
-import type { Kafka } from 'kafkajs';
+import type { ISocketFactory, Kafka } from 'kafkajs';
 import type { StrategyContext } from './contract.js';
 
 /** Options of {@link RedisPort.client}. */
@@ -47,8 +47,12 @@ export interface KafkaPort {
   readonly namespace: string;
   /** The brokers, `host:port`. */
   readonly brokers: readonly string[];
-  /** A kafkajs client on the run's brokers (no logging to stdout). */
-  kafka(clientId: string): Kafka;
+  /**
+   * A kafkajs client on the run's brokers (no logging to stdout). A
+   * `socketFactory` lets the caller own the client's sockets, e.g. to cut
+   * them all at once the way a crashed process would.
+   */
+  kafka(clientId: string, options?: { readonly socketFactory?: ISocketFactory }): Kafka;
 }
 
 /** A port the strategy needs is not in its context. `.message` is one line. */
@@ -69,7 +73,7 @@ export function redisPortOf(ctx: StrategyContext): RedisPort {
 export function kafkaPortOf(ctx: StrategyContext): KafkaPort {
   const port = ctx.ports.kafka as Partial<KafkaPort> | undefined;
   if (port === undefined || typeof port.kafka !== 'function' || typeof port.namespace !== 'string') {
-    throw new PortMissingError('needs kafka: give --kafka host:9092 (or KAFKA_BROKERS); no broker can be embedded');
+    throw new PortMissingError('needs kafka: give --kafka host:9092 (or KAFKA_BROKERS), or put Java ≥ 17 and Maven on PATH so hotbench starts an embedded broker');
   }
   return port as KafkaPort;
 }

@@ -4,12 +4,15 @@
  * - queue=memory: the in-process queue dies with its workers: exactly those
  *   120 are lost (accepted, never posted), as the auditor counts from the
  *   ledger and the strategy's own `consumers_killed` note says.
- * - queue=redis-streams: nothing is lost; and with busy consumers (poll=0,
- *   batches of 5) killed inside a batch (held on a row lock), every accepted op is still posted exactly
- *   once (unacknowledged batches are claimed by the new members; a batch
- *   committed just before the kill is skipped by the ledger's op-id check).
+ * - queue=redis-streams and queue=kafka: nothing is lost; and with busy
+ *   consumers (poll=0, batches of 5) killed inside a batch (held on a row
+ *   lock), every accepted op is still posted exactly once (unacknowledged
+ *   batches go to the new members once the dead ones timed out: Redis
+ *   Streams' reclaim_idle, Kafka's session; a batch committed just before the
+ *   kill is skipped by the ledger's op-id check). Kafka runs on the real
+ *   broker (KAFKA_BROKERS, else the embedded one).
  */
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { audit } from '../runner/audit/auditor.js';
 import { BufferStrategy } from '../strategies/buffer/index.js';
 import { bufferParams } from '../strategies/buffer/params.js';
@@ -17,6 +20,7 @@ import { makeContext, type TestContext } from './support/context.js';
 import { makeAccounts, makeOps } from './support/ops.js';
 import { redisPort, type RedisFixture } from './redis-fixture.js';
 import { replayWithFault } from './fault-fixture.js';
+import { closeKafka, KAFKA_START_TIMEOUT_MS, kafkaPort, kafkaProvider } from './kafka-fixture.js';
 
 const accounts = makeAccounts([{ balance: 1_000_000, hot: true }, { balance: 1_000_000 }, { balance: 1_000_000 }, { balance: 1_000_000 }]);
 const ops = makeOps(Array.from({ length: 200 }, (_, i) => ['charge', i % 4, 1 + (i % 9)] as const));
@@ -28,7 +32,11 @@ afterEach(async () => {
   await strategy?.stop();
   await fx?.close();
   await t?.close();
+  fx = undefined;
 });
+// The broker starts once, before the tests, with room for a slow JVM start; a start that fails fails the file.
+beforeAll(async () => void (await kafkaProvider()), KAFKA_START_TIMEOUT_MS);
+afterAll(closeKafka);
 
 async function killAt(at: number, params: Record<string, string>, list = ops) {
   fx = await redisPort();
@@ -65,10 +73,22 @@ describe('consumer:kill on buffer', () => {
     ]);
   });
 
-  it('queue=redis-streams killed mid-batch: the batch is claimed by the new member, every op posted exactly once', async () => {
-    fx = await redisPort();
-    t = await makeContext(accounts, { connections: 6, ports: { redis: fx.port } });
-    const s = new BufferStrategy(bufferParams.parse({ queue: 'redis-streams', consumers: '4', batch: '5' }));
+  it.each([
+    ['redis-streams', { reclaim_idle: '2s' }],
+    ['kafka', { session: '6s' }],
+  ] as const)('queue=%s killed mid-batch: the batch goes to a new member once the dead one timed out, every op posted exactly once', async (queue, timeout) => {
+    let ports: Record<string, unknown>;
+    let release = async (): Promise<void> => {};
+    if (queue === 'kafka') {
+      const k = await kafkaPort();
+      ports = { kafka: k.port };
+      release = () => k.release();
+    } else {
+      fx = await redisPort();
+      ports = { redis: fx.port };
+    }
+    t = await makeContext(accounts, { connections: 6, ports });
+    const s = new BufferStrategy(bufferParams.parse({ queue, consumers: '4', batch: '5', ...timeout }));
     strategy = s;
     await s.setup(t.ctx);
     const tc = t;
@@ -81,7 +101,7 @@ describe('consumer:kill on buffer', () => {
     const { outcomes, fates } = await replayWithFault(s, ops, {
       at: 100,
       inject: async () => {
-        for (let i = 0; i < 500 && (await waiting()) === 0; i++) await new Promise((r) => setTimeout(r, 10));
+        for (let i = 0; i < 6_000 && (await waiting()) === 0; i++) await new Promise((r) => setTimeout(r, 10)); // a Kafka group takes seconds to form
         expect(await waiting()).toBe(1); // the member is mid-batch, blocked on the lock
         try {
           await s.inject('consumer:kill');
@@ -101,5 +121,7 @@ describe('consumer:kill on buffer', () => {
     const hot = await tc.db.pool.query<{ op_id: string }>('SELECT op_id FROM entries WHERE owner = 0 ORDER BY seq');
     expect(hot.rows.map((r) => Number(r.op_id))).toEqual(ops.filter((op) => op.account === 0).map((op) => op.id));
     expect(new Set(tc.events.postedOps.map((p) => p.op.id)).size).toBe(tc.events.postedOps.length);
+    await s.stop();
+    await release();
   });
 });

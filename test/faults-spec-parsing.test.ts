@@ -16,9 +16,9 @@ describe('--fault parsing', () => {
   });
 
   it.each([
-    ['redis-restart@5s', '--fault: "redis-restart@5s" is not <part>:<action>@<time>; give e.g. redis:restart@8s (known: redis:restart, postgres:restart, consumer:kill).'],
-    ['redis:restart', '--fault: "redis:restart" is not <part>:<action>@<time>; give e.g. redis:restart@8s (known: redis:restart, postgres:restart, consumer:kill).'],
-    ['kafka:kill@5s', '--fault: unknown fault "kafka:kill" in "kafka:kill@5s"; known: redis:restart, postgres:restart, consumer:kill.'],
+    ['redis-restart@5s', '--fault: "redis-restart@5s" is not <part>:<action>@<time>; give e.g. redis:restart@8s (known: redis:restart, postgres:restart, kafka:restart, consumer:kill).'],
+    ['redis:restart', '--fault: "redis:restart" is not <part>:<action>@<time>; give e.g. redis:restart@8s (known: redis:restart, postgres:restart, kafka:restart, consumer:kill).'],
+    ['kafka:kill@5s', '--fault: unknown fault "kafka:kill" in "kafka:kill@5s"; known: redis:restart, postgres:restart, kafka:restart, consumer:kill.'],
     // The time's own problem comes from the CLI's duration parser (runner/config/units.ts), prefixed with the flag and value.
     ['redis:restart@soon', /^--fault "redis:restart@soon": "soon" is not a duration; use e\.g\. 10s/],
     ['redis:restart@0s', /^--fault "redis:restart@0s": "0s" must be a positive duration/],

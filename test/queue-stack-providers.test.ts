@@ -2,8 +2,8 @@
  * The stack parts behind the queues: Redis is the given server, else
  * 127.0.0.1:6379, else a redis-server hotbench starts (and stops, leaving no
  * process or directory behind); a part that cannot be had is one line.
- * Kafka is never faked: no broker given or an unreachable one makes the need
- * unavailable with the reason.
+ * Kafka is never faked: an unreachable broker makes the need unavailable
+ * with the reason (no broker at all: see kafka-embedded-broker.test.ts).
  */
 import { execFileSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
@@ -73,13 +73,6 @@ describe('redis provider', () => {
 
 describe('kafka provider', () => {
   const ctx = (brokers: string[]): ProviderContext => ({ config: { kafkaBrokers: brokers } as never, postgres: {} as never, log: () => {} });
-
-  it('without a broker the need is unavailable, never faked', async () => {
-    const providers = new PortProviders();
-    await openKafka(providers, ctx([]));
-    expect(providers.get('kafka')).toBeUndefined();
-    expect(providers.unmet(['postgres', 'kafka'])).toEqual(['needs kafka (no broker given): give --kafka host:9092 (or KAFKA_BROKERS); no broker can be embedded']);
-  });
 
   it('an unreachable broker is reported within the probe timeout', async () => {
     const started = Date.now();

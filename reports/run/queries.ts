@@ -92,6 +92,7 @@ export async function loadRunReport(store: Store, runId: string): Promise<RunRep
   ]);
   if (!run) throw new StoreError(`no run ${runId} in ${store.description}: see \`hotbench runs\` for the recorded ones.`);
 
+  const config = parseJson(run.config_json);
   const provenance: RunProvenance = {
     run_id: run.run_id,
     started_at: run.started_at,
@@ -105,9 +106,9 @@ export async function loadRunReport(store: Store, runId: string): Promise<RunRep
     stream_sha256: run.stream_sha256,
     planned_ops: run.planned_ops,
     schedule_us: run.schedule_us,
-    config: parseJson(run.config_json),
+    config,
     git: { rev: run.git_rev, branch: run.git_branch },
-    versions: { hotbench: run.hotbench_version, node: run.node_version, postgres: run.pg_version, clickhouse: run.clickhouse_version, redis: run.redis_version },
+    versions: { hotbench: run.hotbench_version, node: run.node_version, postgres: run.pg_version, clickhouse: run.clickhouse_version, redis: run.redis_version, kafka: kafkaVersionOf(config) },
     host: { name: run.host_name, cores: run.host_cores, mem_bytes: run.host_mem_bytes },
   };
 
@@ -256,6 +257,12 @@ function strategyReport(key: ReplayKey, summary: StrategyRunRow | undefined, run
 
 function toEvent(e: EventItem): ReportEvent {
   return { at_us: e.at_us, type: e.type, kind: e.kind, account: e.account, detail: e.detail };
+}
+
+/** The Kafka release a run recorded in its config (`kafka_version`), or ''. */
+function kafkaVersionOf(config: unknown): string {
+  const v = typeof config === 'object' && config !== null ? (config as Record<string, unknown>)['kafka_version'] : undefined;
+  return typeof v === 'string' ? v : '';
 }
 
 function parseJson(text: string): unknown {

@@ -65,7 +65,8 @@ export interface RunProvenance {
   /** The resolved configuration (passwords masked), parsed from JSON; the raw text if it is not JSON. */
   readonly config: unknown;
   readonly git: { readonly rev: string; readonly branch: string };
-  readonly versions: { readonly hotbench: string; readonly node: string; readonly postgres: string; readonly clickhouse: string; readonly redis: string };
+  /** `kafka`: the broker's release as recorded in the run's config (`kafka_version`), '' when the run used none or predates it. */
+  readonly versions: { readonly hotbench: string; readonly node: string; readonly postgres: string; readonly clickhouse: string; readonly redis: string; readonly kafka: string };
   readonly host: { readonly name: string; readonly cores: number; readonly mem_bytes: number };
 }
 

@@ -119,7 +119,7 @@ export function provenance(report: RunReport): [string, string][] {
     ['plan', `${formatInt(r.planned_ops)} ops over ${formatSeconds(r.schedule_us / 1e6)} s · stream sha256 ${r.stream_sha256}`],
     ['time', `started ${r.started_at} UTC · ${r.finished_at ? `finished ${r.finished_at} UTC` : 'no end recorded'}`],
     ['command', r.command],
-    ['versions', `hotbench ${v.hotbench} · node ${v.node} · PostgreSQL ${v.postgres || NONE} · ClickHouse ${v.clickhouse || NONE} · Redis ${v.redis || NONE}`],
+    ['versions', `hotbench ${v.hotbench} · node ${v.node} · PostgreSQL ${v.postgres || NONE} · ClickHouse ${v.clickhouse || NONE} · Redis ${v.redis || NONE} · Kafka ${v.kafka || NONE}`],
     ['git', `${r.git.rev || NONE}${r.git.branch ? ` (${r.git.branch})` : ''}`],
     ['host', `${r.host.name} · ${r.host.cores} cores · ${formatBytes(r.host.mem_bytes)}`],
   ];

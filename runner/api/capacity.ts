@@ -136,6 +136,7 @@ export async function runCapacity(config: ResolvedRunConfig, search: CapacitySea
     runId,
     command: CAPACITY_COMMAND,
     log: options.log,
+    needs: [...new Set(strategies.flatMap((s) => s.needs))],
     runRow: () => ({ recordedConfig: { ...recordedConfig(config, settings.strategies), capacity: settings }, stream: first, scheduleUs: stepDurationUs(search, search.startPerS) }),
     body: async ({ recorder, store, clock, stack: { postgres, providers } }) => {
       let idx = 0;

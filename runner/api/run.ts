@@ -61,7 +61,9 @@ export async function runBenchmark(config: ResolvedRunConfig, options: RunBenchm
     ...(options.runId !== undefined ? { runId: options.runId } : {}),
     command: options.command ?? 'hotbench run',
     log: options.log,
-    runRow: () => ({ recordedConfig: recordedConfig(config, strategies.map((s) => s.label)), stream: summary, scheduleUs: config.plan.durationUs }),
+    needs: [...new Set(strategies.flatMap((s) => s.needs))],
+    // The broker's release: an embedded Kafka is known exactly; an external one says what kafkajs could tell.
+    runRow: ({ providers }) => ({ recordedConfig: { ...recordedConfig(config, strategies.map((s) => s.label)), kafka_version: providers.versions().kafka ?? null }, stream: summary, scheduleUs: config.plan.durationUs }),
     body: async ({ runId, recorder, store, clock, stack: { postgres, providers } }) => {
       const rows: StrategyRunRow[] = [];
       let failure: string | undefined;

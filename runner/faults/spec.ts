@@ -9,8 +9,13 @@
  * - `postgres:restart`: crash-restart the embedded PostgreSQL the run started
  *   (immediate shutdown, same port and data; see `postgres.ts`); a run with
  *   an external `--pg` is refused.
+ * - `kafka:restart`: crash-restart the embedded Kafka broker the run started
+ *   (SIGKILL, same ports and log folder: acknowledged messages survive); a run
+ *   with an external `--kafka` is refused.
  * - `consumer:kill`: crash and restart a strategy's consumers (strategies with
- *   the `FaultTarget` capability, e.g. `buffer`).
+ *   the `FaultTarget` capability, e.g. `buffer`) the way a crashed process
+ *   would: no goodbye to the consumer group, so the queue notices only after
+ *   its timeout (Kafka's session timeout, Redis Streams' `reclaim_idle`).
  */
 import { UserError } from '../errors.js';
 import { formatUs, parseDurationUs } from '../config/units.js';
@@ -19,7 +24,8 @@ import { formatUs, parseDurationUs } from '../config/units.js';
 export const KNOWN_FAULTS: Readonly<Record<string, { readonly target: 'stack' | 'strategy'; readonly does: string }>> = {
   'redis:restart': { target: 'stack', does: "restart the Redis hotbench started, or delete the replay's keys on a shared one" },
   'postgres:restart': { target: 'stack', does: 'crash-restart the embedded PostgreSQL hotbench started (same port and data); refused with --pg' },
-  'consumer:kill': { target: 'strategy', does: "crash and restart the strategy's consumers" },
+  'kafka:restart': { target: 'stack', does: 'crash-restart the embedded Kafka broker hotbench started (same ports and data); refused with --kafka' },
+  'consumer:kill': { target: 'strategy', does: "crash and restart the strategy's consumers (no goodbye: the queue notices after its timeout)" },
 };
 
 /** One parsed `--fault`. */

@@ -54,7 +54,8 @@ function viaHttp(planned: PlannedStrategy, via: HttpVia, replay: ReplayFacts): S
     namespace: `${replay.namespace}_h`,
     connections: replay.connections,
     redisUrl: via.redisUrl,
-    kafkaBrokers: via.kafkaBrokers,
+    // The broker this run opened (an embedded one has no --kafka to pass on): the child must not start its own.
+    kafkaBrokers: via.kafkaBrokers.length > 0 ? via.kafkaBrokers : (replay.kafkaBrokers ?? []),
     pgReplicaUrl: via.pgReplicaUrl,
   }, { needs: planned.needs });
 }

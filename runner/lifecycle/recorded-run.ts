@@ -20,6 +20,7 @@
  * `blast`), plan its strategies with {@link plannedForRun} so `--via` is
  * honoured, and return a {@link RunEnd} from the body.
  */
+import type { Need } from '../../strategies/contract.js';
 import { randomBytes } from 'node:crypto';
 import { join } from 'node:path';
 import type { RunReport } from '../../reports/run/queries.js';
@@ -70,6 +71,8 @@ export interface RecordedRunSpec<S, T, R, F> {
   /** Recorded as the run's command, e.g. `hotbench run`. */
   readonly command: string;
   log(line: string): void;
+  /** What the planned strategies need: a part hotbench would start (an embedded Kafka) is started only if needed. Default: everything. */
+  readonly needs?: readonly Need[];
   /** What the `runs` row says besides the machine and the versions (called once the stack is open). */
   runRow(stack: S): Pick<RunRowFacts, 'recordedConfig' | 'stream' | 'scheduleUs'>;
   /** The run itself; it catches its own failures and returns them as `failed`. Should it throw (a harness bug), the run still ends `failed`, the recorder is closed, and the error is rethrown. */
@@ -104,8 +107,11 @@ export function plannedForRun(config: Pick<ResolvedRunConfig, 'via' | 'redisUrl'
 /** A recorded run on the whole stack: the store, PostgreSQL (embedded or `--pg`) and the providers of the strategies' needs. */
 export async function recordedRun<T, R = RunReport, F = RunFiles>(spec: RecordedRunSpec<RunStack, T, R, F>): Promise<RecordedRunResult<T, R, F>> {
   const runId = spec.runId === undefined ? newRunId() : checkRunId(spec.runId);
-  return withRunStack(spec.config, spec.log, (stack) =>
-    record(stack.store, stack, runId, spec, { pgVersion: stack.postgres.version, redisVersion: stack.providers.versions().redis ?? '' }),
+  return withRunStack(
+    spec.config,
+    spec.log,
+    (stack) => record(stack.store, stack, runId, spec, { pgVersion: stack.postgres.version, redisVersion: stack.providers.versions().redis ?? '' }),
+    spec.needs,
   );
 }
 

@@ -4,6 +4,7 @@
  * (embedded or `--pg`) and the providers of the strategies' other needs.
  * Also where a run's report files are rendered from the store.
  */
+import type { Need } from '../../strategies/contract.js';
 import { join } from 'node:path';
 import { loadRunReport } from '../../reports/run/queries.js';
 import type { StoreLocation } from '../../results/open-store.js';
@@ -34,9 +35,11 @@ export function resultsStoreOf(config: ResolvedRunConfig): StoreLocation {
 /**
  * Opens the store, PostgreSQL and the providers, logs where results and the
  * ledger live, runs `fn`, and stops every part it opened, also when opening
- * or `fn` fails.
+ * or `fn` fails. `needs`: what the planned strategies need, so a part
+ * hotbench would have to start (an embedded Kafka) is started only if used;
+ * default: everything.
  */
-export async function withRunStack<T>(config: ResolvedRunConfig, log: (line: string) => void, fn: (stack: RunStack) => Promise<T>): Promise<T> {
+export async function withRunStack<T>(config: ResolvedRunConfig, log: (line: string) => void, fn: (stack: RunStack) => Promise<T>, needs?: readonly Need[]): Promise<T> {
   if (config.keepDatabases && !config.pgUrl) {
     // The embedded server's data directory goes with it when the run ends: nothing could be kept.
     throw new UserError('--keep-databases needs an external server: give --pg postgres://user@host:5432/db (or PG_URL); the embedded server and its data are removed when the run ends.');
@@ -47,7 +50,7 @@ export async function withRunStack<T>(config: ResolvedRunConfig, log: (line: str
   try {
     await store.migrate();
     postgres = await openPostgres(config.pgUrl ? { url: config.pgUrl } : {});
-    providers = await openProviders({ config, postgres, log });
+    providers = await openProviders({ config, postgres, log, ...(needs ? { needs } : {}) });
     log(`results: ${store.description}; ledger: ${postgres.description}`);
     return await fn({ store, postgres, providers });
   } finally {

@@ -20,6 +20,8 @@ export interface ReplayFacts {
   readonly namespace: string;
   /** PostgreSQL pool size per strategy. */
   readonly connections: number;
+  /** The run's Kafka brokers as opened (the embedded broker's too), so a child behind HTTP reaches the same broker. */
+  readonly kafkaBrokers?: readonly string[];
 }
 
 /** A strategy chosen for the run, parameters validated. */
@@ -36,7 +38,7 @@ export interface PlannedStrategy {
 
 /** The strategies to replay, in order. Throws a one-line `SpecError` for a bad spec. */
 export function planStrategies(text: string | undefined, registry: StrategyRegistry): PlannedStrategy[] {
-  const spec = text ?? registry.list().filter((d) => d.composite !== true).map((d) => d.name).join(',');
+  const spec = text ?? registry.list().filter((d) => d.composite !== true).flatMap((d) => d.defaultSpecs ?? [d.name]).join(',');
   return resolveStrategies(spec, registry).map(toPlanned);
 }
 

@@ -29,6 +29,7 @@ import { startPgTelemetry, type PgTelemetry } from '../telemetry/pg-telemetry.js
 import { warmPools } from './warm-pools.js';
 import { checkpointBeforeClock } from './checkpoint.js';
 import { favourDriverThread } from '../driver/favour-driver.js';
+import { KafkaProvider } from '../stack/kafka.js';
 import type { StrategyDatabase } from '../stack/postgres.js';
 import { checkLedger } from './ledger-checks.js';
 import type { ReplayArgs } from './args.js';
@@ -99,7 +100,8 @@ export async function replayStrategy(args: ReplayArgs): Promise<StrategyRunRow> 
     const ctx = strategyContext({ postgres: args.postgres, database: db, connections: args.connections, planned, ports, clock: schedule, events: sink, accounts: args.plan.accounts, abort: stopAbort.signal, pools, log: args.log });
 
     // A strategy planned behind HTTP (runner/http/via.ts) uses these facts; a direct one ignores them.
-    strategy = planned.create({ postgres: args.postgres, database: db, namespace, connections: args.connections });
+    const kafka = args.providers.get('kafka');
+    strategy = planned.create({ postgres: args.postgres, database: db, namespace, connections: args.connections, ...(kafka instanceof KafkaProvider ? { kafkaBrokers: kafka.brokers } : {}) });
     await withTimeout(strategy.setup(ctx), SETUP_TIMEOUT_MS, 'setup');
     row.backend = strategy.backend;
 

@@ -32,7 +32,7 @@ export interface PortProvider {
 /** How to get each part, shown when it is missing. */
 export const HOW_TO_PROVIDE: Readonly<Record<Exclude<Need, 'postgres'>, string>> = {
   redis: 'give --redis redis://host:6379 (or REDIS_URL), or put redis-server on PATH',
-  kafka: 'give --kafka host:9092 (or KAFKA_BROKERS); no broker can be embedded',
+  kafka: 'give --kafka host:9092 (or KAFKA_BROKERS), or put Java ≥ 17 and Maven on PATH so hotbench starts an embedded broker',
   replica: 'give --pg-replica URL (or PG_REPLICA_URL) for an external --pg, or omit --pg so hotbench starts an embedded primary and replica',
 };
 

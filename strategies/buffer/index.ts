@@ -68,7 +68,7 @@ export class BufferStrategy implements Strategy, Observable, FaultTarget {
     await createLedger(this.pool, ctx.accounts);
     this.known = ctx.accounts.map((a) => a.balance);
     this.exhausted = ctx.accounts.map((a) => a.balance < a.threshold);
-    this.queue = createQueue(this.params.queue, ctx, this.params.consumers);
+    this.queue = createQueue(this.params.queue, ctx, this.params.consumers, { sessionTimeoutMs: this.params.session / 1_000, reclaimIdleMs: this.params.reclaim_idle / 1_000 });
     await this.queue.open();
     this.members = this.startMembers(this.queue);
   }
@@ -285,6 +285,8 @@ export const buffer: StrategyDefinition<BufferParams> = {
   source: 'seed 000 (Kafka peak shaving, batch deduction), seed 002 方案4, seed 003 (MQ instead of a thread pool, fallback)',
   needs: ['postgres', 'redis', 'kafka'],
   needsFor: bufferNeeds,
+  // Redis Streams and Kafka side by side: the two durable queues seed 000 and 003 weigh.
+  defaultSpecs: ['buffer', 'buffer:queue=kafka'],
   params: bufferParams,
   // Consumers read every 2 s, so nothing is applied while a burst arrives: every hot charge is accepted
   // against the untouched books and those past the budget post as late overdrafts (check=false, its documented risk).

@@ -17,6 +17,15 @@
  *   told `accepted`: lost promises.
  * - `fallback`: `none` (default) or `memory`: when the queue refuses an
  *   enqueue, degrade to an in-process queue (seed 003 §3.3) and note it.
+ * - `session`: `queue=kafka` only: the consumers' session timeout (default
+ *   10s, the broker accepts 6s..30m). A crashed member says no goodbye, so its
+ *   partitions wait this long before the group hands them to a live member.
+ * - `reclaim_idle`: `queue=redis-streams` only: how long an entry must have
+ *   sat unacknowledged in a member's pending list before another member takes
+ *   it over (`XAUTOCLAIM` min-idle; default 10s). A member started after a
+ *   crash waits for it before reading on, so an account's order is kept; 0
+ *   takes over at once, which only a supervisor that *knows* the member died
+ *   could do.
  */
 import { z } from 'zod';
 import { bool, duration, oneOf, positiveInt } from '../params.js';
@@ -31,6 +40,8 @@ export const bufferParams = z
     poll: duration('0ms', { max: '60s' }),
     check: bool(false),
     fallback: oneOf(['none', 'memory'] as const, 'none'),
+    session: duration('10s', { min: '6s', max: '30m' }),
+    reclaim_idle: duration('10s', { max: '10m' }),
   })
   .strict();
 

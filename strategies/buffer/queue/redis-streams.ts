@@ -6,11 +6,14 @@
  *
  * Durability across a member's crash: the entries it had read but not
  * acknowledged stay in the group's pending list under its (dead) name. Every
- * member starts by taking them over with `XAUTOCLAIM` (min idle 0: only one
- * member per partition runs at a time, so whatever is pending belongs to a
- * dead one) and processes its own pending entries before new ones, in stream
- * order. Accepted ops are never lost to a consumer crash; a batch committed
- * just before the crash comes again, and the ledger's op-id check skips it.
+ * member starts by taking over the other names' pending entries with
+ * `XAUTOCLAIM`, but only once they have sat idle for `reclaimIdleMs` (the
+ * `buffer` parameter `reclaim_idle`, default 10 s): like a real deployment,
+ * a new member cannot tell a crashed one from a slow one before that. Until
+ * then it reads nothing new, so an account's order is kept; then it processes
+ * the taken-over entries first, in stream order. Accepted ops are never lost
+ * to a consumer crash; a batch committed just before the crash comes again,
+ * and the ledger's op-id check skips it.
  *
  * Not protected here: Redis itself losing the stream (no persistence in
  * hotbench's Redis), which `--fault redis:restart` shows.
@@ -23,6 +26,14 @@ const GROUP = 'buffer';
 /** How long one blocking read waits for new entries, ms (also how fast `stop()` is noticed). */
 const BLOCK_MS = 100;
 const RETRY_MS = 50;
+/** Default least idle time before a dead member's pending entry is taken over, ms. */
+export const DEFAULT_RECLAIM_IDLE_MS = 10_000;
+
+/** Options of the Redis Streams adapter. */
+export interface RedisStreamsQueueOptions {
+  /** Least idle time before another member's pending entry is taken over, ms. Default {@link DEFAULT_RECLAIM_IDLE_MS}. */
+  readonly reclaimIdleMs?: number;
+}
 
 /** A stream entry as Redis returns it: `[id, [field, value, ...] | null]`. */
 type Entry = [string, string[] | null];
@@ -35,12 +46,15 @@ export class RedisStreamsQueue implements Queue {
   private readonly keys: string[];
   private readonly clients = new Set<Redis>();
   private members = 0;
+  private readonly reclaimIdleMs: number;
 
   /** @param partitions streams (= members), ≥ 1. */
   constructor(
     private readonly port: RedisPort,
     readonly partitions: number,
+    options: RedisStreamsQueueOptions = {},
   ) {
+    this.reclaimIdleMs = options.reclaimIdleMs ?? DEFAULT_RECLAIM_IDLE_MS;
     this.keys = Array.from({ length: partitions }, (_, i) => nsKey(port.namespace, 'buffer', `p${i}`));
     this.producer = port.client({ name: 'hotbench-buffer-producer', autoPipelining: true });
     this.clients.add(this.producer);
@@ -77,7 +91,17 @@ export class RedisStreamsQueue implements Queue {
     let stopping = false;
 
     const loop = async (): Promise<void> => {
-      let ownPending = await this.claimDead(client, key, name, options.max);
+      let ownPending = false;
+      for (;;) {
+        try {
+          ownPending = await this.takeOverDead(client, key, name, options.max, halt.signal);
+          break;
+        } catch (err) {
+          if (crash.signal.aborted || stopping) return;
+          options.onError?.(err);
+          await pause(RETRY_MS, crash.signal);
+        }
+      }
       while (!stopping && !crash.signal.aborted) {
         let entries: Entry[];
         try {
@@ -144,12 +168,26 @@ export class RedisStreamsQueue implements Queue {
     };
   }
 
-  /** Moves every pending entry of the stream to `name`; true if there were any. */
-  private async claimDead(client: Redis, key: string, name: string, count: number): Promise<boolean> {
+  /**
+   * Takes over the other (dead) members' pending entries once each has been
+   * idle for `reclaimIdleMs`, waiting while any is younger (cut short by
+   * `signal`); true if it took any.
+   */
+  private async takeOverDead(client: Redis, key: string, name: string, count: number, signal: AbortSignal): Promise<boolean> {
+    let took = false;
+    for (;;) {
+      if (await this.claim(client, key, name, count)) took = true;
+      if ((await this.pendingOfOthers(client, key, name)) === 0 || signal.aborted) return took;
+      await pause(Math.min(250, Math.max(10, this.reclaimIdleMs / 10)), signal);
+    }
+  }
+
+  /** Moves every pending entry idle ≥ `reclaimIdleMs` to `name`; true if there were any. */
+  private async claim(client: Redis, key: string, name: string, count: number): Promise<boolean> {
     let cursor = '0-0';
     let claimed = 0;
     for (;;) {
-      const reply = (await client.call('XAUTOCLAIM', key, GROUP, name, '0', cursor, 'COUNT', String(count), 'JUSTID').catch((err: Error) => {
+      const reply = (await client.call('XAUTOCLAIM', key, GROUP, name, String(this.reclaimIdleMs), cursor, 'COUNT', String(count), 'JUSTID').catch((err: Error) => {
         if (err.message.startsWith('NOGROUP')) return ['0-0', []];
         throw err;
       })) as [string, string[]];
@@ -157,6 +195,17 @@ export class RedisStreamsQueue implements Queue {
       cursor = reply[0];
       if (cursor === '0-0') return claimed > 0;
     }
+  }
+
+  /** Entries pending under names other than `name` (`XPENDING` summary). */
+  private async pendingOfOthers(client: Redis, key: string, name: string): Promise<number> {
+    const reply = (await client.call('XPENDING', key, GROUP).catch((err: Error) => {
+      if (err.message.startsWith('NOGROUP')) return [0, null, null, null];
+      throw err;
+    })) as [number, unknown, unknown, [string, string][] | null];
+    let others = 0;
+    for (const [consumer, n] of reply[3] ?? []) if (consumer !== name) others += Number(n);
+    return others;
   }
 
   /** Reads up to `count` entries: own pending ones (`0`) or new ones (`>`, waiting up to BLOCK_MS when `block`). */
