@@ -101,7 +101,7 @@ ensure_kafka_jars() {
     problems+=("Kafka: the embedded broker needs Java 17+ and Maven on PATH (apt-get install openjdk-17-jre-headless maven), or set KAFKA_BROKERS.")
     return
   fi
-  if ! node dist/runner/stack/kafka-jars.js; then
+  if ! node scripts/fetch-kafka-jars.mjs; then
     problems+=("Kafka: its jars could not be fetched through Maven (see above): check that Maven Central is reachable, or set KAFKA_BROKERS.")
   fi
 }

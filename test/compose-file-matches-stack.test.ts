@@ -12,6 +12,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
 import { packageRoot } from '../scenarios/index.js';
+import { pinnedKafkaVersion } from '../runner/stack/kafka-jars.js';
 import { COMPOSE_CREDENTIALS, COMPOSE_PORTS, COMPOSE_STACK } from '../runner/stack/compose.js';
 
 interface Service {
@@ -37,7 +38,7 @@ describe('docker-compose.yml', () => {
       postgres: 'postgres:15',
       'postgres-replica': 'postgres:15',
       redis: 'redis:7',
-      kafka: expect.stringMatching(/^apache\/kafka:4\.\d+\.\d+$/),
+      kafka: `apache/kafka:${pinnedKafkaVersion()}`,
       clickhouse: expect.stringMatching(/^clickhouse\/clickhouse-server:\d+/),
     });
     for (const [name, s] of Object.entries(services)) {
