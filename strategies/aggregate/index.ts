@@ -32,7 +32,7 @@ export class AggregateStrategy extends LedgerStrategy implements Observable {
     const pool = this.pool;
     this.#batcher = new AccountBatcher(
       async (account, ops, deltas) => {
-        const result = await postBatch(pool, account, ops, deltas);
+        const result = await postBatch(pool, account, ops, deltas, (op, delta) => this.counterLegs(op, delta));
         this.#committed[account] = result.balance;
         if (!result.fast) this.#checked += 1;
         return result.outcomes;

@@ -11,7 +11,7 @@
  */
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { Op, Outcome, StrategyDefinition } from '../contract.js';
-import { inTransaction, LOCK_WAIT_US_SQL, sqlState, toInt } from '../ledger.js';
+import { inTransaction, LOCK_WAIT_US_SQL, postCounterLegs, sqlState, toInt } from '../ledger.js';
 import { LedgerStrategy } from '../ledger-strategy.js';
 import { optimisticParams, type OptimisticParams } from './params.js';
 
@@ -77,7 +77,10 @@ export class OptimisticStrategy extends LedgerStrategy {
           await rollback();
           return { kind: 'conflict', lockWaitUs };
         }
-        return { kind: 'applied', lockWaitUs };
+        // Double entry: the counterparty leg in the same transaction (under repeatable read a
+        // counterparty row changed since the snapshot is a conflict too: 40001, retried).
+        const counterWaitUs = await postCounterLegs(client, this.counterLegs(op, delta));
+        return { kind: 'applied', lockWaitUs: lockWaitUs + counterWaitUs };
       });
     } catch (err) {
       // 40001: under repeatable read, the row changed after our snapshot.
