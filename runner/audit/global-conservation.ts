@@ -3,7 +3,7 @@
  * never appears. Two checks, beside the per-account ones of
  * `conservation.ts`:
  *
- * 1. the sum of all balances equals the sum of all initial balances (the
+ * 1. the sum of all balances equals the sum of the scenario's initial balances (the
  *    outside world is an account too, `clearing`, so even a top-up only
  *    moves money);
  * 2. every posted op's legs net to zero: its own entry and its
@@ -42,12 +42,14 @@ const LEGS_SQL = `
 export async function checkGlobalConservation(client: PoolClient, accounts: readonly AccountSpec[], report: IncidentSink, batchRows: number): Promise<GlobalConservationResult> {
   if (!isDoubleEntry(accounts)) return { model: 'single', drift: 0, unbalancedOps: 0, externalIn: 0 };
   const clearing = accounts.find((a) => a.role === 'clearing')?.id ?? -1;
-  const totals = await client.query<{ drift: string; clearing: string | null }>(
-    'SELECT sum(balance - initial) AS drift, sum(balance - initial) FILTER (WHERE owner = $1) AS clearing FROM accounts',
+  // Against the scenario's balances, not the ledger's `initial` column: a strategy that seeded extra money is caught too.
+  const totals = await client.query<{ total: string | null; clearing: string | null }>(
+    'SELECT sum(balance) AS total, sum(balance) FILTER (WHERE owner = $1) AS clearing FROM accounts',
     [clearing],
   );
-  const drift = int(totals.rows[0]?.drift ?? 0);
-  const externalIn = -int(totals.rows[0]?.clearing ?? 0);
+  const initial = accounts.reduce((sum, a) => sum + a.balance, 0);
+  const drift = int(totals.rows[0]?.total ?? 0) - initial;
+  const externalIn = (accounts[clearing]?.balance ?? 0) - int(totals.rows[0]?.clearing ?? 0);
   if (drift !== 0) {
     report({ kind: 'global_conservation', opId: -1, account: -1, amount: Math.abs(drift), detail: `the balances sum to ${drift} ${drift > 0 ? 'more' : 'less'} than the initial balances: money was ${drift > 0 ? 'created' : 'destroyed'}` });
   }
