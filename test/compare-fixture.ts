@@ -53,7 +53,7 @@ export function sleepyDefinition(defaultDelay: string): StrategyDefinition<{ del
       new (class extends RelaxedCommitStrategy {
         protected async write(op: Op, delta: number): Promise<Outcome> {
           await sleep(delay / 1000);
-          return postAtomic(this.pool, op, delta);
+          return postAtomic(this.pool, op, delta, this.counterLegs(op, delta)[0]?.account ?? null);
         }
       })('sleepy'),
   };

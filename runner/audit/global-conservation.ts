@@ -6,8 +6,10 @@
  * 1. the sum of all balances equals the sum of the scenario's initial balances (the
  *    outside world is an account too, `clearing`, so even a top-up only
  *    moves money);
- * 2. every posted op's legs net to zero: its own entry and its
- *    counterparty leg (`counter_op`), both present or both absent.
+ * 2. every posted op's legs net to zero: as many counterparty legs
+ *    (`counter_op`) as entries of its own, summing to the opposite (an op
+ *    posted twice with both legs each time is the `duplicated` check's
+ *    finding, not this one's).
  *
  * Under single entry (no `clearing` account) neither applies: a top-up
  * creates money by construction, and the result says so.
@@ -32,7 +34,7 @@ export interface GlobalConservationResult {
 const LEGS_SQL = `
   SELECT coalesce(op_id, counter_op) AS op, sum(delta) AS net, count(op_id) AS own, count(counter_op) AS counter
   FROM entries WHERE op_id IS NOT NULL OR counter_op IS NOT NULL
-  GROUP BY 1 HAVING sum(delta) <> 0 OR count(counter_op) <> 1 ORDER BY 1`;
+  GROUP BY 1 HAVING sum(delta) <> 0 OR count(counter_op) <> count(op_id) ORDER BY 1`;
 
 /**
  * Runs both checks inside the audit's snapshot, one `global_conservation`
@@ -61,7 +63,7 @@ export async function checkGlobalConservation(client: PoolClient, accounts: read
       const net = int(rawNet);
       // An op without any counterparty leg and no own entry cannot appear here; one without a counterparty by rule has none (net = its delta).
       unbalancedOps++;
-      const why = counter === 0 ? 'posted without its counterparty leg' : own === 0 ? 'has a counterparty leg but no entry of its own' : counter > 1 ? `has ${counter} counterparty legs` : `its legs net to ${net}`;
+      const why = counter === 0 ? 'posted without its counterparty leg' : own === 0 ? 'has a counterparty leg but no entry of its own' : counter !== own ? `has ${counter} counterparty legs for ${own} entries of its own` : `its legs net to ${net}`;
       report({ kind: 'global_conservation', opId: int(rawOp), account: -1, amount: Math.abs(net), detail: `op ${String(rawOp)} ${why}` });
     }
   }
