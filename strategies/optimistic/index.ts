@@ -41,13 +41,14 @@ export class OptimisticStrategy extends LedgerStrategy {
 
   protected async write(op: Op, delta: number): Promise<Outcome> {
     const maxAttempts = this.params.retries + 1;
-    // Lock wait summed over attempts. Under repeatable read a conflicting
-    // UPDATE fails with 40001 after its wait, which the server never reports:
-    // those waits are not counted (see README).
+    // Lock wait: the measured waits of the last attempt, plus the whole time each conflicting attempt
+    // lost (start to conflict known, rollback included). Under repeatable read a losing UPDATE ends in
+    // 40001 after its wait, which the server never reports; timing the attempt counts it all the same.
     let lockWaitUs = 0;
     for (let attempt = 1; attempt <= maxAttempts; attempt++) {
+      const startedUs = this.ctx.clock.now();
       const result = await this.attempt(op, delta);
-      lockWaitUs += result.lockWaitUs;
+      lockWaitUs += result.kind === 'conflict' ? Math.max(result.lockWaitUs, this.ctx.clock.now() - startedUs) : result.lockWaitUs;
       if (result.kind === 'applied') return { status: 'applied', lockWaitUs, attempts: attempt };
       if (result.kind === 'insufficient') return { status: 'rejected', reason: 'insufficient_funds', lockWaitUs, attempts: attempt };
       if (attempt < maxAttempts) {
