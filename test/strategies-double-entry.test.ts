@@ -11,9 +11,9 @@
 import { describe, expect, it } from 'vitest';
 import { audit, type AuditIncident } from '../runner/audit/auditor.js';
 import { openReplicaPort } from '../runner/stack/replica.js';
-import { counterparties, deltaOf, type Op, type OpKind } from '../strategies/contract.js';
+import { counterparties, deltaOf, type Need, type Op, type OpKind } from '../strategies/contract.js';
 import { builtinRegistry } from '../strategies/registry.js';
-import { resolveStrategies } from '../strategies/spec.js';
+import { resolveStrategies, type ResolvedStrategy } from '../strategies/spec.js';
 import { makeContext } from './support/context.js';
 import { doubleEntryAccounts, makeOps, seededRandom } from './support/ops.js';
 import { replay } from './support/replay.js';
@@ -22,13 +22,21 @@ import { redisPort } from './redis-fixture.js';
 const accounts = doubleEntryAccounts([{ balance: 3_000, hot: true }, { balance: 500, floor: -200 }, { balance: 10_000 }, { balance: 10_000 }]);
 const counterpartyOf = counterparties(accounts);
 
-/** What each strategy needs here (see strategies-conformance.test.ts). */
-const NEEDS: Readonly<Record<string, { spec?: string; replica?: boolean; redis?: boolean }>> = {
-  'rate-limit': { spec: 'rate-limit(row-lock):burst=150,rate=1' },
-  'read-write-split': { replica: true },
-  cache: { redis: true },
-  buffer: { spec: 'buffer:poll=200ms', redis: true },
-};
+/** Every registered strategy as the conformance suite runs it, plus the parameter sets that change how legs are posted. */
+const SPECS = [
+  ...builtinRegistry()
+    .list()
+    .map((d) => d.traits?.conformanceSpec ?? d.name),
+  'aggregate:counter=batched',
+  'wal:check=pending',
+  'quota:accounts=all',
+];
+
+/** Everything a resolved spec needs, the inner strategy's included. */
+function needsOf(r: ResolvedStrategy): Need[] {
+  const own = r.definition.needsFor?.(r.params) ?? r.definition.needs;
+  return [...new Set([...own, ...(r.inner ? needsOf(r.inner) : [])])];
+}
 
 function mixedOps(): Op[] {
   const random = seededRandom(7);
@@ -50,14 +58,14 @@ function mixedOps(): Op[] {
 
 describe('double entry in every built-in strategy', () => {
   const ops = mixedOps();
-  for (const definition of builtinRegistry().list()) {
-    const needs = NEEDS[definition.name] ?? {};
-    it(`${definition.name}: every promised op moves money to or from its counterparty, none appears`, async () => {
-      const [resolved] = resolveStrategies(needs.spec ?? definition.name, builtinRegistry());
+  for (const spec of SPECS) {
+    it(`${spec}: every promised op moves money to or from its counterparty, none appears`, async () => {
+      const [resolved] = resolveStrategies(spec, builtinRegistry());
       const strategy = resolved!.create();
+      const needs = needsOf(resolved!);
       const t = await makeContext(accounts, { connections: 8 });
-      const replica = needs.replica ? openReplicaPort(t.db.url, t.db.url, 8) : undefined;
-      const redis = needs.redis ? await redisPort() : undefined;
+      const replica = needs.includes('replica') ? openReplicaPort(t.db.url, t.db.url, 8) : undefined;
+      const redis = needs.includes('redis') ? await redisPort() : undefined;
       try {
         await strategy.setup({ ...t.ctx, ports: { ...(replica ? { replica: replica.port } : {}), ...(redis ? { redis: redis.port } : {}) } });
         const { outcomes, fates } = await replay(strategy, ops, { concurrency: 8 });
