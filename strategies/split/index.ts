@@ -13,7 +13,7 @@
  */
 import type { Op, Outcome, StrategyContext, StrategyDefinition } from '../contract.js';
 import { postAtomic } from '../atomic/index.js';
-import { splitAccounts, toInt, type PhysicalAccount } from '../ledger.js';
+import { splitAccounts, type PhysicalAccount } from '../ledger.js';
 import { LedgerStrategy } from '../ledger-strategy.js';
 import { gatherAndDebit } from './gather.js';
 import { splitParams, type SplitParams } from './params.js';
