@@ -82,7 +82,7 @@ function regimeOf(s: StrategyReport): 'kept up' | 'saturated' {
 
 /** atomic's statement as a pgbench script: a 1-unit debit of `account` per transaction, op ids unique per client, as hotbench's are per op. */
 function atomicScript(account: number): string {
-  const sql = ATOMIC_SQL.replace(/\$1\b/g, String(account)).replace(/\$2\b/g, '(-1)').replace(/\$3\b/g, ':op').replace(/\s+/g, ' ').trim();
+  const sql = ATOMIC_SQL.replace(/\$1\b/g, String(account)).replace(/\$2\b/g, '(-1)').replace(/\$3\b/g, ':op').replace(/\$4\b/g, 'NULL').replace(/\s+/g, ' ').trim();
   return ['\\set n :n + 1', '\\set op :client_id * 1000000000 + :n', `${sql};`, ''].join('\n');
 }
 

@@ -96,8 +96,12 @@ export interface StrategyRunRow {
   accounts_checked: number;
 }
 
-/** Outcome status as recorded; `unsent` = the run stopped before the op was sent. */
-export type RecordedStatus = 'applied' | 'accepted' | 'rejected' | 'unsent';
+/**
+ * Outcome status as recorded; `unsent` = the run stopped before the op was
+ * sent; `suppressed` = upstream did not send it, its delivery stopped by the
+ * strategy's budget signal (feedback, `on_threshold: stop`).
+ */
+export type RecordedStatus = 'applied' | 'accepted' | 'rejected' | 'unsent' | 'suppressed';
 
 /** One row per op of every replay, whatever happened to it. */
 export interface OpRow {

@@ -16,11 +16,11 @@
  *   scaled by that same `budgetScale`, rounded to a minor unit. A budget that
  *   runs out mid-burst at the default duration still runs out mid-burst.
  */
-import type { AccountSpec } from '../strategies/contract.js';
+import { SYSTEM_ROLES, type AccountSpec, type SystemRole } from '../strategies/contract.js';
 import { ScenarioError } from './errors.js';
 import type { LoadedScenario } from './load.js';
 import type { AmountSpec, MixSpec, Scenario } from './schema.js';
-import { MAX_DURATION_US, MAX_RATE } from './units.js';
+import { MAX_BALANCE, MAX_DURATION_US, MAX_RATE } from './units.js';
 
 /** The arrival process of a phase; rates in ops/s with `rateScale` applied. */
 export interface PlanArrival {
@@ -121,7 +121,18 @@ export interface Plan {
   readonly budgetScale: number;
   /** Length of the schedule, µs; every op has 0 ≤ at < durationUs. */
   readonly durationUs: number;
+  /**
+   * The scenario's accounts, then (under double entry) the platform accounts
+   * no hot account took the role of: revenue, settlement, clearing, in that
+   * order. No op of the stream targets an appended account directly.
+   */
   readonly accounts: readonly AccountSpec[];
+  /** `double`: every op moves money between its account and a counterparty (see `counterparties` in the contract); `none`: single entry. */
+  readonly counterparty: 'double' | 'none';
+  /** Upstream's reaction to a budget_exhausted signal: `stop` sending the account's charges, or `none`. */
+  readonly onThreshold: 'stop' | 'none';
+  /** Time for a signal to reach upstream, µs (with `onThreshold: 'stop'`). */
+  readonly notifyLatencyUs: number;
   readonly phases: readonly PlanPhase[];
   readonly keys: PlanKeys;
   readonly mix: PlanMix;
@@ -190,6 +201,9 @@ export function compilePlan(loaded: LoadedScenario, overrides: PlanOverrides = {
     budgetScale,
     durationUs,
     accounts: compileAccounts(s, budgetScale),
+    counterparty: s.counterparty,
+    onThreshold: s.on_threshold,
+    notifyLatencyUs: s.notify_latency,
     phases,
     keys: {
       hotShare: s.keys.hot_share,
@@ -233,12 +247,32 @@ function compileAccounts(s: Scenario, budgetScale: number): AccountSpec[] {
   const a = s.accounts;
   const accounts: AccountSpec[] = a.hot.map((h, id) => {
     const floor = h.floor ?? a.floor;
-    return { id, balance: scale(h.balance ?? a.balance, floor), floor, hot: true, name: h.name, threshold: scale(h.threshold ?? floor, floor) };
+    const spec: AccountSpec = { id, balance: scale(h.balance ?? a.balance, floor), floor, hot: true, name: h.name, threshold: scale(h.threshold ?? floor, floor) };
+    return h.role === undefined || s.counterparty === 'none' ? spec : { ...spec, role: h.role };
   });
   const other = { balance: scale(a.balance, a.floor), floor: a.floor, hot: false, name: '', threshold: scale(a.threshold ?? a.floor, a.floor) };
   for (let id = a.hot.length; id < a.count; id++) accounts.push({ id, ...other });
+  if (s.counterparty === 'double') {
+    for (const role of SYSTEM_ROLES) {
+      if (accounts.some((x) => x.role === role)) continue;
+      accounts.push({ id: accounts.length, role, ...PLATFORM_ACCOUNTS[role] });
+    }
+  }
   return accounts;
 }
+
+/**
+ * The platform accounts appended under double entry. They start empty:
+ * revenue only receives (floor 0), settlement and clearing may run negative
+ * (settlement pays out credits before it is funded; clearing stands for the
+ * outside world, whose money enters through it), so none of them is ever an
+ * overdraft of the strategy's making.
+ */
+const PLATFORM_ACCOUNTS: Record<SystemRole, Omit<AccountSpec, 'id' | 'role'>> = {
+  revenue: { balance: 0, floor: 0, threshold: 0, hot: false, name: 'platform-revenue' },
+  settlement: { balance: 0, floor: -MAX_BALANCE, threshold: -MAX_BALANCE, hot: false, name: 'platform-settlement' },
+  clearing: { balance: 0, floor: -MAX_BALANCE, threshold: -MAX_BALANCE, hot: false, name: 'external-clearing' },
+};
 
 function compileMix(m: MixSpec): PlanMix {
   return { charge: m.charge, topup: m.topup, adjust: m.adjust, withdraw: m.withdraw, read: m.read, adjustCreditShare: m.adjust_credit_share };

@@ -136,6 +136,10 @@ const hotAccountSchema = z
     floor: floor.optional().describe('Lowest allowed balance: 0, or minus a credit limit. Default accounts.floor.'),
     threshold: balance.optional().describe('Stop-delivery threshold, minor units: below it upstream should stop sending. Default: its floor.'),
     weight: z.number().positive().max(1_000_000).default(1).describe('Share of the hot traffic this account gets, relative to the other hot accounts. Default 1.'),
+    role: z
+      .enum(['revenue', 'settlement'])
+      .optional()
+      .describe("This hot account is the platform's revenue (every charge credits it) or settlement account (withdrawals and adjustments go through it), under counterparty: double."),
   })
   .describe('A named hot account. Hot accounts get the lowest ids, in the order listed.');
 
@@ -149,6 +153,11 @@ const accountsSchema = z
   })
   .describe('The accounts the ledger is seeded with.')
   .superRefine((v, ctx) => {
+    const roles = new Set<string>();
+    v.hot.forEach((h, i) => {
+      if (h.role !== undefined && roles.has(h.role)) ctx.addIssue({ code: 'custom', path: ['hot', i, 'role'], message: `"${h.role}" is given to an earlier hot account: one account per role` });
+      if (h.role !== undefined) roles.add(h.role);
+    });
     if (v.hot.length > v.count) ctx.addIssue({ code: 'custom', path: ['count'], message: `is ${v.count} but ${v.hot.length} hot accounts are listed` });
     checkFloors(ctx, [], v.balance, v.floor, v.threshold);
     const seen = new Set<string>();
@@ -261,6 +270,17 @@ export const scenarioSchema = z
       .describe('One line: what traffic this is and what it is meant to reveal.'),
     seed: z.int().min(0).max(Number.MAX_SAFE_INTEGER).default(1).describe('Seed of the op stream: same scenario + seed = same ops, byte for byte. Default 1.'),
     slo: sloSchema.optional(),
+    counterparty: z
+      .enum(['double', 'none'])
+      .default('double')
+      .describe(
+        'double (default): every op names a counterparty, so money moves and never appears: charges credit the platform revenue account, withdrawals and adjustments go through a settlement account, top-ups come from an external clearing account (each appended after the scenario accounts unless a hot account takes the role). none: single entry, each op changes its own account only.',
+      ),
+    on_threshold: z
+      .enum(['stop', 'none'])
+      .default('none')
+      .describe("What upstream does on the strategy's budget_exhausted signal (seed 000's control measure). stop: it stops sending that account's charges once the signal has reached it (after notify_latency) until budget_restored; none (default): it never reacts, the stress case."),
+    notify_latency: anyDuration.default(0).describe('With on_threshold: stop, how long a signal takes to reach upstream. Default 0.'),
     accounts: accountsSchema,
     phases: z
       .array(phaseSchema)
@@ -290,6 +310,13 @@ export const scenarioSchema = z
     if (s.keys.hot_share < 1 && hot === s.accounts.count)
       ctx.addIssue({ code: 'custom', path: ['keys', 'hot_share'], message: `is ${s.keys.hot_share} but every account is hot: raise accounts.count or set hot_share: 1` });
   }, cleanUnder('accounts', 'keys'))
+  .superRefine((s, ctx) => {
+    if (s.counterparty === 'none') {
+      s.accounts.hot.forEach((h, i) => {
+        if (h.role !== undefined) ctx.addIssue({ code: 'custom', path: ['accounts', 'hot', i, 'role'], message: `is "${h.role}" but counterparty is none: roles need counterparty: double` });
+      });
+    }
+  }, cleanUnder('accounts', 'counterparty'))
   .superRefine((s, ctx) => {
     if (s.hot_mix !== undefined && s.accounts.hot.length === 0) ctx.addIssue({ code: 'custom', path: ['hot_mix'], message: 'is given but accounts.hot is empty' });
   }, cleanUnder('accounts', 'hot_mix'))

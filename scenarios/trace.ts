@@ -10,7 +10,7 @@ import { once } from 'node:events';
 import { createWriteStream } from 'node:fs';
 import { rename, rm } from 'node:fs/promises';
 import { z } from 'zod';
-import { OP_KINDS, type AccountSpec, type Op, type OpKind } from '../strategies/contract.js';
+import { OP_KINDS, SYSTEM_ROLES, type AccountSpec, type Op, type OpKind } from '../strategies/contract.js';
 import { formatPath } from './errors.js';
 import { generateOps } from './generate.js';
 import { describeIssue } from './issues.js';
@@ -54,7 +54,7 @@ const headerSchema = z.strictObject({
   accounts: z.strictObject({
     count: z.int().min(1).max(MAX_ACCOUNTS),
     default: z.strictObject(accountValues),
-    special: z.array(z.strictObject({ id: z.int().min(0), name: z.string(), hot: z.boolean(), ...accountValues })),
+    special: z.array(z.strictObject({ id: z.int().min(0), name: z.string(), hot: z.boolean(), role: z.enum(SYSTEM_ROLES).optional(), ...accountValues })),
   }),
 });
 /** The header object of a trace file (line 1). */
@@ -111,8 +111,8 @@ export function traceHeader(plan: Plan): TraceHeader {
   const typical = plan.accounts.find((a) => !a.hot) ?? { balance: 0, floor: 0, threshold: 0 };
   const base = { balance: typical.balance, floor: typical.floor, threshold: typical.threshold };
   const special = plan.accounts
-    .filter((a) => a.hot || a.balance !== base.balance || a.floor !== base.floor || a.threshold !== base.threshold)
-    .map((a) => ({ id: a.id, name: a.name, hot: a.hot, balance: a.balance, floor: a.floor, threshold: a.threshold }));
+    .filter((a) => a.hot || a.role !== undefined || a.balance !== base.balance || a.floor !== base.floor || a.threshold !== base.threshold)
+    .map((a) => ({ id: a.id, name: a.name, hot: a.hot, ...(a.role === undefined ? {} : { role: a.role }), balance: a.balance, floor: a.floor, threshold: a.threshold }));
   return { format: TRACE_FORMAT, version: TRACE_VERSION, scenario: plan.name, description: plan.description, seed: plan.seed, durationUs: plan.durationUs, accounts: { count: plan.accounts.length, default: base, special } };
 }
 
@@ -169,7 +169,8 @@ function expandAccounts(file: string, header: TraceHeader): AccountSpec[] {
       a.id >= count ? `is outside 0..${count - 1}` : seen.has(a.id) ? 'is listed twice' : a.balance < a.floor ? 'has a balance below its floor' : a.hot && !NAME_PATTERN.test(a.name) ? 'is hot but has no valid name' : undefined;
     if (problem !== undefined) throw new TraceError(file, 1, `bad header: accounts.special: account ${a.id} ${problem}`);
     seen.add(a.id);
-    accounts[a.id] = { id: a.id, balance: a.balance, floor: a.floor, threshold: a.threshold, hot: a.hot, name: a.hot ? a.name : '' };
+    const name = a.hot || a.role !== undefined ? a.name : '';
+    accounts[a.id] = { id: a.id, balance: a.balance, floor: a.floor, threshold: a.threshold, hot: a.hot, name, ...(a.role === undefined ? {} : { role: a.role }) };
   }
   const hot = accounts.filter((a) => a.hot).length;
   if (accounts.slice(0, hot).some((a) => !a.hot)) throw new TraceError(file, 1, `bad header: hot accounts must have the lowest ids (0..${hot - 1})`);

@@ -119,6 +119,61 @@ export interface AccountSpec {
    * balance falls below it, upstream should stop sending. Defaults to the floor.
    */
   readonly threshold: number;
+  /**
+   * The platform account this row is, under double entry (DESIGN.md §4
+   * "Double entry"); absent for a customer account. See {@link counterpartyOf}.
+   */
+  readonly role?: SystemRole;
+}
+
+/**
+ * Platform accounts of the double-entry model:
+ * - `revenue`: every charge credits it (seed 000: the platform earns each click);
+ * - `settlement`: withdrawals and adjustments move money between it and the customer;
+ * - `clearing`: the outside world. Top-ups come from it and whatever leaves a platform
+ *   account goes to it; its floor is far below 0, since it only records external flows.
+ */
+export const SYSTEM_ROLES = ['revenue', 'settlement', 'clearing'] as const;
+/** One of {@link SYSTEM_ROLES}. */
+export type SystemRole = (typeof SYSTEM_ROLES)[number];
+
+/**
+ * The counterparty of each op under the accounts' double-entry model: a
+ * function from an op to the logical account id that takes the opposite leg
+ * (`-deltaOf(op)`), or -1 when the op has none (reads, or single entry: no
+ * account has a {@link SystemRole}). Rules:
+ * - an op on a platform account (revenue or settlement paying out) → clearing;
+ * - `charge` → revenue; `withdraw`, `adjust` → settlement; `topup` → clearing.
+ *
+ * Every rule points from a customer to a platform account, or from revenue or
+ * settlement to clearing, never back: a strategy that locks the op's account
+ * and then its counterparty can never wait in a cycle.
+ */
+export function counterparties(accounts: readonly AccountSpec[]): (op: Op) => number {
+  const byRole = new Map<SystemRole, number>();
+  for (const a of accounts) if (a.role !== undefined && !byRole.has(a.role)) byRole.set(a.role, a.id);
+  const clearing = byRole.get('clearing');
+  if (clearing === undefined) return () => -1;
+  const revenue = byRole.get('revenue') ?? clearing;
+  const settlement = byRole.get('settlement') ?? clearing;
+  return (op) => {
+    if (op.kind === 'read' || op.account === clearing) return -1;
+    if (op.account === revenue || op.account === settlement) return clearing;
+    switch (op.kind) {
+      case 'charge':
+        return revenue;
+      case 'withdraw':
+      case 'adjust':
+        return settlement;
+      case 'topup':
+        return clearing;
+    }
+  };
+}
+
+/** Whether the accounts follow the double-entry model (a clearing account exists). */
+export function isDoubleEntry(accounts: readonly AccountSpec[]): boolean {
+  return accounts.some((a) => a.role === 'clearing');
 }
 
 /** The run's monotonic clock. */

@@ -14,6 +14,10 @@
  *    `seq` follows the application order, as the ledger contract requires),
  *    then one balance update per account.
  *
+ * Under double entry each posted op's counterparty leg is applied in the same
+ * walk (its row is locked with the others) and inserted right after the op's
+ * own entry.
+ *
  * Assumes the default layout: one `main` row per logical account, `id = owner`.
  */
 import type { Pool, PoolClient } from 'pg';
@@ -41,6 +45,12 @@ export interface DeferredPostOptions {
    * transaction back (a killed consumer). The call then rejects.
    */
   readonly signal?: AbortSignal;
+  /**
+   * Double entry: each op's counterparty (logical id = physical id, -1 for
+   * none), from `counterparties(accounts)` in the contract. Its leg is
+   * posted in the same transaction. Default: none (single entry).
+   */
+  readonly counterparty?: (op: Op) => number;
 }
 
 /** The batch was abandoned because its signal was aborted. */
@@ -49,9 +59,9 @@ export class PostAbortedError extends Error {
 }
 
 const INSERT_SQL = `
-  INSERT INTO entries (op_id, account_id, owner, delta, balance_after)
-  SELECT t.op_id, t.account, t.account, t.delta, t.after
-  FROM unnest($1::bigint[], $2::bigint[], $3::bigint[], $4::bigint[]) WITH ORDINALITY AS t(op_id, account, delta, after, n)
+  INSERT INTO entries (op_id, counter_op, account_id, owner, delta, balance_after)
+  SELECT t.op_id, t.counter_op, t.account, t.account, t.delta, t.after
+  FROM unnest($1::bigint[], $2::bigint[], $3::bigint[], $4::bigint[], $5::bigint[]) WITH ORDINALITY AS t(op_id, counter_op, account, delta, after, n)
   ORDER BY t.n`;
 
 const UPDATE_SQL = `
@@ -79,7 +89,7 @@ export async function postDeferred(pool: Pool, ops: readonly Op[], options: Defe
   let broken: Error | undefined;
   try {
     if (options.signal?.aborted) onAbort();
-    return await postOn(client, ops, options.check ?? false);
+    return await postOn(client, ops, options.check ?? false, options.counterparty ?? (() => -1));
   } catch (err) {
     broken = err as Error;
     if (!killed) await client.query('ROLLBACK').then(() => (broken = undefined), () => undefined);
@@ -90,8 +100,14 @@ export async function postDeferred(pool: Pool, ops: readonly Op[], options: Defe
   }
 }
 
-async function postOn(client: PoolClient, ops: readonly Op[], check: boolean): Promise<DeferredPostResult> {
-  const accountIds = [...new Set(ops.map((op) => op.account))].sort((a, b) => a - b);
+async function postOn(client: PoolClient, ops: readonly Op[], check: boolean, counterparty: (op: Op) => number): Promise<DeferredPostResult> {
+  const touchedIds = new Set<number>();
+  for (const op of ops) {
+    touchedIds.add(op.account);
+    const cp = counterparty(op);
+    if (cp >= 0) touchedIds.add(cp);
+  }
+  const accountIds = [...touchedIds].sort((a, b) => a - b);
   await client.query('BEGIN');
   const locked = await client.query<{ id: string; balance: string; floor: string }>(
     'SELECT id, balance, floor FROM accounts WHERE id = ANY($1::bigint[]) ORDER BY id FOR UPDATE',
@@ -111,7 +127,7 @@ async function postOn(client: PoolClient, ops: readonly Op[], check: boolean): P
   const posted: Op[] = [];
   const refused: Op[] = [];
   const already: Op[] = [];
-  const cols = { opId: [] as number[], account: [] as number[], delta: [] as number[], after: [] as number[] };
+  const cols = { opId: [] as (number | null)[], counterOp: [] as (number | null)[], account: [] as number[], delta: [] as number[], after: [] as number[] };
   for (const op of ops) {
     if (done.has(op.id)) {
       already.push(op);
@@ -127,12 +143,23 @@ async function postOn(client: PoolClient, ops: readonly Op[], check: boolean): P
     balance.set(op.account, before + delta);
     posted.push(op);
     cols.opId.push(op.id);
+    cols.counterOp.push(null);
     cols.account.push(op.account);
     cols.delta.push(delta);
     cols.after.push(before + delta);
+    const cp = counterparty(op);
+    if (cp >= 0 && delta !== 0) {
+      const cpAfter = (balance.get(cp) ?? 0) - delta;
+      balance.set(cp, cpAfter);
+      cols.opId.push(null);
+      cols.counterOp.push(op.id);
+      cols.account.push(cp);
+      cols.delta.push(-delta);
+      cols.after.push(cpAfter);
+    }
   }
   if (posted.length > 0) {
-    await client.query(INSERT_SQL, [cols.opId, cols.account, cols.delta, cols.after]);
+    await client.query(INSERT_SQL, [cols.opId, cols.counterOp, cols.account, cols.delta, cols.after]);
     const touched = [...new Set(cols.account)];
     await client.query(UPDATE_SQL, [touched, touched.map((id) => balance.get(id) ?? 0)]);
   }

@@ -5,8 +5,8 @@
  * leave only the write path to the subclass.
  */
 import type { Pool } from 'pg';
-import { deltaOf, type Op, type Outcome, type Strategy, type StrategyContext } from './contract.js';
-import { createLedger, errorDetail, readBalance, type PhysicalAccount } from './ledger.js';
+import { counterparties, deltaOf, type Op, type Outcome, type Strategy, type StrategyContext } from './contract.js';
+import { createLedger, errorDetail, readBalance, type CounterLeg, type PhysicalAccount } from './ledger.js';
 
 /** Base class for synchronous ledger strategies (`row-lock`, `optimistic`, `atomic`, ...). */
 export abstract class LedgerStrategy implements Strategy {
@@ -15,6 +15,7 @@ export abstract class LedgerStrategy implements Strategy {
   private pg: Pool | undefined;
   private context: StrategyContext | undefined;
   private budget: BudgetWatch | undefined;
+  private counterpartyOf: (op: Op) => number = () => -1;
   /**
    * Whether this base class signals `budget_exhausted` / `budget_restored`
    * from the `applied` outcomes (see {@link BudgetWatch}). Default true; a
@@ -42,6 +43,7 @@ export abstract class LedgerStrategy implements Strategy {
   /** Opens a pool (default size) and creates and seeds the ledger. */
   async setup(ctx: StrategyContext): Promise<void> {
     this.context = ctx;
+    this.counterpartyOf = counterparties(ctx.accounts);
     this.budget = this.watchesBudget ? new BudgetWatch(ctx) : undefined;
     this.pg = ctx.postgres.pool({ applicationName: `hotbench-${this.name}` });
     const physical = this.layout(ctx);
@@ -54,6 +56,27 @@ export abstract class LedgerStrategy implements Strategy {
    */
   protected layout(_ctx: StrategyContext): readonly PhysicalAccount[] | undefined {
     return undefined;
+  }
+
+  /**
+   * The counterparty legs of `op` (whose own signed change is `delta`) under
+   * the accounts' double-entry model: none for single entry or a read, else
+   * one leg of `-delta` on {@link counterRow}. Post them with
+   * `postCounterLegs` in the transaction that posts the op's own entry.
+   */
+  protected counterLegs(op: Op, delta: number): CounterLeg[] {
+    const cp = this.counterpartyOf(op);
+    return cp < 0 || delta === 0 ? [] : [{ opId: op.id, account: this.counterRow(cp, op), delta: -delta }];
+  }
+
+  /** The logical counterparty id of `op`, -1 for none (see `counterparties` in the contract). */
+  protected counterparty(op: Op): number {
+    return this.counterpartyOf(op);
+  }
+
+  /** The physical row that takes `op`'s counterparty leg; default the counterparty's main row (`id = owner`). */
+  protected counterRow(counterparty: number, _op: Op): number {
+    return counterparty;
   }
 
   /** Reads answer from the ledger; writes go to {@link write}; nothing throws. */

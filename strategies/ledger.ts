@@ -15,6 +15,10 @@
  *   NULL) or per leg of an internal transfer (`op_id` NULL, `transfer_id` set).
  *   `delta` is the signed change in minor units, `balance_after` the row's
  *   balance right after it (NULL where a strategy does not know it).
+ *   Under double entry an op has a second entry, its counterparty leg
+ *   (`counter_op` = the op id, `op_id` NULL, `delta` the opposite of the
+ *   op's): written in the same transaction as the op's own entry, so the two
+ *   legs of every posted op sum to zero ({@link COUNTER_LEGS_SQL}).
  *
  * There is deliberately no foreign key from `entries.account_id` to
  * `accounts.id`: checking it makes every entry INSERT take a KEY SHARE lock on
@@ -155,8 +159,9 @@ export async function createLedger(
     -- No FK to accounts: it would KEY SHARE-lock the (hot) account row on every insert.
     CREATE TABLE entries (
       seq           bigserial PRIMARY KEY,
-      op_id         bigint,               -- NULL for internal transfers
+      op_id         bigint,               -- NULL for internal transfers and counterparty legs
       transfer_id   bigint,
+      counter_op    bigint,               -- the op whose counterparty leg this is (double entry)
       account_id    bigint NOT NULL,
       owner         int    NOT NULL,
       delta         bigint NOT NULL,
@@ -164,6 +169,7 @@ export async function createLedger(
       created_at    timestamptz NOT NULL DEFAULT clock_timestamp()
     );
     CREATE UNIQUE INDEX entries_op_id ON entries (op_id) WHERE op_id IS NOT NULL;
+    CREATE UNIQUE INDEX entries_counter_op ON entries (counter_op) WHERE counter_op IS NOT NULL;
   `);
   for (let i = 0; i < rows.length; i += SEED_CHUNK) {
     const chunk = rows.slice(i, i + SEED_CHUNK);
@@ -248,6 +254,51 @@ function toLockedRow(row: Record<keyof LockedRow, string>): LockedRow {
     version: toInt(row.version),
     lockWaitUs: Math.max(0, toInt(row.lockWaitUs)),
   };
+}
+
+/**
+ * Posts counterparty legs inside the caller's transaction (or as one
+ * autocommit statement): $1 op ids, $2 counterparty physical account ids, $3
+ * the legs' signed deltas (the opposite of each op's). Locks the counterparty
+ * rows in ascending id order (so batch posters never deadlock), adds each
+ * one's sum to its balance, then inserts one entry per leg in array order
+ * while the lock is held (the posting-order contract). `balance_after` is
+ * left NULL: a leg may share its row with many others in one statement.
+ * Returns `legs` (entries inserted) and `lock_wait_us`, the statement's time
+ * (the wait for the counterparty rows plus a few µs).
+ */
+export const COUNTER_LEGS_SQL = `
+  WITH t AS (SELECT * FROM unnest($1::bigint[], $2::bigint[], $3::bigint[]) WITH ORDINALITY AS t(op_id, account, delta, n)),
+       l AS MATERIALIZED (SELECT id, owner FROM accounts WHERE id IN (SELECT account FROM t) ORDER BY id FOR UPDATE),
+       u AS (UPDATE accounts a SET balance = a.balance + s.total, version = a.version + 1
+             FROM (SELECT account, sum(delta) AS total FROM t GROUP BY account) s, l
+             WHERE a.id = s.account AND l.id = s.account RETURNING a.id, a.owner),
+       e AS (INSERT INTO entries (counter_op, account_id, owner, delta)
+             SELECT t.op_id, t.account, u.owner, t.delta FROM t JOIN u ON u.id = t.account ORDER BY t.n RETURNING 1)
+  SELECT (SELECT count(*) FROM e) AS legs, ${LOCK_WAIT_US_SQL} AS lock_wait_us`;
+
+/** One counterparty leg: the op, the physical row that takes it, its signed delta (minor units). */
+export interface CounterLeg {
+  readonly opId: number;
+  readonly account: number;
+  readonly delta: number;
+}
+
+/**
+ * Runs {@link COUNTER_LEGS_SQL} on `client` (inside the caller's transaction,
+ * after the op's own entry). Returns the counterparty lock wait, µs; 0 when
+ * there is no leg. Throws when a counterparty row does not exist.
+ */
+export async function postCounterLegs(client: Pick<PoolClient, 'query'>, legs: readonly CounterLeg[]): Promise<Micros> {
+  if (legs.length === 0) return 0;
+  const res = await client.query<{ legs: string; lock_wait_us: string }>({
+    name: 'hotbench_counter_legs',
+    text: COUNTER_LEGS_SQL,
+    values: [legs.map((l) => l.opId), legs.map((l) => l.account), legs.map((l) => l.delta)],
+  });
+  const row = res.rows[0];
+  if (toInt(row?.legs ?? 0) !== legs.length) throw new LedgerError(`counterparty account missing: posted ${row?.legs ?? 0} of ${legs.length} counterparty legs`);
+  return Math.max(0, toInt(row?.lock_wait_us ?? 0));
 }
 
 /** The logical balance of `owner` (sum over its physical rows), without locks. Minor units. */

@@ -9,6 +9,7 @@ import { buffer } from './buffer/index.js';
 import { cache } from './cache/index.js';
 import { creditDebitSplit } from './credit-debit-split/index.js';
 import { optimistic } from './optimistic/index.js';
+import { quota } from './quota/index.js';
 import { rateLimit } from './rate-limit/index.js';
 import { readWriteSplit } from './read-write-split/index.js';
 import { rowLock } from './row-lock/index.js';
@@ -64,7 +65,7 @@ export class StrategyRegistry {
  * The built-in strategies, in the order DESIGN.md §4 lists them. Later
  * strategies are added here.
  */
-export const BUILTIN_STRATEGIES: readonly AnyStrategyDefinition[] = [rowLock, optimistic, atomic, rateLimit, wal, aggregate, buffer, cache, split, readWriteSplit, creditDebitSplit];
+export const BUILTIN_STRATEGIES: readonly AnyStrategyDefinition[] = [rowLock, optimistic, atomic, rateLimit, wal, aggregate, buffer, cache, split, readWriteSplit, creditDebitSplit, quota];
 
 /** A fresh registry holding {@link BUILTIN_STRATEGIES}. */
 export function builtinRegistry(): StrategyRegistry {

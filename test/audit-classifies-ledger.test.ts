@@ -66,6 +66,7 @@ describe('audit of a hand-written ledger', () => {
       const incidents: AuditIncident[] = [];
       const summary = await audit({ pool: db.pool, accounts, ops: () => ops, fates, batchRows }, (i) => incidents.push(i));
       expect(summary).toEqual({
+        global: { model: 'single', drift: 0, unbalancedOps: 0, externalIn: 0 },
         conservationOk: false,
         accountsChecked: 3,
         overdraftCount: 2,

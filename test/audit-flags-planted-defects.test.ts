@@ -15,7 +15,7 @@ import { replay } from './support/replay.js';
 const registry = new StrategyRegistry();
 for (const def of PLANTED_STRATEGIES) registry.register(def);
 
-const CLEAN = { conservationOk: true, overdraftCount: 0, overdraftAmount: 0, lost: 0, duplicated: 0, phantom: 0, mismatch: 0, unknownPosted: 0, unknownUnposted: 0 };
+const CLEAN = { global: { model: 'single', drift: 0, unbalancedOps: 0, externalIn: 0 }, conservationOk: true, overdraftCount: 0, overdraftAmount: 0, lost: 0, duplicated: 0, phantom: 0, mismatch: 0, unknownPosted: 0, unknownUnposted: 0 };
 
 async function run(spec: string, accounts: AccountSpec[], ops: Op[], concurrency: number): Promise<{ summary: AuditSummary; incidents: AuditIncident[] }> {
   const [resolved] = resolveStrategies(spec, registry);

@@ -30,7 +30,7 @@ export const capped: StrategyDefinition<{ rate: number }> = {
         const slot = Math.max(now, this.#nextSlotUs);
         this.#nextSlotUs = slot + 1e6 / rate;
         if (slot > now) await sleep((slot - now) / 1000);
-        return postAtomic(this.pool, op, delta);
+        return postAtomic(this.pool, op, delta, this.counterLegs(op, delta)[0]?.account ?? null);
       }
     })('capped'),
 };

@@ -53,7 +53,7 @@ export function sleepyDefinition(defaultDelay: string): StrategyDefinition<{ del
       new (class extends RelaxedCommitStrategy {
         protected async write(op: Op, delta: number): Promise<Outcome> {
           await sleep(delay / 1000);
-          return postAtomic(this.pool, op, delta);
+          return postAtomic(this.pool, op, delta, this.counterLegs(op, delta)[0]?.account ?? null);
         }
       })('sleepy'),
   };
@@ -120,8 +120,10 @@ export function fakeStrategyReport(k: FakeReplay = {}): StrategyReport {
     ops: { planned, sent: planned, late: k.late ?? 0, late_threshold_us: 5_000, recorded: planned, acked: planned, concurrency: k.concurrency ?? 512 },
     offered_per_s: k.offered === undefined ? planned / 10 : k.offered,
     goodput_per_s: k.goodput === undefined ? (planned - rejected) / 10 : k.goodput,
+    money_safe_goodput_per_s: k.goodput === undefined ? (planned - rejected) / 10 : k.goodput,
     goodput_window_us: 10_000_000,
-    by_status: { applied: planned - rejected, accepted: 0, rejected, unsent: 0 },
+    ledger_model: '',
+    by_status: { applied: planned - rejected, accepted: 0, rejected, unsent: 0, suppressed: 0 },
     rejects: { total: rejected, share: rejected / planned, by_reason: rejected > 0 ? [{ reason: 'error', count: rejected, share: rejected / planned }] : [] },
     ack_latency_us: { count: planned, p50: p99 === null ? null : Math.round(p99 / 2), p90: p99, p99, p999: k.p999Us === undefined ? p99 : k.p999Us, max: p99 },
     posting_delay_us: { posted: planned - rejected, p50: null, p99: k.postingP99Us === undefined ? p99 : k.postingP99Us, max: null },
@@ -130,7 +132,7 @@ export function fakeStrategyReport(k: FakeReplay = {}): StrategyReport {
     stop_delivery: { signalled: 0, missed: 0, max_delay_us: null },
     lag: { consumer_max_ops: null, replication_max_us: null },
     overdrafts: { count: k.overdrafts ?? 0, amount: k.overdraftAmount ?? k.overdrafts ?? 0 },
-    incidents: { lost: k.lost ?? 0, duplicated: 0, phantom: 0, mismatch: 0, conservation: 0, false_declines: 0, stale_reads: 0, by_kind: {} },
+    incidents: { lost: k.lost ?? 0, duplicated: 0, phantom: 0, mismatch: 0, conservation: 0, global_conservation: 0, false_declines: 0, stale_reads: 0, by_kind: {} },
     conservation: { audited: true, ok: true, accounts_checked: 1 },
     events: { signals: 0, notes: 0, items: [] },
   };

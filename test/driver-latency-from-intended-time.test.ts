@@ -37,7 +37,7 @@ const slowEveryOp: StrategyDefinition<Record<string, never>> = {
     new (class extends LedgerStrategy {
       protected async write(op: Op, delta: number): Promise<Outcome> {
         await new Promise((r) => setTimeout(r, SERVICE_MS));
-        return postAtomic(this.pool, op, delta);
+        return postAtomic(this.pool, op, delta, this.counterLegs(op, delta)[0]?.account ?? null);
       }
     })('slow-every-op'),
 };

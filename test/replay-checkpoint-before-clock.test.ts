@@ -56,7 +56,7 @@ const watcher: StrategyDefinition<Record<string, never>> = {
           this.#mine.redoAtFirstOp = '';
           this.#mine.redoAtFirstOp = (await this.pool.query<{ lsn: string }>('SELECT redo_lsn::text AS lsn FROM pg_control_checkpoint()')).rows[0]!.lsn;
         }
-        return postAtomic(this.pool, op, delta);
+        return postAtomic(this.pool, op, delta, this.counterLegs(op, delta)[0]?.account ?? null);
       }
     })('checkpoint-watcher'),
 };

@@ -57,16 +57,17 @@ it('writes report.json as the RunReport itself, keys sorted', () => {
 it('terminal and Markdown rows show the JSON figures', () => {
   const json = JSON.parse(readFileSync(files.json, 'utf8')) as RunReport;
   const rowLock = json.strategies[0] as StrategyReport;
-  // By hand: 1,000 ops / 1 s; 940 / 1.239 s = 758.7 → 759; 49,600 / 98,100 / 250,000 / 250,000 µs; 50 rejects of 1,000.
-  const expected = ['1,000', '759', '49.6', '98.1', '250', '250', `${formatSeconds(rowLock.lock_wait.total_s)} / ${formatMs(rowLock.lock_wait.p99_us)}`, '50 (5.0%)', '2 / 500', '1', '3', '✓'];
+  // By hand: 1,000 ops / 1 s; 940 / 1.239 s = 758.7 → 759; money-safe (940 − 1 lost − 3 duplicated − 2 overdrawn) / 1.239 s = 753.8 → 754;
+  // 49,600 / 98,100 / 250,000 / 250,000 µs; 50 rejects of 1,000.
+  const expected = ['1,000', '759', '754', '49.6', '98.1', '250', '250', `${formatSeconds(rowLock.lock_wait.total_s)} / ${formatMs(rowLock.lock_wait.p99_us)}`, '50 (5.0%)', '2 / 500', '1', '3', '✓'];
   expect(rowLock.lock_wait.p99_us).toBe(600);
   const terminal = renderTerminal(report);
   const markdown = readFileSync(files.md, 'utf8');
   expect(markdown).toBe(renderMarkdown(report));
   expect(terminalRow(terminal, 'row-lock [postgres]')).toEqual(expected);
   expect(markdownRow(markdown, 'row-lock \\[postgres\\]')).toEqual(expected);
-  // Cache: 4 ops in 1 s; 300 / 400 / 400 / 400 µs; no lock; conservation broken.
-  const cache = ['4.0', '4.0', '0.300', '0.400', '0.400', '0.400', '—', '0', '0 / 0', '1', '0', '✗'];
+  // Cache: 4 ops in 1 s, 1 of them lost (money-safe 3.0); 300 / 400 / 400 / 400 µs; no lock; conservation broken.
+  const cache = ['4.0', '4.0', '3.0', '0.300', '0.400', '0.400', '0.400', '—', '0', '0 / 0', '1', '0', '✗'];
   expect(terminalRow(terminal, `${CACHE_LABEL} [redis+postgres]`)).toEqual(cache);
   expect(terminal).toContain(`buffer [kafka] skipped: ${SKIP_REASON}`);
   expect(markdown).toContain('insufficient\\_funds 30 (3.0%), timeout 12 (1.2%), error 8 (0.8%)');

@@ -12,6 +12,8 @@ export interface Made {
   readonly status?: StrategyReport['status'];
   readonly detail?: string;
   readonly goodput?: number | null;
+  /** Money-safe goodput, ops/s; default: the goodput. */
+  readonly moneySafe?: number | null;
   /** Ack p50/p90/p99/p99.9/max, µs. */
   readonly p99?: number | null;
   readonly p999?: number | null;
@@ -48,8 +50,10 @@ export function made(m: Made): StrategyReport {
     ops: { planned: recorded, sent: recorded, late: 0, late_threshold_us: 5000, recorded, acked: recorded, concurrency: 512 },
     offered_per_s: recorded / 10,
     goodput_per_s: m.goodput === undefined ? 100 : m.goodput,
+    money_safe_goodput_per_s: m.moneySafe !== undefined ? m.moneySafe : m.goodput === undefined ? 100 : m.goodput,
     goodput_window_us: 10_000_000,
-    by_status: { applied: recorded - rejected, accepted: 0, rejected, unsent: 0 },
+    ledger_model: '',
+    by_status: { applied: recorded - rejected, accepted: 0, rejected, unsent: 0, suppressed: 0 },
     rejects: { total: rejected, share: m.rejectShare ?? 0, by_reason: rejected > 0 ? [{ reason: 'insufficient_funds', count: rejected, share: m.rejectShare ?? 0 }] : [] },
     ack_latency_us: { count: p99 === null ? 0 : recorded, p50: p99 === null ? null : p99 / 4, p90: p99 === null ? null : p99 / 2, p99, p999, max: p999 },
     posting_delay_us: m.postingP99 === null ? { posted: 0, p50: null, p99: null, max: null } : { posted: recorded, p50: 1000, p99: m.postingP99 ?? p99 ?? 1000, max: m.postingP99 ?? p99 ?? 1000 },
@@ -59,7 +63,7 @@ export function made(m: Made): StrategyReport {
     lag: { consumer_max_ops: null, replication_max_us: null },
     overdrafts: { count: (m.overdraft ?? 0) > 0 ? 1 : 0, amount: m.overdraft ?? 0 },
     incidents: {
-      lost: m.lost ?? 0, duplicated: m.duplicated ?? 0, phantom: 0, mismatch: 0, conservation: m.conserved === false ? 2 : 0, false_declines: 0, stale_reads: 0, by_kind: {},
+      lost: m.lost ?? 0, duplicated: m.duplicated ?? 0, phantom: 0, mismatch: 0, conservation: m.conserved === false ? 2 : 0, global_conservation: 0, false_declines: 0, stale_reads: 0, by_kind: {},
     },
     conservation: { audited, ok: audited ? m.conserved ?? true : null, accounts_checked: audited ? 500 : 0 },
     events: { signals: 0, notes: 0, items: [] },

@@ -24,7 +24,7 @@ it('picks the highest goodput among the qualifying ones, and says why in one sen
   );
   expect(v.qualified).toEqual(['row-lock', 'atomic']);
   expect(v.pick).toBe('atomic');
-  expect(v.reason).toBe('atomic has the highest goodput (950 ops/s) of the 2 strategies that meet every constraint.');
+  expect(v.reason).toBe('atomic has the highest money-safe goodput (950 ops/s) of the 2 strategies that meet every constraint.');
   expect(v.not_judged).toEqual([{ label: 'buffer', backend: 'kafka', status: 'skipped', detail: 'needs kafka: pass --kafka host:port' }]);
   const wal = v.judged.find((j) => j.label === 'wal')!;
   expect(wal.qualifies).toBe(false);
@@ -32,7 +32,7 @@ it('picks the highest goodput among the qualifying ones, and says why in one sen
   expect(verdictLines(v).map((l) => `${l.mark} ${l.title}`)).toEqual(['✓ row-lock [postgres]', '✗ wal [postgres]', '✓ atomic [postgres]', '– buffer [kafka]']);
   expect(verdictLines(v)[3]!.text).toBe('not judged (skipped): needs kafka: pass --kafka host:port');
   expect(verdictLines(v)[0]!.text).toBe('qualifies: goodput 400 ops/s; ack p99 45.0 ms; overdraft 0');
-  expect(verdictPick(v)).toBe('pick: atomic. atomic has the highest goodput (950 ops/s) of the 2 strategies that meet every constraint.');
+  expect(verdictPick(v)).toBe('pick: atomic. atomic has the highest money-safe goodput (950 ops/s) of the 2 strategies that meet every constraint.');
 });
 
 it('breaks a goodput tie (within 1 %) by the lowest ack p99', () => {
@@ -49,13 +49,21 @@ it('breaks a goodput tie (within 1 %) by the lowest ack p99', () => {
   );
   expect(v.qualified).toEqual(['row-lock', 'aggregate', 'atomic', 'split']);
   expect(v.pick).toBe('aggregate');
-  expect(v.reason).toBe('aggregate has the lowest ack p99 (12.0 ms) of the 3 strategies within 1% of the highest goodput (1,000 ops/s) among the 4 that meet every constraint.');
+  expect(v.reason).toBe('aggregate has the lowest ack p99 (12.0 ms) of the 3 strategies within 1% of the highest money-safe goodput (1,000 ops/s) among the 4 that meet every constraint.');
 });
 
 it('names the only qualifying strategy, and judges on integrity alone without an SLO', () => {
   const one = judge({ strategies: [made({ label: 'atomic', goodput: 300 }), made({ label: 'cache', goodput: 900, lost: 3 })] }, {});
   expect(one.slo_text).toBe('none');
   expect(one.pick).toBe('atomic');
-  expect(one.reason).toBe('atomic is the only strategy that meets every constraint (goodput 300 ops/s).');
+  expect(one.reason).toBe('atomic is the only strategy that meets every constraint (money-safe goodput 300 ops/s).');
   expect(one.judged[1]!.checks.filter((c) => !c.ok).map((c) => c.text)).toEqual(['lost ops 3 > 0']);
+});
+
+it('ranks by money-safe goodput: a faster strategy whose ops were lost or overdrawn loses to a slower safe one', () => {
+  // wal qualifies on every constraint given (no overdraft cap here) but 300 of its 1,000 ops/s were overdrawn.
+  const v = judge({ strategies: [made({ label: 'wal', goodput: 1_000, moneySafe: 700 }), made({ label: 'aggregate', goodput: 900 })] }, { p99_ack_us: 50_000 });
+  expect(v.judged.map((j) => [j.label, j.goodput_per_s, j.money_safe_goodput_per_s])).toEqual([['wal', 1_000, 700], ['aggregate', 900, 900]]);
+  expect(v.pick).toBe('aggregate');
+  expect(v.reason).toBe('aggregate has the highest money-safe goodput (900 ops/s) of the 2 strategies that meet every constraint.');
 });

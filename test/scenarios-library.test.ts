@@ -14,9 +14,9 @@ function insideABurst(plan: Plan, us: number): boolean {
 }
 
 describe('built-in scenarios', () => {
-  it('lists the five built-ins with their one-line descriptions', async () => {
+  it('lists the six built-ins with their one-line descriptions', async () => {
     const list = await listScenarios();
-    expect(list.map((s) => s.name)).toEqual(['advertiser-burst', 'budget-exhaustion', 'fleet-bulk', 'rider-payouts', 'settlement']);
+    expect(list.map((s) => s.name)).toEqual(['advertiser-burst', 'budget-exhaustion', 'fleet-bulk', 'revenue-hot', 'rider-payouts', 'settlement']);
     for (const entry of list) {
       expect(entry.file).toBe(join(packageRoot(), 'scenarios', 'library', `${entry.name}.yaml`));
       expect(entry.summary.length).toBeGreaterThan(20);
@@ -30,7 +30,7 @@ describe('built-in scenarios', () => {
     expect(existsSync(join(packageRoot(), 'scenarios', 'library'))).toBe(true);
   });
 
-  it.each(['advertiser-burst', 'budget-exhaustion', 'fleet-bulk', 'rider-payouts', 'settlement'])('%s is sized for a 30-50 s run at a few hundred ops/s', async (name) => {
+  it.each(['advertiser-burst', 'budget-exhaustion', 'fleet-bulk', 'revenue-hot', 'rider-payouts', 'settlement'])('%s is sized for a 30-50 s run at a few hundred ops/s', async (name) => {
     const plan = compilePlan(await loadScenario(name));
     const s = summarizePlan(plan);
     expect(plan.durationUs).toBeGreaterThanOrEqual(30_000_000);

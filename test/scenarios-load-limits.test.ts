@@ -36,7 +36,7 @@ const shown = (path: string) => (relative(process.cwd(), path).startsWith('..') 
 describe('loading scenario files', () => {
   it('names the built-ins and says how to give a path when a name is unknown', async () => {
     expect(await message('advertiser-bursts')).toBe(
-      'advertiser-bursts: no built-in scenario by that name. Built-in scenarios: advertiser-burst, budget-exhaustion, fleet-bulk, rider-payouts, settlement. To load your own file, give its path (e.g. ./advertiser-bursts.yaml).',
+      'advertiser-bursts: no built-in scenario by that name. Built-in scenarios: advertiser-burst, budget-exhaustion, fleet-bulk, revenue-hot, rider-payouts, settlement. To load your own file, give its path (e.g. ./advertiser-bursts.yaml).',
     );
   });
 

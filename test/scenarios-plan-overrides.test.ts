@@ -60,7 +60,14 @@ describe('compilePlan', () => {
         { id: 2, balance: 10000, floor: -1000, hot: false, name: '', threshold: 500 },
         { id: 3, balance: 10000, floor: -1000, hot: false, name: '', threshold: 500 },
         { id: 4, balance: 10000, floor: -1000, hot: false, name: '', threshold: 500 },
+        // counterparty: double (the default) appends the platform accounts
+        { id: 5, role: 'revenue', balance: 0, floor: 0, threshold: 0, hot: false, name: 'platform-revenue' },
+        { id: 6, role: 'settlement', balance: 0, floor: -1e15, threshold: -1e15, hot: false, name: 'platform-settlement' },
+        { id: 7, role: 'clearing', balance: 0, floor: -1e15, threshold: -1e15, hot: false, name: 'external-clearing' },
       ],
+      counterparty: 'double',
+      onThreshold: 'none',
+      notifyLatencyUs: 0,
       phases: [
         { name: 'warm', startUs: 0, endUs: 2_000_000, arrival: { process: 'constant', spacing: 'even', fromRate: 100, toRate: 100 }, bursts: null },
         { name: 'phase-2', startUs: 2_000_000, endUs: 8_000_000, arrival: { process: 'ramp', spacing: 'even', fromRate: 100, toRate: 300 }, bursts: { firstUs: 3_000_000, everyUs: 2_000_000, lengthUs: 500_000, multiplier: 3 } },
@@ -89,7 +96,8 @@ describe('compilePlan', () => {
     ]);
     expect(plan.phases[1]!.bursts).toEqual({ firstUs: 750_000, everyUs: 500_000, lengthUs: 125_000, multiplier: 3 });
     // headroom above the floor × 0.25: big 2000 → 500; others (10000 - -1000) × 0.25 - 1000 = 1750, threshold 1500 × 0.25 - 1000 = -625
-    expect(plan.accounts.map((a) => [a.balance, a.threshold])).toEqual([[500, 25], [1750, -1000], [1750, -625], [1750, -625], [1750, -625]]);
+    // The platform accounts are not scaled: they start empty.
+    expect(plan.accounts.map((a) => [a.balance, a.threshold])).toEqual([[500, 25], [1750, -1000], [1750, -625], [1750, -625], [1750, -625], [0, 0], [0, -1e15], [0, -1e15]]);
     expect(plan.jobs[0]).toMatchObject({ startUs: 250_000, everyUs: 2_000_000, spreadUs: 100_000 });
     const ops = [...generateOps(plan)];
     expect(ops.filter((o) => o.at < 500_000 && o.job === -1)).toHaveLength(50); // 100/s for 0.5 s: rates unchanged

@@ -81,7 +81,7 @@ postgres_url: postgres://somewhere/db
         '13:20: keys.hot_share: must be ≤ 1, got 1.5',
         '14:19: mix.refund: unknown key "refund"; allowed here: charge, topup, adjust, withdraw, read, adjust_credit_share',
         '16:40: jobs[0].size: must be ≥ 1, got 0',
-        '17:1: postgres_url: unknown key "postgres_url"; allowed here: $schema, name, description, seed, slo, accounts, phases, keys, mix, hot_mix, amounts, jobs',
+        '17:1: postgres_url: unknown key "postgres_url"; allowed here: $schema, name, description, seed, slo, counterparty, on_threshold, notify_latency, accounts, phases, keys, mix, hot_mix, amounts, jobs',
       ].map((line) => `${shown}:${line}`),
     );
   });
@@ -111,7 +111,7 @@ postgres_url: postgres://somewhere/db
     ['an inverted uniform range', valid({ amounts: '{ default: { distribution: uniform, min: 9, max: 3 } }' }), ['amounts.default.min: must be ≤ max (3)']],
     ['a bad amount', valid({ amounts: '{ charge: { distribution: fixed, value: 0 } }' }), ['amounts.charge.value: must be ≥ 1, got 0']],
     ['an unknown distribution', valid({ amounts: '{ default: { distribution: pareto } }' }), ['amounts.default.distribution: expected one of "fixed", "uniform", "lognormal", got "pareto"']],
-    ['a connection setting', valid({ redis: 'redis://127.0.0.1:6379' }), ['redis: unknown key "redis"; allowed here: $schema, name, description, seed, slo, accounts, phases, keys, mix, hot_mix, amounts, jobs']],
+    ['a connection setting', valid({ redis: 'redis://127.0.0.1:6379' }), ['redis: unknown key "redis"; allowed here: $schema, name, description, seed, slo, counterparty, on_threshold, notify_latency, accounts, phases, keys, mix, hot_mix, amounts, jobs']],
     ['a two-line description', valid({ description: '"first\\nsecond"' }), ['description: must be one line, got "first\\nsecond"']],
     ['a document that is a list', '- 1\n- 2\n', ['(top level): expected a mapping (key: value lines), got a list']],
   ])('reports %s', async (_, text, expected) => {

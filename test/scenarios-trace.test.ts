@@ -57,8 +57,13 @@ describe('trace files', () => {
     expect(written.bytes).toBe(readFileSync(path).length);
     const head = JSON.parse(lines[0]!);
     expect(head).toMatchObject({ format: 'hotbench-trace', version: 1, scenario: 'fleet-bulk', seed: 1, durationUs: 3_000_000 });
-    expect(head.accounts.count).toBe(1001);
-    expect(head.accounts.special).toEqual([{ id: 0, name: 'fleet-operator', hot: true, balance: plan.accounts[0]!.balance, floor: -5_000_000, threshold: -5_000_000 }]);
+    // 1,000 scenario accounts, then the double-entry platform accounts (revenue, settlement, clearing).
+    expect(head.accounts.count).toBe(1004);
+    expect(head.accounts.special).toEqual([
+      { id: 0, name: 'fleet-operator', hot: true, balance: plan.accounts[0]!.balance, floor: -5_000_000, threshold: -5_000_000 },
+      ...plan.accounts.slice(1001).map((a) => ({ id: a.id, name: a.name, hot: false, role: a.role, balance: a.balance, floor: a.floor, threshold: a.threshold })),
+    ]);
+    expect(plan.accounts.slice(1001).map((a) => a.role)).toEqual(['revenue', 'settlement', 'clearing']);
     expect(lines[1]).toMatch(/^\{"id":0,"at":\d+,"kind":"[a-z]+","account":\d+,"amount":-?\d+,"job":-?\d+\}$/);
   });
 

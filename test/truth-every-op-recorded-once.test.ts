@@ -49,7 +49,7 @@ const flakySlow: StrategyDefinition<Record<string, never>> = {
       protected async write(op: Op, delta: number): Promise<Outcome> {
         await sleep(SERVICE_MS);
         if (writeThrows(op)) throw new Error('planted: write failed');
-        return postAtomic(this.pool, op, delta);
+        return postAtomic(this.pool, op, delta, this.counterLegs(op, delta)[0]?.account ?? null);
       }
     })('flaky-slow'),
 };

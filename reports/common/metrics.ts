@@ -55,6 +55,8 @@ export const METRICS: readonly MetricDef[] = [
   latency('p999_ack_ms', '99.9th percentile ack latency', (s) => ms(s.ack_latency_us.p999)),
   latency('max_ack_ms', 'slowest ack', (s) => ms(s.ack_latency_us.max)),
   { name: 'goodput', unit: 'ops/s', direction: 'lower_is_worse', capOver: 'median', describe: 'applied + accepted ops per second', value: (s) => s.goodput_per_s },
+  { name: 'money_safe_goodput', unit: 'ops/s', direction: 'lower_is_worse', capOver: 'median', describe: 'applied + accepted ops per second that were never lost, duplicated or overdrawn (what the verdict ranks by)', value: (s) => s.money_safe_goodput_per_s ?? null },
+  { name: 'suppressed', unit: 'ops', direction: 'higher_is_worse', capOver: 'median', describe: 'ops upstream never sent: their account was stopped by the budget signal (on_threshold: stop); neither lost nor rejected', value: (s) => s.by_status.suppressed ?? 0 },
   { name: 'reject_pct', unit: '%', direction: 'higher_is_worse', capOver: 'median', describe: 'rejected ops, percent of recorded ops (any reason)', value: (s) => pct(s.rejects.total, s.ops.recorded) },
   latency('posting_delay_p99_ms', '99th percentile posting delay (intended send → in the ledger)', (s) => ms(s.posting_delay_us.p99)),
   { name: 'lock_wait_s', unit: 's', direction: 'higher_is_worse', capOver: 'median', describe: 'row-lock wait summed over ops', value: (s) => (s.lock_wait.ops > 0 ? s.lock_wait.total_s : null) },
@@ -67,6 +69,7 @@ export const METRICS: readonly MetricDef[] = [
   incident('phantom', 'postings never promised', (s) => s.incidents.phantom),
   incident('mismatch', 'postings whose amount or account differs from the op', (s) => s.incidents.mismatch),
   incident('conservation_violations', 'accounts where initial + credits − debits ≠ final balance', (s) => s.incidents.conservation),
+  incident('global_conservation_violations', 'double entry: ops whose legs do not net to zero, and money created or destroyed', (s) => s.incidents.global_conservation ?? 0),
   incident('false_declines', 'debits declined while total funds covered them', (s) => s.incidents.false_declines),
   incident('stale_reads', 'balance reads that differed from the ledger', (s) => s.incidents.stale_reads),
 ];

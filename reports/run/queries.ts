@@ -204,7 +204,9 @@ function strategyReport(key: ReplayKey, summary: StrategyRunRow | undefined, run
     offered_per_s: recorded > 0 && scheduleUs > 0 ? planned / (scheduleUs / 1e6) : null,
     goodput_per_s: recorded > 0 && windowUs > 0 ? good / (windowUs / 1e6) : null,
     goodput_window_us: windowUs,
-    by_status: { applied: o?.applied ?? 0, accepted: o?.accepted ?? 0, rejected, unsent: o?.unsent ?? 0 },
+    money_safe_goodput_per_s: recorded > 0 && windowUs > 0 ? Math.max(0, good - kindCount('lost') - kindCount('duplicated') - kindCount('overdraft')) / (windowUs / 1e6) : null,
+    ledger_model: rows.events.find((e) => e.type === 'note' && e.kind === 'ledger_model')?.detail ?? '',
+    by_status: { applied: o?.applied ?? 0, accepted: o?.accepted ?? 0, rejected, unsent: o?.unsent ?? 0, suppressed: o?.suppressed ?? 0 },
     rejects: { total: rejected, share: share(rejected), by_reason: rows.rejects.map((r) => ({ reason: r.reason, count: r.n, share: share(r.n) })) },
     ack_latency_us: {
       count: acked,
@@ -242,6 +244,7 @@ function strategyReport(key: ReplayKey, summary: StrategyRunRow | undefined, run
       phantom: kindCount('phantom'),
       mismatch: kindCount('mismatch'),
       conservation: kindCount('conservation'),
+      global_conservation: kindCount('global_conservation'),
       false_declines: kindCount('false_decline'),
       stale_reads: kindCount('stale_read'),
       by_kind: kinds,

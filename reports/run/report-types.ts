@@ -126,7 +126,17 @@ export interface StrategyReport {
   readonly goodput_per_s: number | null;
   /** max(schedule, last ack), µs: the time goodput is spread over. */
   readonly goodput_window_us: number;
-  readonly by_status: { readonly applied: number; readonly accepted: number; readonly rejected: number; readonly unsent: number };
+  /**
+   * Money-safe goodput (DESIGN.md §5): the applied and accepted ops that were
+   * never lost, duplicated or overdrawn, per second of the goodput window
+   * (lost, duplicated and overdraft incidents subtracted); null when no op
+   * was recorded. What the verdict ranks by.
+   */
+  readonly money_safe_goodput_per_s: number | null;
+  /** `suppressed`: ops upstream never sent because the strategy's budget signal stopped their account's delivery (feedback). */
+  readonly by_status: { readonly applied: number; readonly accepted: number; readonly rejected: number; readonly unsent: number; readonly suppressed: number };
+  /** The ledger model and feedback the replay ran under (its `ledger_model` note), '' when not recorded. */
+  readonly ledger_model: string;
   readonly rejects: {
     readonly total: number;
     /** total / recorded ops (0 when no ops). */
@@ -186,6 +196,8 @@ export interface StrategyReport {
     readonly phantom: number;
     readonly mismatch: number;
     readonly conservation: number;
+    /** Global conservation failures (double entry): an op whose legs do not net to zero, or money created or destroyed. */
+    readonly global_conservation: number;
     readonly false_declines: number;
     readonly stale_reads: number;
     /** Every kind recorded (including the above), with count and amount sum. */

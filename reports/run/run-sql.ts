@@ -46,6 +46,8 @@ export interface OpStats extends ReplayKey {
   readonly accepted: number;
   readonly rejected: number;
   readonly unsent: number;
+  /** Ops upstream never sent (feedback, `on_threshold: stop`). */
+  readonly suppressed: number;
   readonly acked: number;
   /** Latest acked_us (-1 when nothing was acked). */
   readonly last_ack_us: number;
@@ -78,6 +80,7 @@ export async function selectOpStats(store: Store, runId: string): Promise<OpStat
        countIf(status = 'accepted') AS accepted,
        countIf(status = 'rejected') AS rejected,
        countIf(status = 'unsent') AS unsent,
+       countIf(status = 'suppressed') AS suppressed,
        countIf(acked_us >= 0) AS acked,
        max(acked_us) AS last_ack_us,
        minIf(acked_us - intended_us, acked_us >= 0) AS ack_min,

@@ -40,7 +40,7 @@ export function conservationMark(s: StrategyReport): string {
 /** The main comparison table (DESIGN.md §5 metrics, one row per replay). */
 export function summaryTable(report: RunReport): Table {
   const columns = [
-    left('strategy [backend]'), right('offered/s'), right('goodput/s'), right('ack p50 ms'), right('ack p99 ms'), right('ack p99.9 ms'), right('ack max ms'),
+    left('strategy [backend]'), right('offered/s'), right('goodput/s'), right('money-safe/s'), right('ack p50 ms'), right('ack p99 ms'), right('ack p99.9 ms'), right('ack max ms'),
     right('lock wait s / p99 ms'), right('rejects'), right('overdrafts n / amount'), right('lost'), right('dup'), right('conservation'),
   ];
   const rep = repeated(report);
@@ -51,6 +51,7 @@ export function summaryTable(report: RunReport): Table {
       strategyTitle(s, rep),
       formatRate(s.offered_per_s),
       formatRate(s.goodput_per_s),
+      formatRate(s.money_safe_goodput_per_s ?? null),
       formatMs(ack.p50),
       formatMs(ack.p99),
       formatMs(ack.p999),
@@ -70,7 +71,7 @@ export function summaryTable(report: RunReport): Table {
 export function detailTable(report: RunReport): Table {
   const columns = [
     left('strategy [backend]'), right('planned'), right('sent'), right('late'), right('acked'), right('posted'), right('posting p50 ms'), right('posting p99 ms'),
-    right('posting max ms'), right('false declines'), right('stale reads'), right('phantom'), right('mismatch'), right('signals'), right('notes'),
+    right('posting max ms'), right('suppressed'), right('false declines'), right('stale reads'), right('phantom'), right('mismatch'), right('signals'), right('notes'),
   ];
   const rep = repeated(report);
   const rows = report.strategies.map((s) => [
@@ -83,6 +84,7 @@ export function detailTable(report: RunReport): Table {
     formatMs(s.posting_delay_us.p50),
     formatMs(s.posting_delay_us.p99),
     formatMs(s.posting_delay_us.max),
+    formatInt(s.by_status.suppressed ?? 0),
     formatInt(s.incidents.false_declines),
     formatInt(s.incidents.stale_reads),
     formatInt(s.incidents.phantom),
@@ -123,6 +125,8 @@ export function provenance(report: RunReport): [string, string][] {
     ['git', `${r.git.rev || NONE}${r.git.branch ? ` (${r.git.branch})` : ''}`],
     ['host', `${r.host.name} · ${r.host.cores} cores · ${formatBytes(r.host.mem_bytes)}`],
   ];
+  const model = report.strategies.find((s) => s.ledger_model)?.ledger_model;
+  if (model) pairs.push(['ledger', model]);
   for (const e of report.events) pairs.push([`run ${e.type}`, `${formatMs(e.at_us)} ms ${e.kind}${e.detail ? `: ${e.detail}` : ''}`]);
   const rep = repeated(report);
   for (const s of report.strategies) {
@@ -134,7 +138,7 @@ export function provenance(report: RunReport): [string, string][] {
 /** The metric definitions printed under the tables (DESIGN.md §5), so readers need not look them up. */
 export const DEFINITIONS = [
   'ack latency: intended send time → outcome returned (coordinated-omission safe); percentiles are exact (the observed value at rank floor(q·n), the rule of quantileExact, no interpolation)',
-  'offered/s: planned ops / schedule seconds; goodput/s: (applied + accepted) / max(schedule, last ack) seconds',
+  'offered/s: planned ops / schedule seconds; goodput/s: (applied + accepted) / max(schedule, last ack) seconds; money-safe/s: the same less the ops lost, duplicated or overdrawn (the verdict ranks by it); suppressed: charges upstream never sent after the budget signal (on_threshold: stop)',
   'lock wait: total seconds waited for row locks / p99 over ops that took one; rejects: count (share of all ops)',
   'overdrafts: incidents / sum of the amounts below the floor (minor units); conservation: ✓ held for every account, ✗ broken, — not audited',
 ];

@@ -33,6 +33,8 @@ export interface JudgedStrategy {
   readonly qualifies: boolean;
   /** Lowest goodput over its replays, ops/s. */
   readonly goodput_per_s: number | null;
+  /** Lowest money-safe goodput over its replays, ops/s: what the pick ranks by. */
+  readonly money_safe_goodput_per_s: number | null;
   /** Highest ack p99 over its replays, µs. */
   readonly ack_p99_us: number | null;
   /** Highest ack p99.9 over its replays, µs (the second tie-break). */

@@ -16,7 +16,8 @@
  * - A measurement that does not exist (no op acked, nothing posted) fails its
  *   limit; a stop-delivery limit fails on any threshold crossing that was
  *   never signalled, and passes when the balance never crossed.
- * - The pick: the highest goodput among those that qualify; strategies
+ * - The pick: the highest money-safe goodput (applied and accepted ops never
+ *   lost, duplicated or overdrawn, per second) among those that qualify; strategies
  *   within {@link GOODPUT_TIE_SHARE} of that goodput tie, and a tie goes to
  *   the lowest ack p99 (then the lowest p99.9, then run order).
  * - When none qualifies there is no pick; the reason names the nearest miss
@@ -66,6 +67,7 @@ function judgeLabel(label: string, completed: readonly StrategyReport[], all: re
     checks.push({ key: 'completed', rule: 'every repetition completes', limit: 0, measured: unfinished.length, ok: false, text: `${unfinished.length} of ${all.length} repetitions did not complete (#${u.rep + 1} ${u.status}: ${u.detail || 'no reason recorded'})` });
   }
   const goodputs = completed.map((s) => s.goodput_per_s);
+  const safe = completed.map((s) => s.money_safe_goodput_per_s ?? s.goodput_per_s);
   const highest = (values: readonly (number | null)[]) => (values.includes(null) ? null : Math.max(...(values as number[])));
   return {
     label,
@@ -73,6 +75,7 @@ function judgeLabel(label: string, completed: readonly StrategyReport[], all: re
     replays: completed.length,
     qualifies: checks.every((c) => c.ok),
     goodput_per_s: goodputs.includes(null) ? null : Math.min(...(goodputs as number[])),
+    money_safe_goodput_per_s: safe.includes(null) ? null : Math.min(...(safe as number[])),
     ack_p99_us: highest(completed.map((s) => s.ack_latency_us.p99)),
     ack_p999_us: highest(completed.map((s) => s.ack_latency_us.p999)),
     checks,
@@ -146,20 +149,21 @@ function choose(judged: readonly JudgedStrategy[], qualified: readonly JudgedStr
   if (judged.length === 0) return { pick: null, reason: 'No strategy completed, so none can be judged.' };
   if (qualified.length === 0) {
     const failures = (j: JudgedStrategy) => j.checks.filter((c) => !c.ok);
-    const nearest = [...judged].sort((a, b) => failures(a).length - failures(b).length || (b.goodput_per_s ?? -1) - (a.goodput_per_s ?? -1))[0]!;
+    const nearest = [...judged].sort((a, b) => failures(a).length - failures(b).length || (b.money_safe_goodput_per_s ?? -1) - (a.money_safe_goodput_per_s ?? -1))[0]!;
     return { pick: null, reason: `No strategy meets every constraint; the nearest is ${nearest.label}, which fails on ${failures(nearest).map((c) => c.text).join('; ')}.` };
   }
-  const goodput = (j: JudgedStrategy) => j.goodput_per_s ?? -1;
+  // Ranked by money-safe goodput: an op lost, duplicated or overdrawn is no good to the business.
+  const goodput = (j: JudgedStrategy) => j.money_safe_goodput_per_s ?? -1;
   const best = Math.max(...qualified.map(goodput));
   const tied = qualified.filter((j) => goodput(j) >= best * (1 - GOODPUT_TIE_SHARE));
   const latency = (us: number | null) => us ?? Number.POSITIVE_INFINITY;
   // Array.prototype.sort is stable: equal latencies keep run order.
   const pick = [...tied].sort((a, b) => latency(a.ack_p99_us) - latency(b.ack_p99_us) || latency(a.ack_p999_us) - latency(b.ack_p999_us))[0]!;
-  const rate = `${formatRate(pick.goodput_per_s)} ops/s`;
-  if (qualified.length === 1) return { pick: pick.label, reason: `${pick.label} is the only strategy that meets every constraint (goodput ${rate}).` };
-  if (tied.length === 1) return { pick: pick.label, reason: `${pick.label} has the highest goodput (${rate}) of the ${qualified.length} strategies that meet every constraint.` };
+  const rate = `${formatRate(pick.money_safe_goodput_per_s)} ops/s`;
+  if (qualified.length === 1) return { pick: pick.label, reason: `${pick.label} is the only strategy that meets every constraint (money-safe goodput ${rate}).` };
+  if (tied.length === 1) return { pick: pick.label, reason: `${pick.label} has the highest money-safe goodput (${rate}) of the ${qualified.length} strategies that meet every constraint.` };
   return {
     pick: pick.label,
-    reason: `${pick.label} has the lowest ack p99 (${formatMs(pick.ack_p99_us)} ms) of the ${tied.length} strategies within ${GOODPUT_TIE_SHARE * 100}% of the highest goodput (${formatRate(best)} ops/s) among the ${qualified.length} that meet every constraint.`,
+    reason: `${pick.label} has the lowest ack p99 (${formatMs(pick.ack_p99_us)} ms) of the ${tied.length} strategies within ${GOODPUT_TIE_SHARE * 100}% of the highest money-safe goodput (${formatRate(best)} ops/s) among the ${qualified.length} that meet every constraint.`,
   };
 }

@@ -10,6 +10,7 @@
 import type { Pool } from 'pg';
 import type { AccountSpec, Op } from '../../strategies/contract.js';
 import { checkConservation } from './conservation.js';
+import { checkGlobalConservation, type GlobalConservationResult } from './global-conservation.js';
 import type { OpFates } from './fates.js';
 import { matchOps } from './op-matching.js';
 import { findOverdrafts } from './overdraft.js';
@@ -33,8 +34,10 @@ export interface AuditInput {
 
 /** The audit's totals. Counts are of ops (or accounts), amounts in minor units. */
 export interface AuditSummary {
-  /** No `conservation` incident. */
+  /** No `conservation` incident, and under double entry no `global_conservation` incident either. */
   readonly conservationOk: boolean;
+  /** Global conservation (double entry): the model, money created or destroyed, unbalanced ops. */
+  readonly global: GlobalConservationResult;
   /** Logical accounts checked (the scenario's accounts). */
   readonly accountsChecked: number;
   readonly overdraftCount: number;
@@ -53,7 +56,7 @@ export interface AuditSummary {
 /**
  * Audits one strategy's ledger. Incidents are passed to `onIncident` as they
  * are found (kinds: `conservation`, `overdraft`, `lost`, `duplicated`,
- * `phantom`, `mismatch`); the summary holds the totals. Throws
+ * `phantom`, `mismatch`, `global_conservation`); the summary holds the totals. Throws
  * {@link AuditError} when the op stream and fates disagree, and whatever pg
  * throws when the database is not a hotbench ledger.
  */
@@ -66,11 +69,13 @@ export async function audit(input: AuditInput, onIncident: (incident: AuditIncid
     // The overdraft window sorts every op entry by (owner, seq): more sort memory, fewer spill passes.
     await client.query("SET LOCAL work_mem = '64MB'");
     const conservation = await checkConservation(client, input.accounts, onIncident, batchRows);
+    const global = await checkGlobalConservation(client, input.accounts, onIncident, batchRows);
     const overdraft = await findOverdrafts(client, input.accounts, onIncident, batchRows);
     const ops = await matchOps(client, input.ops, input.fates, onIncident, batchRows);
     await client.query('COMMIT');
     return {
-      conservationOk: conservation.failures === 0,
+      conservationOk: conservation.failures === 0 && global.drift === 0 && global.unbalancedOps === 0,
+      global,
       accountsChecked: input.accounts.length,
       overdraftCount: overdraft.count,
       overdraftAmount: overdraft.amount,

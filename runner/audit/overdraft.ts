@@ -28,9 +28,9 @@ export interface OverdraftResult {
 
 const OVERDRAFT_SQL = `
   SELECT x.seq, x.op_id, x.owner, -x.delta AS debit, l.initial + x.cum AS running, l.floor
-  FROM (SELECT seq, op_id, owner, delta,
+  FROM (SELECT seq, coalesce(op_id, counter_op) AS op_id, owner, delta,
                sum(delta) OVER (PARTITION BY owner ORDER BY seq ROWS UNBOUNDED PRECEDING) AS cum
-        FROM entries WHERE op_id IS NOT NULL) x
+        FROM entries WHERE op_id IS NOT NULL OR counter_op IS NOT NULL) x
   JOIN unnest($1::int[], $2::bigint[], $3::bigint[]) AS l(owner, initial, floor) ON l.owner = x.owner
   WHERE x.delta < 0 AND l.initial + x.cum < l.floor
   ORDER BY x.seq`;

@@ -11,6 +11,7 @@
  * generator only when an op is due, so the backlog costs no memory.
  */
 import type { Clock, Micros, Op, Outcome, Strategy } from '../../strategies/contract.js';
+import type { UpstreamGate } from './feedback.js';
 import { LogHistogram } from './histogram.js';
 
 /** Receives every op's fate exactly once. */
@@ -20,6 +21,8 @@ export interface DriveSink {
    * (the outcome is then `rejected` with reason `timeout`).
    */
   settled(op: Op, sentUs: Micros, ackedUs: Micros, outcome: Outcome): void;
+  /** Upstream did not send the op (the gate suppressed it, see `feedback.ts`): it has no outcome. */
+  suppressed?(op: Op): void;
 }
 
 /** Options for {@link OpenLoopDriver}. */
@@ -43,6 +46,8 @@ export interface DriveOptions {
   readonly interruptGraceUs?: Micros;
   /** Stops sending when aborted (Ctrl-C, a failed strategy). */
   readonly abort?: AbortSignal;
+  /** Upstream's feedback: an op it suppresses is not sent (see `feedback.ts`). Default: every op is sent. */
+  readonly gate?: UpstreamGate;
 }
 
 /** What one replay did, from the driver's point of view. */
@@ -51,6 +56,8 @@ export interface DriveResult {
   readonly sent: number;
   /** Ops sent later than the late threshold. */
   readonly late: number;
+  /** Ops upstream did not send (feedback: its delivery was stopped); neither sent nor lost. */
+  readonly suppressed: number;
   /** Ops whose outcome never came (recorded as `timeout`). */
   readonly timedOut: number;
   /** True when the abort signal stopped sending before the stream ended. */
@@ -77,7 +84,7 @@ export interface LiveSnapshot {
   readonly maxUs: number;
 }
 
-type ResolvedDriveOptions = Required<Omit<DriveOptions, 'abort'>> & { abort?: AbortSignal };
+type ResolvedDriveOptions = Required<Omit<DriveOptions, 'abort' | 'gate'>> & { abort?: AbortSignal; gate?: UpstreamGate };
 
 const DEFAULTS = { concurrency: 512, lateThresholdUs: 5_000, drainTimeoutUs: 30_000_000, opTimeoutUs: 30_000_000, interruptGraceUs: 5_000_000 };
 /** How often a driver waiting on a full cap looks for ops to give up, µs. */
@@ -122,6 +129,7 @@ export class OpenLoopDriver {
   #rejected = 0;
   #errors = 0;
   #late = 0;
+  #suppressed = 0;
   #maxInFlight = 0;
   #lastAckUs = 0;
   #nextDueUs: Micros | undefined;
@@ -158,7 +166,7 @@ export class OpenLoopDriver {
 
   /** Sends every op of `ops` at its intended time; resolves when all have an outcome (or timed out). */
   async run(ops: Iterable<Op>): Promise<DriveResult> {
-    const { clock, concurrency, lateThresholdUs, abort } = this.#opts;
+    const { clock, concurrency, lateThresholdUs, abort, gate } = this.#opts;
     const onAbort = (): void => this.#wakeUp();
     abort?.addEventListener('abort', onAbort);
     // Wakes a wait on a full cap now and then, even if no slot frees (see `opTimeoutUs`).
@@ -177,6 +185,12 @@ export class OpenLoopDriver {
         const op = next.value;
         this.#nextDueUs = op.at;
         const now = clock.now();
+        if (op.at <= now && gate?.suppresses(op) === true) {
+          this.#suppressed += 1;
+          this.sink.suppressed?.(op);
+          next = iterator.next();
+          continue;
+        }
         if (op.at <= now) {
           if (this.#inFlight >= concurrency) {
             await this.#slotFreed();
@@ -204,7 +218,7 @@ export class OpenLoopDriver {
       }
       this.#nextDueUs = undefined;
       const timedOut = this.#givenUp + (await this.#awaitOutstanding(interrupted ? this.#opts.interruptGraceUs : this.#opts.drainTimeoutUs));
-      return { sent: this.#sent, late: this.#late, timedOut, interrupted, lastAckUs: this.#lastAckUs, maxInFlight: this.#maxInFlight };
+      return { sent: this.#sent, late: this.#late, suppressed: this.#suppressed, timedOut, interrupted, lastAckUs: this.#lastAckUs, maxInFlight: this.#maxInFlight };
     } finally {
       clearInterval(ticker);
       abort?.removeEventListener('abort', onAbort);

@@ -12,7 +12,7 @@
  * converts them to its schedule clock, so postings measured in the child are
  * on the run's one clock.
  */
-import type { AccountSpec, SignalKind } from '../../strategies/contract.js';
+import type { AccountSpec, SignalKind, SystemRole } from '../../strategies/contract.js';
 
 /** µs on the machine-wide monotonic clock (what `process.hrtime` reads in every process). */
 export function absoluteMicros(): number {
@@ -27,18 +27,21 @@ export interface PackedAccounts {
   readonly hot: Uint8Array;
   /** Names of the named (hot) accounts: [id, name]. */
   readonly names: readonly (readonly [number, string])[];
+  /** Platform accounts of the double-entry model: [id, role]. */
+  readonly roles: readonly (readonly [number, SystemRole])[];
 }
 
 /** Packs accounts for the channel. */
 export function packAccounts(accounts: readonly AccountSpec[]): PackedAccounts {
   const n = accounts.length;
-  const packed = { balance: new Float64Array(n), floor: new Float64Array(n), threshold: new Float64Array(n), hot: new Uint8Array(n), names: [] as [number, string][] };
+  const packed = { balance: new Float64Array(n), floor: new Float64Array(n), threshold: new Float64Array(n), hot: new Uint8Array(n), names: [] as [number, string][], roles: [] as [number, SystemRole][] };
   for (const a of accounts) {
     packed.balance[a.id] = a.balance;
     packed.floor[a.id] = a.floor;
     packed.threshold[a.id] = a.threshold;
     packed.hot[a.id] = a.hot ? 1 : 0;
     if (a.name !== '') packed.names.push([a.id, a.name]);
+    if (a.role !== undefined) packed.roles.push([a.id, a.role]);
   }
   return packed;
 }
@@ -46,14 +49,19 @@ export function packAccounts(accounts: readonly AccountSpec[]): PackedAccounts {
 /** Unpacks what {@link packAccounts} produced. */
 export function unpackAccounts(p: PackedAccounts): AccountSpec[] {
   const names = new Map(p.names);
-  return Array.from({ length: p.balance.length }, (_, id) => ({
-    id,
-    balance: p.balance[id]!,
-    floor: p.floor[id]!,
-    threshold: p.threshold[id]!,
-    hot: p.hot[id] === 1,
-    name: names.get(id) ?? '',
-  }));
+  const roles = new Map(p.roles);
+  return Array.from({ length: p.balance.length }, (_, id) => {
+    const role = roles.get(id);
+    return {
+      id,
+      balance: p.balance[id]!,
+      floor: p.floor[id]!,
+      threshold: p.threshold[id]!,
+      hot: p.hot[id] === 1,
+      name: names.get(id) ?? '',
+      ...(role === undefined ? {} : { role }),
+    };
+  });
 }
 
 /** Parent → child: what to serve and where its parts are. URLs contain passwords: never log them. */

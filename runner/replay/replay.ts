@@ -10,11 +10,12 @@
  * after drain (ledger-checks.ts).
  */
 import pg from 'pg';
-import { generateOps } from '../../scenarios/index.js';
-import type { Strategy } from '../../strategies/contract.js';
+import { generateOps, type Plan } from '../../scenarios/index.js';
+import { isDoubleEntry, type Strategy } from '../../strategies/contract.js';
 import type { StrategyRunRow } from '../../results/rows.js';
 import { OpFates } from '../audit/fates.js';
 import { ScheduleClock, wallClockUtc } from '../clock.js';
+import { UpstreamFeedback } from '../driver/feedback.js';
 import { OpenLoopDriver, type DriveResult } from '../driver/open-loop.js';
 import { startProgress } from '../driver/progress.js';
 import { oneLine } from '../errors.js';
@@ -96,8 +97,10 @@ export async function replayStrategy(args: ReplayArgs): Promise<StrategyRunRow> 
     const schedule = new ScheduleClock(args.clock);
     const fates = new OpFates(args.plannedOps);
     const sink = new ReplayRecorder({ run_id: runId, strategy: planned.label, rep }, args.rows, fates, args.plannedOps);
+    // Upstream hears the strategy's signals (on_threshold: stop) and stops sending an account's charges.
+    const feedback = new UpstreamFeedback(args.plan.onThreshold ?? 'none', args.plan.notifyLatencyUs ?? 0);
     const db = database;
-    const ctx = strategyContext({ postgres: args.postgres, database: db, connections: args.connections, planned, ports, clock: schedule, events: sink, accounts: args.plan.accounts, abort: stopAbort.signal, pools, log: args.log });
+    const ctx = strategyContext({ postgres: args.postgres, database: db, connections: args.connections, planned, ports, clock: schedule, events: feedback.tee(sink), accounts: args.plan.accounts, abort: stopAbort.signal, pools, log: args.log });
 
     // A strategy planned behind HTTP (runner/http/via.ts) uses these facts; a direct one ignores them.
     const kafka = args.providers.get('kafka');
@@ -122,7 +125,9 @@ export async function replayStrategy(args: ReplayArgs): Promise<StrategyRunRow> 
       concurrency: args.concurrency,
       lateThresholdUs: args.lateThresholdUs,
       abort: args.abort,
+      gate: feedback,
     });
+    sink.note('ledger_model', describeModel(args.plan), 0);
     // A strategy that needs no PostgreSQL keeps no ledger (e.g. bench:driver's no-op): nothing to audit or sample there.
     const keepsLedger = planned.needs.includes('postgres');
     const sampler = startSampler(strategy, driver, schedule, sink, db.url, keepsLedger ? args.plan : { ...args.plan, accounts: [] });
@@ -149,6 +154,7 @@ export async function replayStrategy(args: ReplayArgs): Promise<StrategyRunRow> 
     }
     row.sent_ops = result.sent;
     row.late_ops = result.late;
+    if (result.suppressed > 0) sink.note('suppressed', `${result.suppressed} charges not sent: upstream had stopped their accounts' delivery on the strategy's budget signal (on_threshold: stop)`, schedule.now());
 
     try {
       await withTimeout(strategy.drain(), DRAIN_TIMEOUT_MS, 'drain');
@@ -196,6 +202,15 @@ export async function replayStrategy(args: ReplayArgs): Promise<StrategyRunRow> 
     } else if (database) await database.drop();
   }
   return finish();
+}
+
+/** One line: the ledger model and upstream's feedback this replay ran under (reports say which). */
+function describeModel(plan: Plan): string {
+  const ledger = isDoubleEntry(plan.accounts)
+    ? 'double entry: charges credit the platform revenue account, withdrawals and adjustments go through the settlement account, top-ups come from the external clearing account'
+    : 'single entry: each op changes its own account only (counterparty: none)';
+  const upstream = plan.onThreshold === 'stop' ? `upstream stops an account's charges ${plan.notifyLatencyUs / 1000} ms after its budget_exhausted signal` : 'upstream ignores budget signals (no feedback)';
+  return `${ledger}; ${upstream}`;
 }
 
 async function withTimeout<T>(promise: Promise<T>, ms: number, what: string): Promise<T> {

@@ -77,6 +77,30 @@ export class ReplayRecorder implements DriveSink, EventSink {
     }
   }
 
+  /** An op upstream never sent (feedback): one `ops` row, status `suppressed`, no send or ack time; its fate stays unsent. */
+  suppressed(op: Op): void {
+    const { run_id, strategy, rep } = this.key;
+    this.rows.push('ops', {
+      run_id,
+      strategy,
+      rep,
+      op_id: op.id,
+      kind: op.kind,
+      account: op.account,
+      amount: op.amount,
+      job: op.job,
+      intended_us: op.at,
+      sent_us: -1,
+      acked_us: -1,
+      status: 'suppressed',
+      reason: '',
+      lock_wait_us: -1,
+      attempts: 0,
+      balance: 0,
+      detail: '',
+    });
+  }
+
   posted(ops: readonly Op[], at: Micros): void {
     const { run_id, strategy, rep } = this.key;
     for (const op of ops) {

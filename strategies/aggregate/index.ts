@@ -8,6 +8,7 @@
  * and strict: a debit is never posted past the floor.
  */
 import type { Observable, Op, Outcome, StrategyContext, StrategyDefinition } from '../contract.js';
+import { inTransaction, postCounterLegs } from '../ledger.js';
 import { LedgerStrategy } from '../ledger-strategy.js';
 import { AccountBatcher } from './batcher.js';
 import { aggregateParams, type AggregateParams } from './params.js';
@@ -16,6 +17,8 @@ import { postBatch } from './post-batch.js';
 /** The `aggregate` strategy. */
 export class AggregateStrategy extends LedgerStrategy implements Observable {
   #batcher: AccountBatcher | undefined;
+  /** `counter=batched`: batches the counterparty legs per counterparty account. */
+  #counterBatcher: AccountBatcher | undefined;
   /** Balance per logical account as of its last committed batch (this strategy is the only writer). */
   readonly #committed: number[] = [];
   #observed = { batches: 0, batchedOps: 0 };
@@ -30,15 +33,27 @@ export class AggregateStrategy extends LedgerStrategy implements Observable {
     await super.setup(ctx);
     for (const a of ctx.accounts) this.#committed[a.id] = a.balance;
     const pool = this.pool;
+    const sameTransaction = this.params.counter === 'same';
     this.#batcher = new AccountBatcher(
       async (account, ops, deltas) => {
-        const result = await postBatch(pool, account, ops, deltas);
+        const result = await postBatch(pool, account, ops, deltas, sameTransaction ? (op, delta) => this.counterLegs(op, delta) : undefined);
         this.#committed[account] = result.balance;
         if (!result.fast) this.#checked += 1;
         return result.outcomes;
       },
       { windowUs: this.params.window, max: this.params.max, clock: ctx.clock },
     );
+    if (!sameTransaction) {
+      // One transaction per counterparty batch: the legs' entries and one balance update (credits never fail).
+      this.#counterBatcher = new AccountBatcher(
+        async (account, ops, deltas) => {
+          const lockWaitUs = await inTransaction(pool, 'read committed', (client) => postCounterLegs(client, ops.map((op, i) => ({ opId: op.id, account, delta: deltas[i] as number }))));
+          const applied: Outcome = { status: 'applied', lockWaitUs };
+          return ops.map(() => applied);
+        },
+        { windowUs: this.params.window, max: this.params.max, clock: ctx.clock },
+      );
+    }
   }
 
   override async submit(op: Op): Promise<Outcome> {
@@ -50,18 +65,29 @@ export class AggregateStrategy extends LedgerStrategy implements Observable {
     return super.submit(op);
   }
 
-  protected write(op: Op, delta: number): Promise<Outcome> {
+  protected async write(op: Op, delta: number): Promise<Outcome> {
     if (this.#batcher === undefined) throw new Error('aggregate: submit before setup');
-    return this.#batcher.add(op, delta);
+    const own = await this.#batcher.add(op, delta);
+    const leg = this.#counterBatcher === undefined || own.status !== 'applied' ? undefined : this.counterLegs(op, delta)[0];
+    if (leg === undefined) return own;
+    // counter=batched: applied once the counterparty's batch committed too.
+    // The counter batcher batches by the op's account: hand it the op as seen from the counterparty.
+    const counter = await this.#counterBatcher!.add({ ...op, account: leg.account }, leg.delta).catch((err: unknown) => ({ status: 'rejected', reason: 'error', detail: String(err) }) as const);
+    if (counter.status !== 'applied') {
+      return { status: 'rejected', reason: 'error', detail: `posted, but its counterparty leg failed: ${counter.status === 'rejected' ? (counter.detail ?? counter.reason) : counter.status}` };
+    }
+    return { status: 'applied', lockWaitUs: (own.lockWaitUs ?? 0) + (counter.lockWaitUs ?? 0) };
   }
 
   /** Posts every queued op now (no window wait) and waits for the batches to commit. */
   override async drain(): Promise<void> {
     await this.#batcher?.drain();
+    await this.#counterBatcher?.drain();
   }
 
   override async stop(): Promise<void> {
     this.#batcher?.stop();
+    this.#counterBatcher?.stop();
   }
 
   /**

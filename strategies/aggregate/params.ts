@@ -15,12 +15,22 @@ import { duration, oneOf, positiveInt } from '../params.js';
  *   `committed` = the balance this strategy saw committed by its last batch
  *   for that account (no round trip; exact, since this strategy is the
  *   ledger's only writer and batches for one account are serialized).
+ * - `counter` (default `same`): under double entry, where an op's
+ *   counterparty leg is posted. `same`: in the op's own batch transaction
+ *   (atomic; the counterparty row, e.g. the platform revenue account, is then
+ *   updated once per payer batch, so it becomes the queue every batch waits
+ *   in). `batched`: the legs are batched per counterparty account like any
+ *   op (seed 002 方案3: the collection account is itself aggregated), and an
+ *   op is `applied` once both its batches committed; the two legs commit
+ *   apart, so a crash between them leaves an op without its counterparty
+ *   leg (the auditor's global conservation names it).
  */
 export const aggregateParams = z
   .object({
     window: duration('5ms', { max: '10s' }),
     max: positiveInt(500, 100_000),
     reads: oneOf(['ledger', 'committed'], 'ledger'),
+    counter: oneOf(['same', 'batched'], 'same'),
   })
   .strict();
 

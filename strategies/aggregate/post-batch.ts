@@ -18,11 +18,16 @@
  * - checked, if the balance moved between those two statements (another
  *   writer): a transaction locks the row, validates op by op, inserts the
  *   accepted entries and updates the balance with one statement, commits.
- * Nothing is sent per op on any path.
+ * Nothing is sent per op on any path. Under double entry a batch always
+ * takes the checked path, whose transaction also posts the counterparty legs
+ * (one statement for all of them, after the account's own entries).
  */
 import type { Pool } from 'pg';
 import type { Op, Outcome } from '../contract.js';
-import { inTransaction, LOCK_WAIT_US_SQL, timedLockRow, toInt } from '../ledger.js';
+import { inTransaction, LOCK_WAIT_US_SQL, postCounterLegs, timedLockRow, toInt, type CounterLeg } from '../ledger.js';
+
+/** Double entry: the counterparty legs of an op whose own signed change is `delta` (none: single entry). */
+export type CounterLegsOf = (op: Op, delta: number) => readonly CounterLeg[];
 
 /**
  * The fast path. $1 op ids, $2 deltas, $3 running sums after each op (from
@@ -80,7 +85,9 @@ export interface BatchResult {
  * credits are always applied. Every op carries the batch's lock wait.
  * Throws on a database error (nothing of the batch is then posted).
  */
-export async function postBatch(pool: Pool, account: number, ops: readonly Op[], deltas: readonly number[]): Promise<BatchResult> {
+export async function postBatch(pool: Pool, account: number, ops: readonly Op[], deltas: readonly number[], counterLegs?: CounterLegsOf): Promise<BatchResult> {
+  // Double entry: the counterparty legs must commit with the batch, so it takes the transaction.
+  if (counterLegs !== undefined && ops.some((op, i) => counterLegs(op, deltas[i] as number).length > 0)) return postChecked(pool, account, ops, deltas, counterLegs);
   const first = await postIfCovered(pool, account, ops, deltas);
   if (first.posted) {
     const applied: Outcome = { status: 'applied', lockWaitUs: first.lockWaitUs };
@@ -151,7 +158,7 @@ async function postIfCovered(pool: Pool, account: number, ops: readonly Op[], de
  * docs). Same contract as {@link postBatch}, four round trips; exported so
  * the paths can be compared.
  */
-export async function postChecked(pool: Pool, account: number, ops: readonly Op[], deltas: readonly number[]): Promise<BatchResult> {
+export async function postChecked(pool: Pool, account: number, ops: readonly Op[], deltas: readonly number[], counterLegs?: CounterLegsOf): Promise<BatchResult> {
   return inTransaction(pool, 'read committed', async (client, rollback) => {
     const row = await timedLockRow(client, account);
     if (row === undefined) throw new Error(`account ${account} does not exist`);
@@ -189,6 +196,15 @@ export async function postChecked(pool: Pool, account: number, ops: readonly Op[
     });
     const after = toInt(res.rows[0]?.balance ?? Number.NaN);
     if (after !== balance) throw new Error(`account ${account} balance ${after} after the batch, expected ${balance}`);
+    if (counterLegs !== undefined) {
+      const legs = ops.flatMap((op, i) => (outcomes[i] === applied ? counterLegs(op, deltas[i] as number) : []));
+      // One wait for the whole batch, like the account's own lock: the batch's ops share it.
+      const counterWaitUs = await postCounterLegs(client, legs);
+      if (counterWaitUs > 0) {
+        const waited: Outcome = { status: 'applied', lockWaitUs: row.lockWaitUs + counterWaitUs };
+        for (let i = 0; i < outcomes.length; i++) if (outcomes[i] === applied) outcomes[i] = waited;
+      }
+    }
     return { outcomes, balance, refused, fast: false };
   });
 }

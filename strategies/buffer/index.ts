@@ -18,7 +18,7 @@
  */
 import type { Pool } from 'pg';
 import type { Clock, FaultTarget, Observable, Op, Outcome, Strategy, StrategyContext, StrategyDefinition, Need } from '../contract.js';
-import { deltaOf } from '../contract.js';
+import { counterparties, deltaOf } from '../contract.js';
 import { postDeferred, type DeferredPostResult } from '../deferred-post.js';
 import { createLedger, errorDetail, readBalance } from '../ledger.js';
 import { LagTracker } from './lag.js';
@@ -36,6 +36,8 @@ export class BufferStrategy implements Strategy, Observable, FaultTarget {
   readonly backend: string;
   readonly faults: readonly string[] = BUFFER_FAULTS;
   private ctx: StrategyContext | undefined;
+  /** Double entry: each op's counterparty, posted with it by the consumers (-1: none). */
+  private counterparty: (op: Op) => number = () => -1;
   private pool: Pool | undefined;
   private queue: Queue | undefined;
   private fallbackQueue: MemoryQueue | undefined;
@@ -64,6 +66,7 @@ export class BufferStrategy implements Strategy, Observable, FaultTarget {
 
   async setup(ctx: StrategyContext): Promise<void> {
     this.ctx = ctx;
+    this.counterparty = counterparties(ctx.accounts);
     this.pool = ctx.postgres.pool({ max: Math.max(ctx.postgres.connections, this.params.consumers + 2), applicationName: 'hotbench-buffer' });
     await createLedger(this.pool, ctx.accounts);
     this.known = ctx.accounts.map((a) => a.balance);
@@ -93,7 +96,7 @@ export class BufferStrategy implements Strategy, Observable, FaultTarget {
 
   /** A withdrawal: checked against the ledger and posted now, under the account's row lock. */
   private async withdraw(pool: Pool, op: Op): Promise<Outcome> {
-    const result = await postDeferred(pool, [op], { check: true });
+    const result = await postDeferred(pool, [op], { check: true, counterparty: this.counterparty });
     this.learn(result);
     if (result.refused.length > 0) return { status: 'rejected', reason: 'insufficient_funds' };
     this.markReported(op.id); // applied synchronously: the runner records it at ack
@@ -158,7 +161,7 @@ export class BufferStrategy implements Strategy, Observable, FaultTarget {
     const pool = this.pool;
     const ctx = this.ctx;
     if (pool === undefined || ctx === undefined) throw new Error('buffer: consumer before setup');
-    const result = await postDeferred(pool, messages.map((m) => m.op), { check: this.params.check, signal });
+    const result = await postDeferred(pool, messages.map((m) => m.op), { check: this.params.check, signal, counterparty: this.counterparty });
     const at = ctx.clock.now();
     const fresh = [...result.posted, ...result.already].filter((op) => this.markReported(op.id));
     if (fresh.length > 0) ctx.events.posted(fresh, at);

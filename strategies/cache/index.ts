@@ -18,7 +18,7 @@
  */
 import type { Pool } from 'pg';
 import type { Redis } from 'ioredis';
-import { deltaOf, OP_KINDS, type Observable, type Op, type OpKind, type Outcome, type Strategy, type StrategyContext, type StrategyDefinition } from '../contract.js';
+import { counterparties, deltaOf, OP_KINDS, type Observable, type Op, type OpKind, type Outcome, type Strategy, type StrategyContext, type StrategyDefinition } from '../contract.js';
 import { postDeferred } from '../deferred-post.js';
 import { createLedger, errorDetail, toInt } from '../ledger.js';
 import { nsKey, redisPortOf } from '../ports.js';
@@ -29,7 +29,7 @@ import { cacheParams, type CacheParams } from './params.js';
 const LOAD_CHUNK = 10_000;
 
 interface CacheRedis extends Redis {
-  hbApply(bal: string, floor: string, pending: string, account: number, delta: number, entry: string): Promise<[number, number]>;
+  hbApply(bal: string, floor: string, pending: string, account: number, delta: number, entry: string, counterparty: number): Promise<[number, number]>;
   hbLoad(bal: string, floor: string, ...triplets: string[]): Promise<number>;
 }
 
@@ -52,6 +52,8 @@ function decodeOp(text: string): Op {
 export class CacheStrategy implements Strategy, Observable {
   readonly backend = 'redis+postgres';
   private ctx: StrategyContext | undefined;
+  /** Double entry: each op's counterparty (-1: none); its cached balance moves with the op, its leg is posted by the flush. */
+  private counterparty: (op: Op) => number = () => -1;
   private pool: Pool | undefined;
   private redis: CacheRedis | undefined;
   private keys = { bal: '', floor: '', pending: '' };
@@ -70,6 +72,7 @@ export class CacheStrategy implements Strategy, Observable {
 
   async setup(ctx: StrategyContext): Promise<void> {
     this.ctx = ctx;
+    this.counterparty = counterparties(ctx.accounts);
     const port = redisPortOf(ctx);
     this.pool = ctx.postgres.pool({ applicationName: 'hotbench-cache' });
     await createLedger(this.pool, ctx.accounts);
@@ -100,7 +103,7 @@ export class CacheStrategy implements Strategy, Observable {
       const balance = await redis.hget(this.keys.bal, String(op.account));
       if (balance !== null) return { status: 'applied', balance: toInt(balance) };
     } else {
-      const [code, balance] = await redis.hbApply(this.keys.bal, this.keys.floor, this.keys.pending, op.account, deltaOf(op), encodeOp(op));
+      const [code, balance] = await redis.hbApply(this.keys.bal, this.keys.floor, this.keys.pending, op.account, deltaOf(op), encodeOp(op), this.counterparty(op));
       if (code === APPLIED) {
         this.watchBudget(op.account, balance);
         return op.kind === 'withdraw' ? await this.postWithdrawal(op) : { status: 'accepted' };
@@ -154,7 +157,7 @@ export class CacheStrategy implements Strategy, Observable {
         const raw = await redis.lrange(this.keys.pending, 0, this.params.max - 1);
         if (raw.length === 0) return;
         const ops = raw.map(decodeOp);
-        const result = await postDeferred(pool, ops, { check: false });
+        const result = await postDeferred(pool, ops, { check: false, counterparty: this.counterparty });
         // Only now drop them from Redis: a failure above leaves them pending for the next flush.
         await redis.ltrim(this.keys.pending, raw.length, -1);
         const at = ctx.clock.now();

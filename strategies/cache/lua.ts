@@ -15,7 +15,9 @@ export const INSUFFICIENT = 0;
 export const MISSING = -1;
 
 /**
- * ARGV[1] account, ARGV[2] signed delta, ARGV[3] the pending entry.
+ * ARGV[1] account, ARGV[2] signed delta, ARGV[3] the pending entry, ARGV[4]
+ * the counterparty account under double entry ('-1': none), whose cached
+ * balance takes the opposite change in the same step (the flush posts its leg).
  * Returns {code, balance}: APPLIED with the balance after; INSUFFICIENT with
  * the balance unchanged (a debit that would cross the floor); MISSING with 0.
  * Credits never fail.
@@ -27,6 +29,7 @@ if (not b) or (not f) then return {${MISSING}, 0} end
 local d = tonumber(ARGV[2])
 if d < 0 and tonumber(b) + d < tonumber(f) then return {${INSUFFICIENT}, tonumber(b)} end
 local nb = redis.call('HINCRBY', KEYS[1], ARGV[1], d)
+if ARGV[4] ~= '-1' then redis.call('HINCRBY', KEYS[1], ARGV[4], -d) end
 redis.call('RPUSH', KEYS[3], ARGV[3])
 return {${APPLIED}, nb}
 `;

@@ -8,7 +8,7 @@
  * nothing is overdrawn or lost; the price is that money credited since the
  * last sweep cannot pay for a debit yet ("adds ... withdrawal delay").
  */
-import type { Observable, Op, Outcome, StrategyContext, StrategyDefinition } from '../contract.js';
+import { deltaOf, type Observable, type Op, type Outcome, type StrategyContext, type StrategyDefinition } from '../contract.js';
 import { toInt, type PhysicalAccount } from '../ledger.js';
 import { LedgerStrategy } from '../ledger-strategy.js';
 import { postAtomic } from '../atomic/index.js';
@@ -58,11 +58,23 @@ export class CreditDebitSplitStrategy extends LedgerStrategy implements Observab
 
   /** Credits go to the account's next credit row (if split); debits to its debit row, checked there. */
   protected write(op: Op, delta: number): Promise<Outcome> {
-    const credits = this.#creditRows[op.account] ?? [];
-    if (delta <= 0 || credits.length === 0) return postAtomic(this.pool, op, delta);
-    const turn = this.#turn[op.account] ?? 0;
-    this.#turn[op.account] = (turn + 1) % credits.length;
-    return postAtomic(this.pool, { ...op, account: credits[turn] ?? op.account }, delta);
+    const counter = this.counterLegs(op, delta)[0]?.account ?? null;
+    if (delta <= 0) return postAtomic(this.pool, op, delta, counter);
+    return postAtomic(this.pool, op, delta, counter, this.#creditRow(op.account));
+  }
+
+  /** Under double entry a credit leg lands like any credit: on the counterparty's next credit row, if it is split. */
+  protected override counterRow(counterparty: number, op: Op): number {
+    return deltaOf(op) < 0 ? this.#creditRow(counterparty) : counterparty;
+  }
+
+  /** The next credit row of `owner` (round robin), or its main row when it is not split. */
+  #creditRow(owner: number): number {
+    const credits = this.#creditRows[owner] ?? [];
+    if (credits.length === 0) return owner;
+    const turn = this.#turn[owner] ?? 0;
+    this.#turn[owner] = (turn + 1) % credits.length;
+    return credits[turn] ?? owner;
   }
 
   #schedule(): void {

@@ -11,7 +11,7 @@
  */
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { Op, Outcome, StrategyDefinition } from '../contract.js';
-import { inTransaction, LOCK_WAIT_US_SQL, sqlState, toInt } from '../ledger.js';
+import { inTransaction, LOCK_WAIT_US_SQL, postCounterLegs, sqlState, toInt } from '../ledger.js';
 import { LedgerStrategy } from '../ledger-strategy.js';
 import { optimisticParams, type OptimisticParams } from './params.js';
 
@@ -41,13 +41,14 @@ export class OptimisticStrategy extends LedgerStrategy {
 
   protected async write(op: Op, delta: number): Promise<Outcome> {
     const maxAttempts = this.params.retries + 1;
-    // Lock wait summed over attempts. Under repeatable read a conflicting
-    // UPDATE fails with 40001 after its wait, which the server never reports:
-    // those waits are not counted (see README).
+    // Lock wait: the measured waits of the last attempt, plus the whole time each conflicting attempt
+    // lost (start to conflict known, rollback included). Under repeatable read a losing UPDATE ends in
+    // 40001 after its wait, which the server never reports; timing the attempt counts it all the same.
     let lockWaitUs = 0;
     for (let attempt = 1; attempt <= maxAttempts; attempt++) {
+      const startedUs = this.ctx.clock.now();
       const result = await this.attempt(op, delta);
-      lockWaitUs += result.lockWaitUs;
+      lockWaitUs += result.kind === 'conflict' ? Math.max(result.lockWaitUs, this.ctx.clock.now() - startedUs) : result.lockWaitUs;
       if (result.kind === 'applied') return { status: 'applied', lockWaitUs, attempts: attempt };
       if (result.kind === 'insufficient') return { status: 'rejected', reason: 'insufficient_funds', lockWaitUs, attempts: attempt };
       if (attempt < maxAttempts) {
@@ -77,7 +78,10 @@ export class OptimisticStrategy extends LedgerStrategy {
           await rollback();
           return { kind: 'conflict', lockWaitUs };
         }
-        return { kind: 'applied', lockWaitUs };
+        // Double entry: the counterparty leg in the same transaction (under repeatable read a
+        // counterparty row changed since the snapshot is a conflict too: 40001, retried).
+        const counterWaitUs = await postCounterLegs(client, this.counterLegs(op, delta));
+        return { kind: 'applied', lockWaitUs: lockWaitUs + counterWaitUs };
       });
     } catch (err) {
       // 40001: under repeatable read, the row changed after our snapshot.

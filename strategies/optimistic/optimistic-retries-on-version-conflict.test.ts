@@ -1,7 +1,9 @@
 /**
  * optimistic: a write that lost the version race retries (attempts > 1) and
  * succeeds; with no retries left it gives up without posting; under
- * concurrency on one account conflicts are common.
+ * concurrency on one account conflicts are common. A conflicting attempt's
+ * whole duration counts as lock wait (the time it lost), under repeatable
+ * read too, where the server reports no wait for a 40001.
  */
 import { setTimeout as sleep } from 'node:timers/promises';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -50,10 +52,13 @@ async function ledgerOf(ctx: TestContext): Promise<{ balance: number; version: n
 }
 
 describe('optimistic', () => {
-  it('repeatable read: the concurrent commit fails the UPDATE (40001), the retry applies: attempts 2', async () => {
+  it('repeatable read: the concurrent commit fails the UPDATE (40001), the retry applies: attempts 2; the lost attempt counts as lock wait', async () => {
     const { strategy, ctx } = await started({});
     const outcome = await conflictWhile(ctx, () => strategy.submit(charge!));
     expect(outcome).toMatchObject({ status: 'applied', attempts: 2 });
+    // The first attempt waited HOLD_MS for the holder's lock before its 40001: time lost, not "no contention".
+    expect(outcome.lockWaitUs).toBeGreaterThan((HOLD_MS - 50) * 1000);
+    expect(outcome.lockWaitUs).toBeLessThan((HOLD_MS + 300) * 1000);
     expect(await ledgerOf(ctx)).toEqual({ balance: 10_000 + 1 - 10, version: 2, entries: 1 });
   });
 
@@ -69,7 +74,8 @@ describe('optimistic', () => {
   it('with retries=0 a conflict gives up without posting', async () => {
     const { strategy, ctx } = await started({ retries: '0' });
     const outcome = await conflictWhile(ctx, () => strategy.submit(charge!));
-    expect(outcome).toEqual({ status: 'rejected', reason: 'error', detail: 'gave up after 1 version conflicts', lockWaitUs: 0, attempts: 1 });
+    expect(outcome).toMatchObject({ status: 'rejected', reason: 'error', detail: 'gave up after 1 version conflicts', attempts: 1 });
+    expect(outcome.lockWaitUs).toBeGreaterThan((HOLD_MS - 50) * 1000);
     expect(await ledgerOf(ctx)).toEqual({ balance: 10_000 + 1, version: 1, entries: 0 });
   });
 

@@ -76,7 +76,7 @@ export class ReadWriteSplitStrategy extends LedgerStrategy implements Observable
       const floor = this.ctx.accounts[op.account]?.floor ?? 0;
       if (seen + delta < floor) return { status: 'rejected', reason: 'insufficient_funds', detail: `the replica showed ${seen}` };
     }
-    return postAtomic(this.pool, op, delta);
+    return postAtomic(this.pool, op, delta, this.counterLegs(op, delta)[0]?.account ?? null);
   }
 
   /**

@@ -3,10 +3,12 @@
  * per op: lock the account row `FOR UPDATE`, check the floor, insert the
  * entry, update the balance, commit. Every op on an account queues behind the
  * previous one's whole transaction (four round trips and a commit flush),
- * which is the hot-account ceiling this baseline exists to show.
+ * which is the hot-account ceiling this baseline exists to show. Under
+ * double entry the counterparty's row (e.g. the platform revenue account) is
+ * updated in the same transaction, so it becomes a hot row of its own.
  */
 import type { Op, Outcome, StrategyDefinition } from '../contract.js';
-import { inTransaction, timedLockRow } from '../ledger.js';
+import { inTransaction, postCounterLegs, timedLockRow } from '../ledger.js';
 import { LedgerStrategy } from '../ledger-strategy.js';
 import { rowLockParams, type RowLockParams } from './params.js';
 
@@ -33,7 +35,9 @@ export class RowLockStrategy extends LedgerStrategy {
       }
       await client.query({ name: 'hotbench_row_lock_insert', text: ROW_LOCK_INSERT_SQL, values: [op.id, row.id, row.owner, delta, after] });
       await client.query({ name: 'hotbench_row_lock_update', text: ROW_LOCK_UPDATE_SQL, values: [row.id, after] });
-      return { status: 'applied', lockWaitUs: row.lockWaitUs };
+      // Double entry: the counterparty's leg in the same transaction, its row locked after the op's own.
+      const counterWaitUs = await postCounterLegs(client, this.counterLegs(op, delta));
+      return { status: 'applied', lockWaitUs: row.lockWaitUs + counterWaitUs };
     });
   }
 }

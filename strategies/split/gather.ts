@@ -6,7 +6,7 @@
  */
 import type { Pool } from 'pg';
 import type { Op, Outcome } from '../contract.js';
-import { inTransaction, timedLockRows } from '../ledger.js';
+import { inTransaction, postCounterLegs, timedLockRows, type CounterLeg } from '../ledger.js';
 
 /**
  * Inserts entries given as parallel arrays, in array order, and applies each
@@ -28,9 +28,10 @@ const GATHER_POST_SQL = `
 /**
  * Posts debit `op` (signed `delta` < 0) to part `parts[chosen]`, gathering
  * from the other parts (chosen + 1, chosen + 2, ... wrapping) what it lacks.
- * `applied` or `insufficient_funds`, with the lock wait of all parts.
+ * `applied` or `insufficient_funds`, with the lock wait of all parts. Under
+ * double entry `counterLegs` are posted in the same transaction, after it.
  */
-export async function gatherAndDebit(pool: Pool, op: Op, delta: number, parts: readonly number[], chosen: number): Promise<Outcome> {
+export async function gatherAndDebit(pool: Pool, op: Op, delta: number, parts: readonly number[], chosen: number, counterLegs: readonly CounterLeg[] = []): Promise<Outcome> {
   return inTransaction(pool, 'read committed', async (client, rollback) => {
     const { rows, lockWaitUs } = await timedLockRows(client, parts);
     const byId = new Map(rows.map((r) => [r.id, r]));
@@ -67,6 +68,7 @@ export async function gatherAndDebit(pool: Pool, op: Op, delta: number, parts: r
     deltas.push(delta);
     afters.push(targetBalance + delta);
     await client.query({ name: 'hotbench_split_gather', text: GATHER_POST_SQL, values: [ops, transfers, accounts, target.owner, deltas, afters] });
-    return { status: 'applied', lockWaitUs };
+    const counterWaitUs = await postCounterLegs(client, counterLegs);
+    return { status: 'applied', lockWaitUs: lockWaitUs + counterWaitUs };
   });
 }

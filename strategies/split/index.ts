@@ -12,8 +12,8 @@
  * 出现扣款不成功的情况,但是总的子账户余额是够的情况).
  */
 import type { Op, Outcome, StrategyContext, StrategyDefinition } from '../contract.js';
-import { ATOMIC_SQL } from '../atomic/index.js';
-import { splitAccounts, toInt, type PhysicalAccount } from '../ledger.js';
+import { postAtomic } from '../atomic/index.js';
+import { splitAccounts, type PhysicalAccount } from '../ledger.js';
 import { LedgerStrategy } from '../ledger-strategy.js';
 import { gatherAndDebit } from './gather.js';
 import { splitParams, type SplitParams } from './params.js';
@@ -39,6 +39,13 @@ export class SplitStrategy extends LedgerStrategy {
     return physical;
   }
 
+  /** A split counterparty (a hot revenue account) spreads its legs over its sub-accounts like its own ops. */
+  protected override counterRow(counterparty: number, op: Op): number {
+    const rows = this.#rows[counterparty] ?? [];
+    if (rows.length <= 1 || this.#pick === undefined) return counterparty;
+    return rows[this.#pick({ ...op, account: counterparty }, rows.length)] ?? counterparty;
+  }
+
   /** The physical row ids of logical account `owner`, part order (for tests and analyses). */
   rowsOf(owner: number): readonly number[] {
     return this.#rows[owner] ?? [];
@@ -49,17 +56,16 @@ export class SplitStrategy extends LedgerStrategy {
     if (rows === undefined || rows.length === 0 || this.#pick === undefined) throw new Error(`account ${op.account} does not exist`);
     const first = rows.length === 1 ? 0 : this.#pick(op, rows.length);
     const tries = delta < 0 && this.params.on_insufficient === 'try-others' ? rows.length : 1;
+    const counter = this.counterLegs(op, delta)[0]?.account ?? null;
     let lockWaitUs = 0;
     for (let attempt = 1; attempt <= tries; attempt++) {
       const id = rows[(first + attempt - 1) % rows.length] as number;
-      const res = await this.pool.query<{ updated: string; lock_wait_us: string }>(ATOMIC_SQL, [id, delta, op.id]);
-      const row = res.rows[0];
-      lockWaitUs += Math.max(0, toInt(row?.lock_wait_us ?? 0));
-      if (toInt(row?.updated ?? 0) === 1) return { status: 'applied', lockWaitUs, attempts: attempt };
-      if (delta >= 0) throw new Error(`physical account ${id} does not exist`);
+      const outcome = await postAtomic(this.pool, op, delta, counter, id);
+      lockWaitUs += outcome.lockWaitUs ?? 0;
+      if (outcome.status === 'applied') return { status: 'applied', lockWaitUs, attempts: attempt };
     }
     if (this.params.on_insufficient === 'gather' && rows.length > 1) {
-      const gathered = await gatherAndDebit(this.pool, op, delta, rows, first);
+      const gathered = await gatherAndDebit(this.pool, op, delta, rows, first, this.counterLegs(op, delta));
       return { ...gathered, lockWaitUs: lockWaitUs + (gathered.lockWaitUs ?? 0), attempts: 2 };
     }
     return { status: 'rejected', reason: 'insufficient_funds', lockWaitUs, attempts: tries };

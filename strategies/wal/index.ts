@@ -1,23 +1,31 @@
 /**
  * `wal`: write-ahead journal, periodic roll-up (seed 002 方案2 预写日志记账).
- * Charges, top-ups and adjustments are one INSERT into an append-only journal
- * and `accepted` at once, with no balance check (INSERT is cheaper than a
- * contended UPDATE: no row lock). A background job rolls the journal into the
- * ledger every `interval` and reports the ops posted. Withdrawals must be
- * checked against the real balance (DESIGN.md §3), so they take the
- * synchronous path: lock the account row, roll up that account's journal
- * first, then check and post the withdrawal in the same transaction.
+ * Every op but a read is journaled as its ledger entries (the op's own and,
+ * under double entry, its counterparty leg) by one INSERT, with no account
+ * row lock, and `accepted`; a background job every `interval` moves the
+ * balances by the entries committed since the last roll-up (one statement;
+ * see `journal.ts`) and reports the ops posted. The journal rows are the
+ * entries: nothing is written twice.
  *
- * What it risks (seed 002: 账户减钱透支地风险): charges are accepted blind,
- * so when a budget runs out the roll-up posts them past the floor: overdrafts,
- * which the auditor reports with their amounts. Reads see the ledger only
- * (up to one interval stale).
+ * `check` decides what a debit is accepted against:
+ * - `none` (seed 002's design): nothing. Charges are journaled blind, so when a
+ *   budget runs out the roll-up posts them past the floor: overdrafts, which
+ *   the auditor reports with their amounts (账户减钱透支地风险).
+ * - `pending`: the balance minus the journal's pending debits, kept in memory
+ *   (this strategy is the only writer): a debit is counted when accepted,
+ *   a credit once journaled, so the check can only be stricter than the
+ *   ledger, never looser.
+ *
+ * Withdrawals must be checked against the real balance (DESIGN.md §3): one
+ * transaction locks the account (and its counterparty, ascending ids), reads
+ * the rolled-up balance plus the journal's pending entries, and journals the
+ * withdrawal only if that covers it. The row lock keeps roll-ups and other
+ * withdrawals of the account out meanwhile; charges are not blocked.
  */
 import type { Observable, Op, Outcome, StrategyContext, StrategyDefinition } from '../contract.js';
-import { ATOMIC_SQL } from '../atomic/index.js';
-import { inTransaction, timedLockRow, toInt } from '../ledger.js';
+import { inTransaction, timedLockRows } from '../ledger.js';
 import { LedgerStrategy } from '../ledger-strategy.js';
-import { CREATE_JOURNAL_SQL, JOURNAL_INSERT_SQL, rollUpAccount, rollUpNext, type AccountState, type RolledUp } from './journal.js';
+import { CREATE_JOURNAL_SQL, JOURNAL_INSERT_SQL, realBalance, rollUp, type AccountState } from './journal.js';
 import { walParams, type WalParams } from './params.js';
 
 /** The `wal` strategy. */
@@ -28,14 +36,19 @@ export class WalStrategy extends LedgerStrategy implements Observable {
   #stopped = false;
   /** Set while drain() rolls up itself: the periodic job must not start. */
   #paused = false;
-  /** Accepted into the journal minus reported posted. */
-  #unposted = 0;
-  /** Row version per account of the latest state seen (roll-ups and withdrawals finish in any order). */
+  /** Accepted ops not yet reported posted, by op id. */
+  readonly #unposted = new Map<number, Op>();
+  /** Row version per account of the latest state seen (roll-ups finish in order, but be safe). */
   readonly #versions: number[] = [];
   /** Accounts currently signalled `budget_exhausted`. */
   readonly #exhausted = new Set<number>();
+  /**
+   * `check=pending`: per logical account, the balance every accepted op will
+   * leave once rolled up (debits counted at accept, credits after their insert).
+   */
+  readonly #available: number[] = [];
 
-  /** The base class would signal at the (synchronous) withdrawals only; this strategy signals at roll-ups too. */
+  /** The base class would signal at nothing (every op is deferred); this strategy signals itself. */
   protected override readonly watchesBudget: boolean = false;
 
   constructor(private readonly params: WalParams) {
@@ -47,6 +60,7 @@ export class WalStrategy extends LedgerStrategy implements Observable {
     await this.pool.query(CREATE_JOURNAL_SQL);
     for (const a of ctx.accounts) {
       this.#versions[a.id] = 0;
+      this.#available[a.id] = a.balance;
       if (a.balance < a.threshold) this.#exhausted.add(a.id);
     }
     this.#schedule();
@@ -54,92 +68,121 @@ export class WalStrategy extends LedgerStrategy implements Observable {
 
   protected async write(op: Op, delta: number): Promise<Outcome> {
     if (op.kind === 'withdraw') return this.#withdraw(op, delta);
-    await this.pool.query({ name: 'hotbench_wal_insert', text: JOURNAL_INSERT_SQL, values: [op.id, op.account, delta, op.amount, op.kind, op.at, op.job] });
-    this.#unposted += 1;
+    const counter = this.counterLegs(op, delta)[0]?.account ?? null;
+    const checked = this.params.check === 'pending';
+    if (checked && delta < 0 && !this.#reserve(op.account, delta)) return { status: 'rejected', reason: 'insufficient_funds' };
+    try {
+      await this.pool.query({ name: 'hotbench_wal_journal', text: JOURNAL_INSERT_SQL, values: [op.id, op.account, delta, counter] });
+    } catch (err) {
+      if (checked && delta < 0) this.#move(op.account, -delta);
+      throw err;
+    }
+    if (checked && delta > 0) this.#move(op.account, delta);
+    if (checked && counter !== null) this.#move(counter, -delta);
+    this.#unposted.set(op.id, op);
     return { status: 'accepted' };
   }
 
-  /** Lock the row, roll up the account's journal, check the withdrawal against the real balance, post it. */
+  /** `check=pending`: takes `delta` (< 0) off the account's available balance if it stays at or above the floor. */
+  #reserve(account: number, delta: number): boolean {
+    const floor = this.ctx.accounts[account]?.floor ?? 0;
+    if ((this.#available[account] ?? 0) + delta < floor) return false;
+    this.#move(account, delta);
+    return true;
+  }
+
+  /** Moves the available balance and signals when it crosses the threshold (`check=pending` knows at accept). */
+  #move(account: number, delta: number): void {
+    const balance = (this.#available[account] ?? 0) + delta;
+    this.#available[account] = balance;
+    this.#signal(account, balance);
+  }
+
+  /** Lock the account (and counterparty), check the real balance (rolled up + pending), journal the withdrawal. */
   async #withdraw(op: Op, delta: number): Promise<Outcome> {
-    const { outcome, rolled, state } = await inTransaction(this.pool, 'read committed', async (client) => {
-      const row = await timedLockRow(client, op.account);
-      if (row === undefined) throw new Error(`account ${op.account} does not exist`);
-      const rolled = await rollUpAccount(client, op.account);
-      // ATOMIC_SQL on the row we hold: the floor check sees the balance the roll-up just set.
-      const res = await client.query<{ updated: string; balance: string | null }>(ATOMIC_SQL, [op.account, delta, op.id]);
-      const posted = toInt(res.rows[0]?.updated ?? 0) === 1;
-      const before = rolled.after.get(op.account) ?? { balance: row.balance, version: row.version };
-      const state = posted ? { balance: before.balance + delta, version: before.version + 1 } : before;
-      const outcome: Outcome = posted
-        ? { status: 'applied', lockWaitUs: row.lockWaitUs }
-        : { status: 'rejected', reason: 'insufficient_funds', lockWaitUs: row.lockWaitUs };
-      return { outcome, rolled, state };
-    });
-    this.#reportPosted(rolled);
-    this.#track(op.account, state);
-    return outcome;
+    const counter = this.counterLegs(op, delta)[0]?.account ?? null;
+    const checked = this.params.check === 'pending';
+    if (checked && !this.#reserve(op.account, delta)) return { status: 'rejected', reason: 'insufficient_funds' };
+    let journaled = false;
+    try {
+      const outcome = await inTransaction(this.pool, 'read committed', async (client, rollback): Promise<Outcome> => {
+        const ids = counter === null ? [op.account] : [op.account, counter].sort((a, b) => a - b);
+        const { lockWaitUs } = await timedLockRows(client, ids);
+        const real = await realBalance(client, op.account);
+        if (real.balance + delta < real.floor) {
+          await rollback();
+          return { status: 'rejected', reason: 'insufficient_funds', lockWaitUs };
+        }
+        await client.query({ name: 'hotbench_wal_journal', text: JOURNAL_INSERT_SQL, values: [op.id, op.account, delta, counter] });
+        return { status: 'accepted', lockWaitUs };
+      });
+      journaled = outcome.status === 'accepted';
+      if (journaled) {
+        this.#unposted.set(op.id, op);
+        if (checked && counter !== null) this.#move(counter, -delta);
+      }
+      return outcome;
+    } finally {
+      if (checked && !journaled) this.#move(op.account, -delta);
+    }
   }
 
   #schedule(): void {
     if (this.#stopped || this.#paused || this.#timer !== undefined) return;
     this.#timer = setTimeout(() => {
       this.#timer = undefined;
-      this.#rolling = this.#rollUpAll()
+      this.#rolling = this.#rollUpOnce()
+        .then(() => undefined)
         .catch((err: unknown) => this.ctx.events.note('wal_roll_up_failed', err instanceof Error ? err.message.split('\n')[0] ?? '' : String(err), this.ctx.clock.now()))
         .finally(() => this.#schedule());
     }, Math.max(1, Math.round(this.params.interval / 1000)));
   }
 
-  /** Rolls up batches until one finds fewer than `batch` rows (the journal as this roll-up sees it is empty). */
-  async #rollUpAll(): Promise<void> {
-    while (!this.#stopped && (await this.#rollUpOnce()) === this.params.batch) {
-      // a full batch: there may be more
-    }
-  }
-
-  /** One roll-up transaction; returns how many ops it posted (0 when the journal was empty). */
+  /** One roll-up; returns how many ops it posted. */
   async #rollUpOnce(): Promise<number> {
-    const rolled = await inTransaction(this.pool, 'read committed', (client) => rollUpNext(client, this.params.batch));
-    if (rolled === undefined) return 0;
-    this.#reportPosted(rolled);
-    for (const [account, state] of rolled.after) this.#track(account, state);
-    return rolled.ops.length;
+    const rolled = await rollUp(this.pool);
+    const at = this.ctx.clock.now();
+    const ops: Op[] = [];
+    for (const id of rolled.opIds) {
+      const op = this.#unposted.get(id);
+      if (op === undefined) continue;
+      this.#unposted.delete(id);
+      ops.push(op);
+    }
+    if (ops.length > 0) this.ctx.events.posted(ops, at);
+    if (this.params.check === 'none') for (const [account, state] of rolled.after) this.#track(account, state);
+    return ops.length;
   }
 
-  #reportPosted(rolled: Pick<RolledUp, 'ops'>): void {
-    if (rolled.ops.length === 0) return;
-    this.#unposted -= rolled.ops.length;
-    this.ctx.events.posted(rolled.ops, this.ctx.clock.now());
-  }
-
-  /**
-   * Signals upstream when an account's balance crosses its stop-delivery
-   * threshold (seed 000). `state` is ignored when a later one (a larger row
-   * version) was already seen: roll-ups and withdrawals commit in lock order
-   * but their continuations may run in any order.
-   */
+  /** `check=none`: the strategy learns a balance only when a roll-up moves it (seed 002's blind journal). */
   #track(account: number, state: AccountState): void {
     if (state.version <= (this.#versions[account] ?? -1)) return;
     this.#versions[account] = state.version;
+    this.#signal(account, state.balance);
+  }
+
+  /** Signals upstream when `balance` crosses the account's stop-delivery threshold (seed 000). */
+  #signal(account: number, balance: number): void {
     const threshold = this.ctx.accounts[account]?.threshold;
     if (threshold === undefined) return;
-    if (state.balance < threshold && !this.#exhausted.has(account)) {
+    if (balance < threshold && !this.#exhausted.has(account)) {
       this.#exhausted.add(account);
       this.ctx.events.signal('budget_exhausted', account, this.ctx.clock.now());
-    } else if (state.balance >= threshold && this.#exhausted.delete(account)) {
+    } else if (balance >= threshold && this.#exhausted.delete(account)) {
       this.ctx.events.signal('budget_restored', account, this.ctx.clock.now());
     }
   }
 
-  /** Rolls up until the journal is empty: after it, every accepted op is in the ledger. */
+  /** Rolls up until every accepted op is posted (every journal insert has returned: one roll-up sees them all). */
   override async drain(): Promise<void> {
     this.#paused = true;
     if (this.#timer !== undefined) clearTimeout(this.#timer);
     this.#timer = undefined;
     try {
       await this.#rolling.catch(() => undefined);
-      while (!this.#stopped && (await this.#rollUpOnce())) {
-        // until a roll-up finds the journal empty
+      for (let pass = 0; pass < 3 && !this.#stopped; pass++) {
+        await this.#rollUpOnce();
+        if (this.#unposted.size === 0) break;
       }
     } finally {
       this.#paused = false;
@@ -156,14 +199,14 @@ export class WalStrategy extends LedgerStrategy implements Observable {
 
   /** `wal_unposted_ops`: ops accepted into the journal and not yet rolled up. */
   async observe(): Promise<readonly { readonly name: string; readonly value: number }[]> {
-    return [{ name: 'wal_unposted_ops', value: this.#unposted }];
+    return [{ name: 'wal_unposted_ops', value: this.#unposted.size }];
   }
 }
 
 /** Registry entry for `wal`. */
 export const wal: StrategyDefinition<WalParams> = {
   name: 'wal',
-  summary: 'insert-only journal, accepted at once, rolled up into the balances every interval: fast inserts, but posting delay and overdrafts when a budget runs out',
+  summary: 'entries journaled by INSERT alone and accepted at once, balances rolled up every interval: fast inserts, but posting delay, and overdrafts when a budget runs out unless check=pending',
   source: 'seed 002 方案2',
   needs: ['postgres'],
   params: walParams,

@@ -1,62 +1,68 @@
 /**
- * The `wal` strategy's journal: an append-only table of accepted ops, and the
- * roll-up that moves journal rows into the ledger (entries + balances).
+ * The `wal` strategy's journal: the ledger's own `entries` (seed 002 方案2:
+ * the detail rows are written first, by INSERT alone) and the roll-up that
+ * only moves balances.
  *
- * Lock order, so a roll-up and a withdraw can never deadlock: a transaction
- * locks the account rows first (ascending ids), and only then deletes the
- * journal rows *of those accounts*. Journal inserts take no account lock.
+ * Which entries a roll-up has already applied is not stored per row (that
+ * would write every entry twice): each roll-up records the snapshot it saw
+ * (`wal_rollup.snap`, a `pg_snapshot`), and every entry carries the id of the
+ * transaction that inserted it (`entries.tx`, `xid8`). An entry is pending
+ * exactly when its transaction is not visible in the last roll-up's snapshot;
+ * the next roll-up applies those visible in its own snapshot. Every
+ * committed entry falls in exactly one roll-up, whatever order concurrent
+ * inserts commit in (which a `seq` watermark could not promise).
+ *
+ * Lock order: account rows in ascending id order, in the roll-up and in a
+ * withdrawal (which locks its account and its counterparty's together).
  */
 import type { PoolClient } from 'pg';
-import type { Op, OpKind } from '../contract.js';
-import { timedLockRows, toInt } from '../ledger.js';
-
-/** Creates the journal in the strategy's (fresh) database. */
-export const CREATE_JOURNAL_SQL = `
-  CREATE TABLE wal_journal (
-    id      bigserial PRIMARY KEY,       -- journal order = posting order within an account
-    op_id   bigint NOT NULL UNIQUE,      -- an op is journaled at most once
-    account int    NOT NULL,             -- logical = physical id (one main row per account)
-    delta   bigint NOT NULL,
-    amount  bigint NOT NULL,             -- the op's own fields, to report it posted later
-    kind    text   NOT NULL,
-    at_us   bigint NOT NULL,
-    job     int    NOT NULL
-  );
-  CREATE INDEX wal_journal_account ON wal_journal (account, id);`;
-
-/** Appends one op: $1 op id, $2 account, $3 delta, $4 amount, $5 kind, $6 intended time (µs), $7 job. */
-export const JOURNAL_INSERT_SQL = 'INSERT INTO wal_journal (op_id, account, delta, amount, kind, at_us, job) VALUES ($1, $2, $3, $4, $5, $6, $7)';
-
-/** The accounts and the last journal id of the next (at most $1) journal rows, oldest first. */
-const NEXT_BATCH_SQL = `
-  SELECT coalesce(array_agg(DISTINCT account), '{}') AS accounts, max(id) AS last
-  FROM (SELECT id, account FROM wal_journal ORDER BY id LIMIT $1) b`;
+import { LOCK_WAIT_US_SQL, toInt } from '../ledger.js';
 
 /**
- * Moves the journal rows of the (already locked) accounts $1 with id ≤ $2 into
- * the ledger in one statement: delete them, insert their entries in journal
- * order (`balance_after` = the running balance), add their sums to the
- * balances. There is no floor check: this is where the overdrafts happen.
- * Every part reads the snapshot from before the statement, so `a.balance` is
- * the balance before this roll-up. Returns the rolled-up rows in journal
- * order, each with its account's balance and version after the statement.
+ * Adds the transaction id to `entries` and creates the roll-up's state, in
+ * the strategy's (fresh) database. `pg_current_snapshot()` at creation: no
+ * entry exists yet, so nothing is pending.
+ */
+export const CREATE_JOURNAL_SQL = `
+  ALTER TABLE entries ADD COLUMN tx xid8 NOT NULL DEFAULT pg_current_xact_id();
+  CREATE INDEX entries_tx ON entries (tx);
+  CREATE TABLE wal_rollup (snap pg_snapshot NOT NULL);
+  INSERT INTO wal_rollup VALUES (pg_current_snapshot());`;
+
+/** Entries of the last roll-up's pending window: `e` aliased entries, `r` the wal_rollup row. */
+const PENDING = 'e.tx >= pg_snapshot_xmin(r.snap) AND NOT pg_visible_in_snapshot(e.tx, r.snap)';
+
+/**
+ * Journals one op: its entry and, under double entry, its counterparty leg,
+ * in one statement (one transaction). $1 op id, $2 account, $3 delta, $4
+ * counterparty account (NULL: none). `balance_after` stays NULL: the roll-up
+ * never rewrites an entry.
+ */
+export const JOURNAL_INSERT_SQL = `
+  INSERT INTO entries (op_id, counter_op, account_id, owner, delta)
+  SELECT * FROM (VALUES ($1::bigint, NULL::bigint, $2::bigint, $2::bigint::int, $3::bigint),
+                        (NULL, $1::bigint, $4::bigint, $4::bigint::int, -$3::bigint)) AS v(op_id, counter_op, account_id, owner, delta)
+  WHERE v.account_id IS NOT NULL`;
+
+/**
+ * One roll-up, one statement: the entries committed since the last roll-up
+ * (visible now, pending under its snapshot), summed per account, added to
+ * the balances (rows locked in ascending id order first), and this
+ * statement's snapshot recorded as the new boundary. Returns one row per
+ * account moved (`id`, `balance`, `version`, `op_ids` of the op entries
+ * posted, `lock_wait_us`); no row when nothing was pending.
  */
 const ROLL_UP_SQL = `
-  WITH j AS (
-         DELETE FROM wal_journal WHERE account = ANY($1::int[]) AND id <= $2::bigint
-         RETURNING id, op_id, account, delta, amount, kind, at_us, job),
-       e AS (
-         INSERT INTO entries (op_id, account_id, owner, delta, balance_after)
-         SELECT j.op_id, j.account, a.owner, j.delta, a.balance + sum(j.delta) OVER (PARTITION BY j.account ORDER BY j.id)
-         FROM j JOIN accounts a ON a.id = j.account
-         ORDER BY j.id),
-       u AS (
-         UPDATE accounts a SET balance = a.balance + s.total, version = a.version + 1
-         FROM (SELECT account, sum(delta) AS total FROM j GROUP BY account) s
-         WHERE a.id = s.account
-         RETURNING a.id, a.balance, a.version)
-  SELECT j.op_id, j.account, j.amount, j.kind, j.at_us, j.job, u.balance, u.version
-  FROM j JOIN u ON u.id = j.account ORDER BY j.id`;
+  WITH r AS (SELECT snap FROM wal_rollup),
+       d AS (SELECT e.account_id AS id, sum(e.delta) AS total, array_agg(e.op_id) FILTER (WHERE e.op_id IS NOT NULL) AS op_ids
+             FROM entries e, r WHERE ${PENDING} GROUP BY e.account_id),
+       l AS MATERIALIZED (SELECT a.id FROM accounts a WHERE a.id IN (SELECT id FROM d) ORDER BY a.id FOR UPDATE),
+       u AS (UPDATE accounts a SET balance = a.balance + d.total, version = a.version + 1
+             FROM d, l WHERE a.id = d.id AND l.id = d.id RETURNING a.id, a.balance, a.version),
+       w AS (UPDATE wal_rollup SET snap = pg_current_snapshot() RETURNING 1)
+  SELECT u.id, u.balance, u.version, coalesce(d.op_ids, '{}') AS op_ids, ${LOCK_WAIT_US_SQL} AS lock_wait_us
+  FROM u JOIN d ON d.id = u.id, (SELECT count(*) FROM w) AS wc
+  ORDER BY u.id`;
 
 /** An account's balance and row version right after a roll-up. */
 export interface AccountState {
@@ -67,43 +73,41 @@ export interface AccountState {
 
 /** What one roll-up moved. */
 export interface RolledUp {
-  /** The posted ops, journal order. */
-  readonly ops: Op[];
-  /** Each account touched (logical id) → its state after the roll-up. */
+  /** Op ids whose entries it posted. */
+  readonly opIds: number[];
+  /** Each account touched → its state after the roll-up. */
   readonly after: Map<number, AccountState>;
   /** Lock wait of the account rows, µs. */
   readonly lockWaitUs: number;
 }
 
-/**
- * Rolls up the next at most `batch` journal rows inside the caller's
- * transaction: lock their accounts (ascending), move their rows. Returns
- * undefined when the journal is empty.
- */
-export async function rollUpNext(client: PoolClient, batch: number): Promise<RolledUp | undefined> {
-  const next = await client.query<{ accounts: number[]; last: string | null }>(NEXT_BATCH_SQL, [batch]);
-  const row = next.rows[0];
-  if (row === undefined || row.last === null || row.accounts.length === 0) return undefined;
-  const accounts = [...row.accounts].sort((a, b) => a - b);
-  const { lockWaitUs } = await timedLockRows(client, accounts);
-  return { ...(await moveRows(client, accounts, toInt(row.last))), lockWaitUs };
-}
-
-/** Rolls up every journal row of `account`, whose row the caller has already locked. */
-export function rollUpAccount(client: PoolClient, account: number): Promise<Omit<RolledUp, 'lockWaitUs'>> {
-  return moveRows(client, [account], Number.MAX_SAFE_INTEGER);
-}
-
-async function moveRows(client: PoolClient, accounts: readonly number[], lastId: number): Promise<Omit<RolledUp, 'lockWaitUs'>> {
-  const res = await client.query<{ op_id: string; account: number; amount: string; kind: OpKind; at_us: string; job: number; balance: string; version: string }>({
-    name: 'hotbench_wal_roll_up',
-    text: ROLL_UP_SQL,
-    values: [accounts, lastId],
-  });
+/** Runs one roll-up (autocommit, one statement) on `client`. */
+export async function rollUp(client: Pick<PoolClient, 'query'>): Promise<RolledUp> {
+  const res = await client.query<{ id: string; balance: string; version: string; op_ids: string[]; lock_wait_us: string }>({ name: 'hotbench_wal_roll_up', text: ROLL_UP_SQL });
   const after = new Map<number, AccountState>();
-  const ops = res.rows.map((r) => {
-    if (!after.has(r.account)) after.set(r.account, { balance: toInt(r.balance), version: toInt(r.version) });
-    return { id: toInt(r.op_id), at: toInt(r.at_us), kind: r.kind, account: r.account, amount: toInt(r.amount), job: r.job };
+  const opIds: number[] = [];
+  let lockWaitUs = 0;
+  for (const r of res.rows) {
+    after.set(toInt(r.id), { balance: toInt(r.balance), version: toInt(r.version) });
+    for (const id of r.op_ids) opIds.push(toInt(id));
+    lockWaitUs = Math.max(0, toInt(r.lock_wait_us));
+  }
+  return { opIds, after, lockWaitUs };
+}
+
+/**
+ * The real balance of `account` inside the caller's transaction, which must
+ * already hold the account's row lock (so no roll-up can move it meanwhile):
+ * the rolled-up balance plus the journal's pending entries. Minor units.
+ */
+export async function realBalance(client: PoolClient, account: number): Promise<{ balance: number; floor: number }> {
+  const res = await client.query<{ balance: string; floor: string }>({
+    name: 'hotbench_wal_real_balance',
+    text: `SELECT a.balance + coalesce((SELECT sum(e.delta) FROM entries e, wal_rollup r WHERE e.account_id = a.id AND ${PENDING}), 0) AS balance, a.floor
+           FROM accounts a WHERE a.id = $1`,
+    values: [account],
   });
-  return { ops, after };
+  const row = res.rows[0];
+  if (row === undefined) throw new Error(`account ${account} does not exist`);
+  return { balance: toInt(row.balance), floor: toInt(row.floor) };
 }

@@ -1,16 +1,31 @@
 /** Small builders for accounts and ops in tests. */
-import type { AccountSpec, Op, OpKind } from '../../strategies/contract.js';
+import type { AccountSpec, Op, OpKind, SystemRole } from '../../strategies/contract.js';
 
-/** Accounts from `{ balance, floor?, hot? }` specs, ids in order; threshold = floor. */
-export function makeAccounts(specs: readonly { balance: number; floor?: number; hot?: boolean }[]): AccountSpec[] {
+/** Accounts from `{ balance, floor?, hot?, role?, threshold? }` specs, ids in order; threshold defaults to the floor. */
+export function makeAccounts(specs: readonly { balance: number; floor?: number; hot?: boolean; role?: SystemRole; threshold?: number }[]): AccountSpec[] {
   return specs.map((s, id) => ({
     id,
     balance: s.balance,
     floor: s.floor ?? 0,
     hot: s.hot ?? false,
-    name: s.hot ? `hot-${id}` : '',
-    threshold: s.floor ?? 0,
+    name: s.hot ? `hot-${id}` : s.role ?? '',
+    threshold: s.threshold ?? s.floor ?? 0,
+    ...(s.role === undefined ? {} : { role: s.role }),
   }));
+}
+
+/**
+ * `customers` accounts (`{ balance, floor?, hot? }`), then the double-entry
+ * platform accounts: revenue (0, floor 0), settlement and clearing (0, floor
+ * -10^12), with ids right after the customers'.
+ */
+export function doubleEntryAccounts(customers: readonly { balance: number; floor?: number; hot?: boolean; threshold?: number }[]): AccountSpec[] {
+  return makeAccounts([
+    ...customers,
+    { balance: 0, role: 'revenue' },
+    { balance: 0, floor: -1e12, role: 'settlement' },
+    { balance: 0, floor: -1e12, role: 'clearing' },
+  ]);
 }
 
 /**
