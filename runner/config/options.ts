@@ -173,14 +173,12 @@ type Resolved<O> = O extends { readonly default: unknown } ? Exclude<Parsed<O>, 
 /** Every option's parsed value under its field (derived from {@link OPTIONS}: an option added there appears here). */
 export type ResolvedOptions = { readonly [O in Entry as FieldOf<O>]: Resolved<O> };
 
-const BY_KEY: ReadonlyMap<string, OptionSpec> = new Map(OPTIONS.map((o) => [o.key, o]));
-
-/** Every option, typed as the general {@link OptionSpec}. */
+/** Every option, typed as the general {@link OptionSpec}. Everything here reads it when called (no copies), so an entry is all an option needs. */
 export const OPTION_SPECS: readonly OptionSpec[] = OPTIONS;
 
 /** The option `key`. */
 export function optionSpec(key: OptionKey): OptionSpec {
-  return BY_KEY.get(key)!;
+  return OPTION_SPECS.find((o) => o.key === key)!;
 }
 
 /** The `ResolvedRunConfig` field of `spec`. */
@@ -190,7 +188,7 @@ export function fieldOf(spec: OptionSpec): string {
 
 /** `--rate-scale` for `rateScale`; `--duration` for `blastDuration` (its `flag`). */
 export function flagOf(key: OptionKey): string {
-  const flag = BY_KEY.get(key)?.flag;
+  const flag = OPTION_SPECS.find((o) => o.key === key)?.flag;
   return `--${flag ?? key.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`)}`;
 }
 
