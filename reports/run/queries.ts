@@ -23,9 +23,8 @@ import {
   type EventItem,
   type OpStats,
   type PostingStats,
-  replayKeyOf,
-  type ReplayKey,
 } from './run-sql.js';
+import { replayKeyOf, type ReplayKey } from '../../results/rows.js';
 import { RUN_REPORT_FORMAT, type ReportEvent, type RunListItem, type RunProvenance, type RunReport, type StrategyReport } from './report-types.js';
 import { loadRunSeries } from './html/load-series.js';
 import { selectTelemetryStats, type TelemetryStats } from './telemetry-sql.js';

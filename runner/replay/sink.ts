@@ -5,20 +5,13 @@
  * synchronous and O(1) per call: it runs on the hot path.
  */
 import type { EventSink, Micros, Op, Outcome, SignalKind } from '../../strategies/contract.js';
-import type { RowOf, TableName } from '../../results/rows.js';
+import type { RowOf, RunReplayKey, TableName } from '../../results/rows.js';
 import type { OpFates } from '../audit/fates.js';
 import type { DriveSink } from '../driver/open-loop.js';
 
 /** Anything rows can be pushed to without waiting (the Recorder). */
 export interface RowSink {
   push<T extends TableName>(table: T, row: RowOf[T]): void;
-}
-
-/** Identifies one strategy replay in every row. */
-export interface ReplayKey {
-  readonly run_id: string;
-  readonly strategy: string;
-  readonly rep: number;
 }
 
 /** Records the driver's outcomes and the strategy's events for one replay. */
@@ -30,7 +23,7 @@ export class ReplayRecorder implements DriveSink, EventSink {
   readonly #accepted: Uint8Array;
 
   constructor(
-    private readonly key: ReplayKey,
+    private readonly key: RunReplayKey,
     private readonly rows: RowSink,
     private readonly fates: OpFates,
     plannedOps: number,
