@@ -7,7 +7,8 @@
  */
 import type { RunReport } from './report-types.js';
 import { NONE, formatInt, formatMs, formatSeconds } from '../common/format.js';
-import { strategyTitle, type Column, type Table } from './summary-table.js';
+import { strategyTitle } from './summary-table.js';
+import type { Column, Table } from '../common/table.js';
 
 const left = (header: string): Column => ({ header, align: 'left' });
 const right = (header: string): Column => ({ header, align: 'right' });
