@@ -14,7 +14,7 @@
  * with `escapeHtml` for text and inline SVG for graphics (scripts of their
  * own would be blocked by the policy).
  */
-import type { RunReport } from './report-types.js';
+import type { RunReport } from '../common/report-types.js';
 import { chartPage } from './html/chart-page.js';
 import { escapeHtml } from '../common/escape.js';
 import { DEFINITIONS, detailTable, provenance, rejectLines, statusLines, summaryTable } from './summary-table.js';

@@ -2,7 +2,7 @@
  * The run report as GitHub-flavoured Markdown (for a pull request or a
  * README): the same tables and figures as the terminal and HTML reports.
  */
-import type { RunReport } from './report-types.js';
+import type { RunReport } from '../common/report-types.js';
 import { DEFINITIONS, detailTable, provenance, rejectLines, statusLines, summaryTable } from './summary-table.js';
 import { escapeMarkdown, markdownTable } from '../common/table.js';
 import { TELEMETRY_DEFINITIONS, telemetryTable } from './telemetry-tables.js';

@@ -3,7 +3,7 @@
  * why any strategy did not complete, rejects by reason, and provenance.
  * Plain text, no colour codes (it is also piped to files and CI logs).
  */
-import type { RunReport } from './report-types.js';
+import type { RunReport } from '../common/report-types.js';
 import { provenance, rejectLines, statusLines, summaryTable } from './summary-table.js';
 import { alignTable } from '../common/table.js';
 import { telemetryTable } from './telemetry-tables.js';

@@ -3,7 +3,7 @@
  * the terminal, Markdown and HTML tables carry identical figures. Renderers
  * only lay these strings out (and escape them for their format).
  */
-import type { RunReport, StrategyReport } from './report-types.js';
+import type { RunReport, StrategyReport } from '../common/report-types.js';
 import type { Column, Table } from '../common/table.js';
 import { NONE, formatBytes, formatInt, formatMs, formatRate, formatSeconds, formatShare } from '../common/format.js';
 
