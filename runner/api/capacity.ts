@@ -48,6 +48,7 @@ import { oneLine } from '../errors.js';
 import { newRunId, plannedForRun, recordedRun, type RunStatus } from '../lifecycle/recorded-run.js';
 import { planStrategies, type PlannedStrategy } from '../replay/plan.js';
 import { replayStrategy } from '../replay/replay.js';
+import { sharedReplayArgs } from '../replay/args.js';
 import type { RunBenchmarkOptions } from './run.js';
 
 /** How to search. Rates in ops/s, durations in µs. */
@@ -155,7 +156,9 @@ export async function runCapacity(config: ResolvedRunConfig, search: CapacitySea
     log: options.log,
     needs: [...new Set(strategies.flatMap((s) => s.needs))],
     runRow: () => ({ recordedConfig: { ...recordedConfig(config, settings.strategies, 'capacity'), capacity: settings }, stream: first, scheduleUs: stepDurationUs(search, search.startPerS) }),
-    body: async ({ recorder, store, clock, stack: { postgres, providers } }) => {
+    body: async (ctx) => {
+      const { recorder, store } = ctx;
+      const shared = sharedReplayArgs(config, ctx, options);
       let idx = 0;
       /** Replays `planned` at `rate`, reads the step back from ClickHouse and judges it. */
       const step = async (planned: PlannedStrategy, rate: number): Promise<CapacityStep> => {
@@ -164,27 +167,7 @@ export async function runCapacity(config: ResolvedRunConfig, search: CapacitySea
         const label = stepLabel(planned.label, rate);
         options.log(`${label}: ${plannedOps} ops over ${(plan.durationUs / 1e6).toFixed(1)} s`);
         const started = performance.now();
-        await replayStrategy({
-          runId,
-          rep: 0,
-          idx: idx++,
-          planned: { ...planned, label },
-          plan,
-          plannedOps,
-          postgres,
-          providers,
-          rows: recorder,
-          store,
-          clock,
-          concurrency: config.concurrency,
-          connections: config.connections,
-          lateThresholdUs: config.lateThresholdUs,
-          keepDatabases: config.keepDatabases,
-          faults: config.faults,
-          abort: options.abort,
-          progress: options.progress,
-          log: options.log,
-        });
+        await replayStrategy({ ...shared, rep: 0, idx: idx++, planned: { ...planned, label }, plan, plannedOps });
         await recorder.flush();
         const replayed = performance.now();
         const report = await loadRunReport(store, runId);

@@ -3,15 +3,14 @@
  * any service implementing the billing API, recorded and reported like a run.
  */
 import type { Argv, CommandModule } from 'yargs';
-import { renderJson } from '../../../reports/run/render-json.js';
-import { renderTerminal } from '../../../reports/run/render-terminal.js';
 import { runBlast } from '../../api/blast.js';
 import { resolveRunConfig } from '../../config/run-config.js';
 import { optionsFor, optionsOf, type RunOptions } from '../../config/options.js';
 import { UserError } from '../../errors.js';
 import { installSignalHandlers, interrupted } from '../../stack/lifecycle.js';
 import { jsonFlag } from '../flags.js';
-import { print, printJson, say } from '../output.js';
+import { showRecordedRun } from '../run-result.js';
+import { say } from '../output.js';
 
 /** blast's parsed flags: the option table's (its own `--target`, `--duration`, `--connections`, `--timeout`, `--first-op-id` among them). */
 type BlastArgs = RunOptions & { json?: boolean; [key: string]: unknown };
@@ -28,15 +27,6 @@ export const blastCommand: CommandModule<object, BlastArgs> = {
 
     installSignalHandlers((signal) => say(`\n${signal}: stopping the blast, recording what was measured`));
     const result = await runBlast({ target, config, durationUs, connections, timeoutS, firstOpId, abort: interrupted, log: say });
-    if (argv.json) {
-      if (result.report) printJson(renderJson(result.report));
-      else printJson({ run_id: result.runId, status: result.status, error: 'report could not be read back from ClickHouse' });
-    } else if (result.report) {
-      print(renderTerminal(result.report));
-    }
-    if (result.files) say(`reports: ${result.files.md}\n         ${result.files.json}\n         ${result.files.html}`);
-    say(`run ${result.runId}: ${result.status}; ${result.counts.answered} answers (${result.counts.applied} applied, ${result.counts.accepted} accepted, ${result.counts.rejected} rejected); results in ${result.store}`);
-    if (result.status === 'incomplete') process.exitCode = 130;
-    else if (result.status === 'failed') process.exitCode = 1;
+    showRecordedRun(result, argv.json === true, `run ${result.runId}: ${result.status}; ${result.counts.answered} answers (${result.counts.applied} applied, ${result.counts.accepted} accepted, ${result.counts.rejected} rejected); results in ${result.store}`);
   },
 };
