@@ -36,9 +36,9 @@ const SAMPLES: Readonly<Record<string, string | number | boolean | readonly stri
 };
 
 function sampleOf(spec: OptionSpec, command: OptionCommand): string | number | boolean | readonly string[] {
-  const sample = SAMPLES[spec.key] ?? commandDefault(spec, command);
-  if (sample === undefined) throw new Error(`${spec.key}: no default; give the walk a sample value in SAMPLES`);
-  return sample;
+  // an entry with neither a default nor a sample here gets a plain value of its type (a parser that refuses it asks for a sample)
+  const plain = { string: 'sample-value', number: 1, boolean: true, array: ['sample-value'] }[spec.type];
+  return SAMPLES[spec.key] ?? commandDefault(spec, command) ?? plain;
 }
 
 /** argv words giving `value` to `spec`'s flag. */
