@@ -6,7 +6,7 @@
  */
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import type { StrategyReport } from '../reports/run/report-types.js';
+import type { StrategyReport } from '../reports/common/report-types.js';
 import { StrategyRegistry } from '../strategies/registry.js';
 import { resolveRunConfig } from '../runner/config/run-config.js';
 import { runBenchmark, type RunBenchmarkResult } from '../runner/api/run.js';

@@ -39,7 +39,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { cpus, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { packageRoot } from '../scenarios/index.js';
-import type { StrategyReport } from '../reports/run/report-types.js';
+import type { StrategyReport } from '../reports/common/report-types.js';
 import { builtinRegistry } from '../strategies/registry.js';
 import { resolveRunConfig } from '../runner/config/run-config.js';
 import { runBenchmark } from '../runner/api/run.js';

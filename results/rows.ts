@@ -18,6 +18,22 @@ export const TABLES = ['runs', 'run_ends', 'strategy_runs', 'ops', 'postings', '
 /** The name of one results table. */
 export type TableName = (typeof TABLES)[number];
 
+/** Which replay of a run a row belongs to (the reports' key within one run). */
+export interface ReplayKey {
+  readonly strategy: string;
+  readonly rep: number;
+}
+
+/** A replay's key as every replay row carries it: the run as well (the runner's key when it records). */
+export interface RunReplayKey extends ReplayKey {
+  readonly run_id: string;
+}
+
+/** A map key for one replay (strategy labels may hold any character but NUL). */
+export function replayKeyOf(k: ReplayKey): string {
+  return `${k.rep}\u0000${k.strategy}`;
+}
+
 /** One row per run, written when the run starts (provenance). */
 export interface RunRow {
   run_id: string;

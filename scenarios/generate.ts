@@ -8,7 +8,7 @@
  * amounts and each job spec draw from separate random streams, so changing
  * the mix or the amounts does not move a single arrival.
  */
-import type { Op, OpKind } from '../strategies/contract.js';
+import type { Op, OpKind } from './op.js';
 import { arrivalTimes } from './arrivals.js';
 import type { Plan, PlanJob } from './plan.js';
 import { createRng, type Rng } from './random.js';

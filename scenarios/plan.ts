@@ -16,7 +16,7 @@
  *   scaled by that same `budgetScale`, rounded to a minor unit. A budget that
  *   runs out mid-burst at the default duration still runs out mid-burst.
  */
-import { SYSTEM_ROLES, type AccountSpec, type SystemRole } from '../strategies/contract.js';
+import { SYSTEM_ROLES, type AccountSpec, type SystemRole } from './op.js';
 import { ScenarioError } from './errors.js';
 import type { LoadedScenario } from './load.js';
 import type { AmountSpec, MixSpec, Scenario } from './schema.js';

@@ -3,7 +3,7 @@
  * uniform or Zipf), which kind (op mix), what amount. Each takes its own
  * {@link Rng} so the streams stay independent.
  */
-import type { OpKind } from '../strategies/contract.js';
+import type { OpKind } from './op.js';
 import type { PlanKeys, PlanMix } from './plan.js';
 import type { Rng } from './random.js';
 import type { AmountSpec } from './schema.js';

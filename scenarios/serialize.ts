@@ -4,7 +4,7 @@
  * Two streams with the same hash are the same ops, byte for byte.
  */
 import { createHash } from 'node:crypto';
-import type { Op } from '../strategies/contract.js';
+import type { Op } from './op.js';
 
 /** One op as a JSON line (without the newline), keys in the fixed order. */
 export function streamSerialize(op: Op): string {

@@ -2,7 +2,7 @@
  * A replayable op source: what the runner replays against each strategy,
  * whether the ops come from a plan's generator or from a trace file.
  */
-import type { AccountSpec, Op } from '../strategies/contract.js';
+import type { AccountSpec, Op } from './op.js';
 import { generateOps } from './generate.js';
 import type { Plan } from './plan.js';
 

@@ -2,7 +2,7 @@
  * Plain-text rendering of a {@link PlanSummary}: aligned columns, no colour,
  * what `hotbench run --dry-run` prints.
  */
-import { OP_KINDS } from '../strategies/contract.js';
+import { OP_KINDS } from './op.js';
 import type { PlanSummary } from './summary.js';
 import { formatUsAsSeconds as formatSeconds } from '../units/duration.js';
 

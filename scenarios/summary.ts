@@ -5,7 +5,7 @@
  * when its scheduled debits would take it below its threshold and its floor,
  * so a scenario author can check that a budget runs out mid-burst.
  */
-import { deltaOf, OP_KINDS, type OpKind } from '../strategies/contract.js';
+import { deltaOf, OP_KINDS, type OpKind } from './op.js';
 import { burstWindows, expectedOps } from './arrivals.js';
 import { generateOps } from './generate.js';
 import type { Plan, PlanPhase } from './plan.js';

@@ -10,7 +10,7 @@ import { once } from 'node:events';
 import { createWriteStream } from 'node:fs';
 import { rename, rm } from 'node:fs/promises';
 import { z } from 'zod';
-import { OP_KINDS, SYSTEM_ROLES, type AccountSpec, type Op, type OpKind } from '../strategies/contract.js';
+import { OP_KINDS, SYSTEM_ROLES, type AccountSpec, type Op, type OpKind } from './op.js';
 import { formatPath } from './errors.js';
 import { generateOps } from './generate.js';
 import { describeIssue } from './issues.js';

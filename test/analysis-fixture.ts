@@ -16,7 +16,8 @@ import type { Store } from '../results/store.js';
 import { TABLES, type RowOf, type TableName } from '../results/rows.js';
 import type { AnalysisContext } from '../runner/analysis/types.js';
 import { OpFates } from '../runner/audit/fates.js';
-import { ReplayRecorder, type ReplayKey, type RowSink } from '../runner/replay/sink.js';
+import { ReplayRecorder, type RowSink } from '../runner/replay/sink.js';
+import type { RunReplayKey } from '../results/rows.js';
 import { testRunId } from './recorder-fixture.js';
 
 /** Keeps every pushed row, per table. */
@@ -49,7 +50,7 @@ export async function openTestStore(): Promise<{ store: Store; close(): Promise<
 }
 
 /** A fresh replay key (unique run id). */
-export function testKey(strategy = 'test'): ReplayKey {
+export function testKey(strategy = 'test'): RunReplayKey {
   return { run_id: testRunId('an'), strategy, rep: 0 };
 }
 
@@ -59,7 +60,7 @@ export function testKey(strategy = 'test'): ReplayKey {
  * minus `pgOriginUs` (0), uncertainty 0.
  */
 export function analysisContext(o: {
-  key: ReplayKey;
+  key: RunReplayKey;
   ledger: Pool;
   store: Store;
   accounts: readonly AccountSpec[];
@@ -83,7 +84,7 @@ export function analysisContext(o: {
 }
 
 /** An `ops` row with defaults (an applied op); override what matters. */
-export function opRow(key: ReplayKey, o: Partial<RowOf['ops']> & Pick<RowOf['ops'], 'op_id' | 'kind' | 'account'>): RowOf['ops'] {
+export function opRow(key: RunReplayKey, o: Partial<RowOf['ops']> & Pick<RowOf['ops'], 'op_id' | 'kind' | 'account'>): RowOf['ops'] {
   return {
     ...key, amount: 0, job: -1, intended_us: 0, sent_us: 0, acked_us: 0, status: 'applied', reason: '', lock_wait_us: -1, attempts: 1, balance: 0, detail: '', ...o,
   };
@@ -104,6 +105,6 @@ export async function driveInOrder(strategy: Strategy, ops: readonly Op[], recor
 }
 
 /** A recorder for `key` writing into `rows`, sized for op ids below `plannedOps`. */
-export function recorderFor(key: ReplayKey, rows: RowSink, plannedOps: number): ReplayRecorder {
+export function recorderFor(key: RunReplayKey, rows: RowSink, plannedOps: number): ReplayRecorder {
   return new ReplayRecorder(key, rows, new OpFates(plannedOps), plannedOps);
 }

@@ -2,7 +2,7 @@
  * A run's provenance for the CI-output tests (JUnit, BMF): the fields those
  * outputs read; the rest is what a recorded run holds.
  */
-import type { RunProvenance } from '../reports/run/report-types.js';
+import type { RunProvenance } from '../reports/common/report-types.js';
 
 /** Provenance of a complete `hotbench run` of `scenario`. */
 export function provenance(runId: string, scenario = 'advertiser-burst'): RunProvenance {

@@ -19,7 +19,7 @@ import type { Op, Outcome, StrategyContext, StrategyDefinition } from '../strate
 import { LedgerStrategy } from '../strategies/ledger-strategy.js';
 import { duration } from '../strategies/params.js';
 import { builtinRegistry, type StrategyRegistry } from '../strategies/registry.js';
-import type { StrategyReport } from '../reports/run/report-types.js';
+import type { StrategyReport } from '../reports/common/report-types.js';
 import { resolveRunConfig, type RunOptions } from '../runner/config/run-config.js';
 import { capacityScenarioPath } from '../runner/api/capacity.js';
 import { runBenchmark } from '../runner/api/run.js';

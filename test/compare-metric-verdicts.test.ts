@@ -10,7 +10,7 @@ import { compareMetric, compareReports } from '../reports/compare/compare.js';
 import { metricNamed } from '../reports/common/metrics.js';
 import { chooseTest, mannWhitneyGreater } from '../reports/compare/statistics.js';
 import { buildThresholds, thresholdsFor } from '../reports/compare/thresholds.js';
-import type { RunReport, StrategyReport } from '../reports/run/report-types.js';
+import type { RunReport, StrategyReport } from '../reports/common/report-types.js';
 import { fakeStrategyReport, type FakeReplay } from './compare-fixture.js';
 
 const defaults = buildThresholds({});

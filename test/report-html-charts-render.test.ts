@@ -11,7 +11,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { chartSpecs } from '../reports/run/html/chart-specs.js';
 import { CHART_DATA_ID } from '../reports/run/html/chart-script.js';
-import type { RunReport } from '../reports/run/report-types.js';
+import type { RunReport } from '../reports/common/report-types.js';
 import { resolveRunConfig } from '../runner/config/run-config.js';
 import { runBenchmark } from '../runner/api/run.js';
 import { packageRoot } from '../scenarios/index.js';

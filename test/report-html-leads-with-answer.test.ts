@@ -11,7 +11,7 @@ import { join } from 'node:path';
 import { chromium } from 'playwright-core';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { answerHeadline } from '../reports/run/render-html.js';
-import type { RunReport } from '../reports/run/report-types.js';
+import type { RunReport } from '../reports/common/report-types.js';
 import { resolveRunConfig } from '../runner/config/run-config.js';
 import { runBenchmark } from '../runner/api/run.js';
 import { packageRoot } from '../scenarios/index.js';

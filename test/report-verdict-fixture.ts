@@ -2,7 +2,7 @@
  * Hand-made strategy reports for the verdict tests: a completed, clean
  * replay (no incident, conservation held) whose figures a test overrides.
  */
-import type { StrategyReport } from '../reports/run/report-types.js';
+import type { StrategyReport } from '../reports/common/report-types.js';
 
 /** What a test sets; everything else is a clean completed replay. */
 export interface Made {

@@ -6,7 +6,7 @@
  * report says cannot differ.
  */
 import { loadRunReport } from '../run/queries.js';
-import type { RunReport, StrategyReport } from '../run/report-types.js';
+import type { RunReport, StrategyReport } from '../common/report-types.js';
 import { StoreError } from '../../results/errors.js';
 import type { Store } from '../../results/store.js';
 import { capacitySlo, judgeStep, type BreachCategory, type DriverFacts, type CapacitySlo } from './slo.js';

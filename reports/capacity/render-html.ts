@@ -7,7 +7,7 @@
  */
 import { formatInt } from '../common/format.js';
 import { escapeHtml } from '../common/escape.js';
-import { htmlTable } from '../run/render-html.js';
+import { htmlTable } from '../common/table.js';
 import { curveTable, maxText, ratioText, summaryTable } from './render.js';
 import { capacitySlo } from './slo.js';
 import type { CapacityReport, CapacityStrategy } from './types.js';

@@ -6,9 +6,7 @@
  * terminal and Markdown show the same figures.
  */
 import { formatInt, formatMs, formatRate, formatShare, NONE } from '../common/format.js';
-import { escapeMarkdown, markdownTable } from '../run/render-markdown.js';
-import { alignTable } from '../run/render-terminal.js';
-import type { Table } from '../run/summary-table.js';
+import { alignTable, escapeMarkdown, markdownTable, type Table } from '../common/table.js';
 import type { CapacityRatio, CapacityReport, CapacityStep, CapacityStrategy } from './types.js';
 
 /** `566/s`, `≥ 25,600/s`, `< 13/s` (the lowest rate tried; step rates are whole ops/s). */

@@ -16,7 +16,7 @@
  * `overdraft`, `loss`. The stop-delivery limit counts as `lag` (a crossing
  * never signalled breaks it); the capacity scenario never crosses one.
  */
-import type { StrategyReport } from '../run/report-types.js';
+import type { StrategyReport } from '../common/report-types.js';
 import { parseSloText, type Slo as Limits } from '../common/slo.js';
 
 /** What broke, for "what broke first". `driver-limited` is not the strategy's failure: the harness could not offer the load. */

@@ -9,7 +9,7 @@
  * in-flight count is a cumulative sum over the sorted send/ack events).
  */
 import type { Store } from '../../results/store.js';
-import { replayKeyOf } from '../run/run-sql.js';
+import { replayKeyOf } from '../../results/rows.js';
 import type { DriverFacts } from './slo.js';
 
 interface Row {

@@ -10,7 +10,7 @@
  * so `hotbench report <run-id>` lists every step; the search settings are in
  * the run's config_json under `capacity`.
  */
-import type { ReplayStatus, RunStatus } from '../run/report-types.js';
+import type { ReplayStatus, RunStatus } from '../common/report-types.js';
 import type { Slo as Limits } from '../common/slo.js';
 import type { BreachCategory, StepBreach } from './slo.js';
 

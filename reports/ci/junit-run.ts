@@ -7,8 +7,8 @@
  * straddles the limit) is skipped with that reason; a strategy that was not
  * judged (skipped: its needs unmet; failed; interrupted) is one case saying so.
  */
-import type { RunReport } from '../run/report-types.js';
-import type { VerdictCheck } from '../run/verdict-types.js';
+import type { RunReport } from '../common/report-types.js';
+import type { VerdictCheck } from '../common/verdict-types.js';
 import { isoTimestamp, renderJUnit, type CaseOutcome, type JUnitCase, type JUnitSuite } from './junit.js';
 
 /**

@@ -4,8 +4,8 @@
  * strategy and the close calls, from the same verdict lines every report
  * renders, so the summary never says something the report does not.
  */
-import type { RunReport } from '../run/report-types.js';
-import { escapeMarkdown } from '../run/render-markdown.js';
+import type { RunReport } from '../common/report-types.js';
+import { escapeMarkdown } from '../common/table.js';
 import { verdictCloseCalls, verdictConstraints, verdictLines } from '../run/verdict-render.js';
 
 /** `### hotbench run <id> (<scenario>): pick <label>` and the verdict under it. */

@@ -16,7 +16,7 @@
  * (`p99_ack_ms: -10%` is refused: for latency only an increase can regress)
  * and a change can be judged in the right direction.
  */
-import type { StrategyReport } from '../run/report-types.js';
+import type { StrategyReport } from './report-types.js';
 import { formatInt, formatMs, formatRate, formatSeconds } from './format.js';
 
 /** Which way a metric gets worse. */

@@ -9,7 +9,7 @@
  * baseline's; beyond the threshold but inside the noise is reported as
  * `noise`. Caps are checked on the candidate alone.
  */
-import type { RunReport, StrategyReport } from '../run/report-types.js';
+import type { RunReport, StrategyReport } from '../common/report-types.js';
 import { METRICS, type MetricDef } from '../common/metrics.js';
 import { chooseTest, describeTest, mannWhitneyGreater, median, separated, type NoiseTest } from './statistics.js';
 import { describeCap, describeRule, thresholdsFor, type NoiseSettings, type Threshold, type ThresholdRule, type ThresholdSet } from './thresholds.js';

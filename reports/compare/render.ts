@@ -5,9 +5,7 @@
  */
 import { NONE } from '../common/format.js';
 import { formatMetricBare as formatBare, formatMetricValue as formatValue } from '../common/metrics.js';
-import { escapeMarkdown, markdownTable } from '../run/render-markdown.js';
-import { alignTable } from '../run/render-terminal.js';
-import type { Table } from '../run/summary-table.js';
+import { alignTable, escapeMarkdown, markdownTable, type Table } from '../common/table.js';
 import type { Comparison, MetricComparison, Spread, StrategyComparison } from './types.js';
 
 export { formatMetricValue as formatValue } from '../common/metrics.js';

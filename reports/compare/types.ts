@@ -3,7 +3,7 @@
  * `hotbench compare --json` format (and what the Markdown and terminal
  * renderers show). Values are in each metric's unit (`./metrics.ts`).
  */
-import type { RunStatus } from '../run/report-types.js';
+import type { RunStatus } from '../common/report-types.js';
 import type { Direction } from '../common/metrics.js';
 import type { NoiseTest } from './statistics.js';
 import type { NoiseSettings } from './thresholds.js';

@@ -18,7 +18,7 @@
  * the report carries, never made up from the min and max.
  */
 import { metricNamed, type MetricDef } from '../common/metrics.js';
-import type { RunReport } from '../run/report-types.js';
+import type { RunReport } from '../common/report-types.js';
 
 /** One BMF metric. */
 export interface BmfMetric {

@@ -7,7 +7,7 @@
  */
 import type { Store } from '../../results/store.js';
 import type { HtmlSection } from '../run/render-html.js';
-import type { RunReport } from '../run/report-types.js';
+import type { RunReport } from '../common/report-types.js';
 import { loadHistory } from './history.js';
 import { historyHtml } from './render-svg.js';
 

@@ -23,17 +23,16 @@ import {
   type EventItem,
   type OpStats,
   type PostingStats,
-  replayKeyOf,
-  type ReplayKey,
 } from './run-sql.js';
-import { RUN_REPORT_FORMAT, type ReportEvent, type RunListItem, type RunProvenance, type RunReport, type StrategyReport } from './report-types.js';
+import { replayKeyOf, type ReplayKey } from '../../results/rows.js';
+import { RUN_REPORT_FORMAT, type ReportEvent, type RunListItem, type RunProvenance, type RunReport, type StrategyReport } from '../common/report-types.js';
 import { loadRunSeries } from './html/load-series.js';
 import { selectTelemetryStats, type TelemetryStats } from './telemetry-sql.js';
 import { judge } from './verdict.js';
 import { sloOfConfig } from '../common/slo.js';
 
-export type { LatencySummary, ReportEvent, RunListItem, RunProvenance, RunReport, RunStatus, ReplayStatus, StrategyReport } from './report-types.js';
-export { RUN_REPORT_FORMAT } from './report-types.js';
+export type { LatencySummary, ReportEvent, RunListItem, RunProvenance, RunReport, RunStatus, ReplayStatus, StrategyReport } from '../common/report-types.js';
+export { RUN_REPORT_FORMAT } from '../common/report-types.js';
 
 const RUN_ID = /^[A-Za-z0-9_-]{1,64}$/;
 /** Events kept per replay in the report. */

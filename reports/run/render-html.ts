@@ -14,10 +14,11 @@
  * with `escapeHtml` for text and inline SVG for graphics (scripts of their
  * own would be blocked by the policy).
  */
-import type { RunReport } from './report-types.js';
+import type { RunReport } from '../common/report-types.js';
 import { chartPage } from './html/chart-page.js';
 import { escapeHtml } from '../common/escape.js';
-import { DEFINITIONS, detailTable, provenance, rejectLines, statusLines, summaryTable, type Table } from './summary-table.js';
+import { DEFINITIONS, detailTable, provenance, rejectLines, statusLines, summaryTable } from './summary-table.js';
+import { htmlTable } from '../common/table.js';
 import { TELEMETRY_DEFINITIONS, telemetryTable } from './telemetry-tables.js';
 import { verdictCloseCalls, verdictConstraints, verdictLines } from './verdict-render.js';
 
@@ -39,14 +40,6 @@ export interface HtmlSection {
 /** Options of {@link renderHtml}. */
 export interface HtmlOptions {
   readonly sections?: readonly HtmlSection[];
-}
-
-/** A table as HTML; numeric columns right-aligned. */
-export function htmlTable(table: Table, className = ''): string {
-  const cls = (align: 'left' | 'right') => (align === 'right' ? ' class="num"' : '');
-  const head = table.columns.map((c) => `<th${cls(c.align)}>${escapeHtml(c.header)}</th>`).join('');
-  const body = table.rows.map((r) => `<tr>${r.map((cell, i) => `<td${cls(table.columns[i]!.align)}>${escapeHtml(cell)}</td>`).join('')}</tr>`).join('\n');
-  return `<table${className ? ` class="${escapeHtml(className)}"` : ''}>\n<thead><tr>${head}</tr></thead>\n<tbody>\n${body}\n</tbody>\n</table>`;
 }
 
 const CSS = `

@@ -3,7 +3,7 @@
  * every field and its unit), with object keys in alphabetical order at every
  * level so two reports diff line by line.
  */
-import type { RunReport } from './report-types.js';
+import type { RunReport } from '../common/report-types.js';
 
 function sortKeys(value: unknown): unknown {
   if (Array.isArray(value)) return value.map(sortKeys);

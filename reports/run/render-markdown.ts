@@ -2,30 +2,11 @@
  * The run report as GitHub-flavoured Markdown (for a pull request or a
  * README): the same tables and figures as the terminal and HTML reports.
  */
-import type { RunReport } from './report-types.js';
-import { DEFINITIONS, detailTable, provenance, rejectLines, statusLines, summaryTable, type Table } from './summary-table.js';
+import type { RunReport } from '../common/report-types.js';
+import { DEFINITIONS, detailTable, provenance, rejectLines, statusLines, summaryTable } from './summary-table.js';
+import { escapeMarkdown, markdownTable } from '../common/table.js';
 import { TELEMETRY_DEFINITIONS, telemetryTable } from './telemetry-tables.js';
 import { verdictCloseCalls, verdictConstraints, verdictLines } from './verdict-render.js';
-
-/**
- * Text safe in a Markdown table cell or list item: `&`, `<`, `>` as entities
- * (so no HTML gets through), pipes, backslashes and emphasis characters
- * backslash-escaped, newlines flattened.
- */
-export function escapeMarkdown(text: string): string {
-  return text
-    .replace(/&/g, '&amp;')
-    .replace(/</g, '&lt;')
-    .replace(/>/g, '&gt;')
-    .replace(/[\\`*_[\]|~]/g, (c) => `\\${c}`)
-    .replace(/\r?\n/g, ' ');
-}
-
-/** A GitHub table: header, alignment row, rows. */
-export function markdownTable(table: Table): string[] {
-  const row = (cells: readonly string[]) => `| ${cells.map(escapeMarkdown).join(' | ')} |`;
-  return [row(table.columns.map((c) => c.header)), `|${table.columns.map((c) => (c.align === 'right' ? ' ---: ' : ' --- ')).join('|')}|`, ...table.rows.map(row)];
-}
 
 /** The whole report as Markdown (newline-terminated). */
 export function renderMarkdown(report: RunReport): string {

@@ -3,29 +3,11 @@
  * why any strategy did not complete, rejects by reason, and provenance.
  * Plain text, no colour codes (it is also piped to files and CI logs).
  */
-import type { RunReport } from './report-types.js';
-import { provenance, rejectLines, statusLines, summaryTable, type Table } from './summary-table.js';
+import type { RunReport } from '../common/report-types.js';
+import { provenance, rejectLines, statusLines, summaryTable } from './summary-table.js';
+import { alignTable } from '../common/table.js';
 import { telemetryTable } from './telemetry-tables.js';
 import { verdictCloseCalls, verdictConstraints, verdictLines, verdictPick } from './verdict-render.js';
-
-/** Display width of a cell (code points; the table holds no wide characters besides the label text). */
-function width(text: string): number {
-  return [...text].length;
-}
-
-/** Lays a table out with columns padded to their widest cell, two spaces apart. */
-export function alignTable(table: Table): string[] {
-  const widths = table.columns.map((c, i) => Math.max(width(c.header), ...table.rows.map((r) => width(r[i] ?? ''))));
-  const line = (cells: readonly string[]) =>
-    cells
-      .map((cell, i) => {
-        const pad = ' '.repeat(widths[i]! - width(cell));
-        return table.columns[i]!.align === 'left' ? cell + pad : pad + cell;
-      })
-      .join('  ')
-      .trimEnd();
-  return [line(table.columns.map((c) => c.header)), widths.map((w) => '-'.repeat(w)).join('  '), ...table.rows.map(line)];
-}
 
 /** The whole report as terminal text (newline-terminated). */
 export function renderTerminal(report: RunReport): string {

@@ -4,20 +4,9 @@
  * window functions, no JOINs needed: `-If` combinators, GROUP BY, LIMIT BY).
  * The run id is always a bound parameter; callers validate it first.
  */
-import type { RunEndRow, RunRow, StrategyRunRow } from '../../results/rows.js';
+import { replayKeyOf, type ReplayKey, type RunEndRow, type RunRow, type StrategyRunRow } from '../../results/rows.js';
 import type { Store } from '../../results/store.js';
 import { exactQuantilesIn, type QuantileSeries } from './exact-quantiles.js';
-
-/** Which replay a row belongs to. */
-export interface ReplayKey {
-  readonly strategy: string;
-  readonly rep: number;
-}
-
-/** A map key for one replay (strategy labels may hold any character but NUL). */
-export function replayKeyOf(k: ReplayKey): string {
-  return `${k.rep}\u0000${k.strategy}`;
-}
 
 /** The run's provenance row (the first, should it have been written twice). */
 export async function selectRun(store: Store, runId: string): Promise<RunRow | undefined> {

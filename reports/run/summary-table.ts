@@ -3,20 +3,9 @@
  * the terminal, Markdown and HTML tables carry identical figures. Renderers
  * only lay these strings out (and escape them for their format).
  */
-import type { RunReport, StrategyReport } from './report-types.js';
+import type { RunReport, StrategyReport } from '../common/report-types.js';
+import type { Column, Table } from '../common/table.js';
 import { NONE, formatBytes, formatInt, formatMs, formatRate, formatSeconds, formatShare } from '../common/format.js';
-
-/** A table column: its header and how its cells align. */
-export interface Column {
-  readonly header: string;
-  readonly align: 'left' | 'right';
-}
-
-/** A table: columns and rows of cell text. */
-export interface Table {
-  readonly columns: readonly Column[];
-  readonly rows: readonly (readonly string[])[];
-}
 
 const left = (header: string): Column => ({ header, align: 'left' });
 const right = (header: string): Column => ({ header, align: 'right' });

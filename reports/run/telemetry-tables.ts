@@ -5,9 +5,10 @@
  * stop-delivery delay, and the largest consumer and replication lags. Built
  * once from a RunReport, laid out by each renderer.
  */
-import type { RunReport } from './report-types.js';
+import type { RunReport } from '../common/report-types.js';
 import { NONE, formatInt, formatMs, formatSeconds } from '../common/format.js';
-import { strategyTitle, type Column, type Table } from './summary-table.js';
+import { strategyTitle } from './summary-table.js';
+import type { Column, Table } from '../common/table.js';
 
 const left = (header: string): Column => ({ header, align: 'left' });
 const right = (header: string): Column => ({ header, align: 'right' });

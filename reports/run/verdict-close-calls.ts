@@ -14,9 +14,9 @@
  */
 import { formatShare } from '../common/format.js';
 import { SLO_KEYS, type SloKey } from '../common/slo.js';
-import type { CloseCall, JudgedStrategy, NearCheck, VerdictCheck } from './verdict-types.js';
+import type { CloseCall, JudgedStrategy, NearCheck, VerdictCheck } from '../common/verdict-types.js';
 
-export type { CloseCall, NearCheck } from './verdict-types.js';
+export type { CloseCall, NearCheck } from '../common/verdict-types.js';
 
 /** A measurement within this share of its limit (above or below) is near it: run-to-run spread of a p99 is about this size here. */
 export const NEAR_LIMIT_SHARE = 0.1;

@@ -26,13 +26,13 @@
  *   10% of its limit decides the pick, so that a reader knows a rerun may
  *   pick otherwise.
  */
-import type { RunReport, StrategyReport } from './report-types.js';
+import type { RunReport, StrategyReport } from '../common/report-types.js';
 import { formatInt, formatMs, formatRate } from '../common/format.js';
 import { closeCalls } from './verdict-close-calls.js';
 import { SLO_KEYS, SLO_LABELS, describeSlo, formatValue, type Slo, type SloKey } from '../common/slo.js';
-import type { JudgedStrategy, UnjudgedStrategy, Verdict, VerdictCheck } from './verdict-types.js';
+import type { JudgedStrategy, UnjudgedStrategy, Verdict, VerdictCheck } from '../common/verdict-types.js';
 
-export type { JudgedStrategy, UnjudgedStrategy, Verdict, VerdictCheck } from './verdict-types.js';
+export type { JudgedStrategy, UnjudgedStrategy, Verdict, VerdictCheck } from '../common/verdict-types.js';
 
 /** Goodputs within this share of the best one are a tie (run-to-run noise of the goodput window is about this size). */
 export const GOODPUT_TIE_SHARE = 0.01;

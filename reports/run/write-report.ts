@@ -4,7 +4,7 @@
  */
 import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import type { RunReport } from './report-types.js';
+import type { RunReport } from '../common/report-types.js';
 import { renderHtml, type HtmlOptions } from './render-html.js';
 import { renderJsonText } from './render-json.js';
 import { renderMarkdown } from './render-markdown.js';

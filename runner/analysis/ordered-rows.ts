@@ -6,7 +6,7 @@
 import type { Pool } from 'pg';
 import type { SqlValue, Store } from '../../results/store.js';
 import { cursorBatches } from '../audit/cursor.js';
-import type { ReplayKey } from '../replay/sink.js';
+import type { RunReplayKey } from '../../results/rows.js';
 
 /** Rows per ClickHouse page / PostgreSQL cursor batch. */
 export const PAGE_ROWS = 20_000;
@@ -21,7 +21,7 @@ export const PAGE_ROWS = 20_000;
  */
 export async function* keysetPages<R extends Record<string, number | string>>(
   store: Store,
-  key: ReplayKey,
+  key: RunReplayKey,
   sql: string,
   order: { readonly t: keyof R & string; readonly id: keyof R & string },
   params: Readonly<Record<string, SqlValue>> = {},

@@ -7,12 +7,13 @@ import type { Pool } from 'pg';
 import type { Plan } from '../../scenarios/index.js';
 import type { Store } from '../../results/store.js';
 import type { OpFates } from '../audit/fates.js';
-import type { ReplayKey, RowSink } from '../replay/sink.js';
+import type { RunReplayKey } from '../../results/rows.js';
+import type { RowSink } from '../replay/sink.js';
 
 /** What every analysis receives. */
 export interface AnalysisContext {
   /** Identifies the replay in every row it writes. */
-  readonly key: ReplayKey;
+  readonly key: RunReplayKey;
   /** Registry name of the strategy, e.g. `split`. */
   readonly strategyName: string;
   /** A pool on the strategy's ledger database (read it; never write). */

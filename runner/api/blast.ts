@@ -21,6 +21,7 @@ import type { ResolvedRunConfig } from '../config/run-config.js';
 import { oneLine, UserError } from '../errors.js';
 import { autocannonRequest, BlastLedger, OpFeed } from '../http/blast-feed.js';
 import { redactUrl } from '../config/redact.js';
+import { recordedConfig } from '../config/run-config.js';
 import { recordedStoreRun, type RunStatus } from '../lifecycle/recorded-run.js';
 
 /** Options for {@link runBlast}. */
@@ -31,11 +32,11 @@ export interface BlastOptions {
   readonly config: ResolvedRunConfig;
   /** How long to blast, µs. */
   readonly durationUs: number;
-  /** Concurrent connections, each with one request in flight. Default 10. */
+  /** Concurrent connections, each with one request in flight. Default: `config.blastConnections` (10, blast's `--connections`). */
   readonly connections?: number;
-  /** A request without an answer for this long counts as a timeout, s. Default 10. */
+  /** A request without an answer for this long counts as a timeout, s. Default: `config.blastTimeoutS` (10). */
   readonly timeoutS?: number;
-  /** Id of the first op sent (a second blast at the same server needs new ids). Default 0. */
+  /** Id of the first op sent (a second blast at the same server needs new ids). Default: `config.firstOpId` (0). */
   readonly firstOpId?: number;
   /** Stops the blast early (Ctrl-C): what was measured is recorded, the run marked incomplete. */
   readonly abort?: AbortSignal;
@@ -92,14 +93,14 @@ export const BLAST_BACKEND = 'http';
 export async function runBlast(options: BlastOptions): Promise<BlastResult> {
   const { config } = options;
   const target = parseTarget(options.target);
-  const connections = options.connections ?? 10;
-  const timeoutS = options.timeoutS ?? 10;
+  const connections = options.connections ?? config.blastConnections;
+  const timeoutS = options.timeoutS ?? config.blastTimeoutS;
   const probe = await probeTarget(target);
   options.log(`target ${redactUrl(target.href)}: ${probe}`);
   options.log(`blast: ${connections} connections for ${(options.durationUs / 1e6).toFixed(1)} s, ops from scenario ${config.plan.name} (seed ${config.seed})`);
 
   const shownTarget = redactUrl(target.href);
-  const params = { target: shownTarget, connections, duration_us: options.durationUs, timeout_s: timeoutS, first_op_id: options.firstOpId ?? 0, pipelining: 1, target_says: probe };
+  const params = { target: shownTarget, connections, duration_us: options.durationUs, timeout_s: timeoutS, first_op_id: options.firstOpId ?? config.firstOpId, pipelining: 1, target_says: probe };
   type Blasted = { summary: StrategyRunRow; counts: BlastLedger['counts']; autocannon: AutocannonResult | undefined };
   const run = await recordedStoreRun<Blasted>({
     config,
@@ -107,7 +108,7 @@ export async function runBlast(options: BlastOptions): Promise<BlastResult> {
     command: 'hotbench blast',
     log: options.log,
     runRow: () => ({
-      recordedConfig: { command: 'blast', scenario: config.plan.name, seed: config.seed, clickhouse: config.clickhouseUrl ? redactUrl(config.clickhouseUrl) : 'chdb', ...params },
+      recordedConfig: { command: 'blast', ...recordedConfig(config, undefined, 'blast'), ...params },
       stream: { sha256: summarizePlan(config.plan).sha256, totalOps: 0 }, // a closed loop plans nothing: it sends as fast as the answers come
       scheduleUs: options.durationUs,
     }),
@@ -116,7 +117,7 @@ export async function runBlast(options: BlastOptions): Promise<BlastResult> {
       const clock = new MonotonicClock(); // the blast's time 0 is now
       const ledger = new BlastLedger(key, clock, (row) => recorder.push('ops', row));
       const started = wallClockUtc();
-      const { result, error, interrupted } = await blastWith(target, { connections, timeoutS, durationUs: options.durationUs, firstOpId: options.firstOpId ?? 0, config, ledger, abort: options.abort, onTick: (n) => recorder.push('samples', { ...key, t_us: clock.now(), name: 'blast_responses_per_s', value: n }) });
+      const { result, error, interrupted } = await blastWith(target, { connections, timeoutS, durationUs: options.durationUs, firstOpId: options.firstOpId ?? config.firstOpId, config, ledger, abort: options.abort, onTick: (n) => recorder.push('samples', { ...key, t_us: clock.now(), name: 'blast_responses_per_s', value: n }) });
       const elapsed = clock.now();
       const { timedOut, cutOff } = ledger.unanswered(timeoutS * 1_000_000);
       for (const [name, value] of summarySamples(result, connections)) recorder.push('samples', { ...key, t_us: elapsed, name, value });

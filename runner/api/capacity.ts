@@ -43,10 +43,12 @@ import {
 } from '../../reports/capacity/index.js';
 import type { Slo as Limits } from '../../reports/common/slo.js';
 import { recordedConfig, type ResolvedRunConfig } from '../config/run-config.js';
+import { CAPACITY_SCENARIO, commandDefault, flagOf, optionSpec, type OptionKey } from '../config/options.js';
 import { oneLine } from '../errors.js';
 import { newRunId, plannedForRun, recordedRun, type RunStatus } from '../lifecycle/recorded-run.js';
 import { planStrategies, type PlannedStrategy } from '../replay/plan.js';
 import { replayStrategy } from '../replay/replay.js';
+import { sharedReplayArgs } from '../replay/args.js';
 import type { RunBenchmarkOptions } from './run.js';
 
 /** How to search. Rates in ops/s, durations in µs. */
@@ -61,23 +63,39 @@ export interface CapacitySearch {
   readonly bisect: number;
 }
 
+/** The default of option `key` for the capacity command, parsed: the option table (runner/config/options.ts) holds it once. */
+function capacityDefault<T>(key: OptionKey): T {
+  const spec = optionSpec(key);
+  return spec.parse(commandDefault(spec, 'capacity')!, flagOf(key)) as T;
+}
+
 /**
  * Defaults of {@link CapacitySearch} (fit `row-lock,aggregate` into ~5
  * minutes on 2 cores), the strategies searched, and the concurrency cap used
  * unless --concurrency / HOTBENCH_CONCURRENCY give one: 2,048 rather than
  * run's 512, because a fast batching strategy holds rate × latency ops in
- * flight (25,000/s × 20 ms = 500) and the cap must not be what breaks.
+ * flight (25,000/s × 20 ms = 500) and the cap must not be what breaks. All
+ * read from the option table, where they are written.
  */
-export const CAPACITY_DEFAULTS = { startPerS: 100, maxPerS: 100_000, factor: 2, stepDurationUs: 3_000_000, maxStepOps: 30_000, bisect: 3, strategies: 'row-lock,aggregate', concurrency: 2048 } as const;
+export const CAPACITY_DEFAULTS = {
+  startPerS: capacityDefault<number>('start'),
+  maxPerS: capacityDefault<number>('max'),
+  factor: capacityDefault<number>('factor'),
+  stepDurationUs: capacityDefault<number>('stepDuration'),
+  maxStepOps: capacityDefault<number>('maxStepOps'),
+  bisect: capacityDefault<number>('bisect'),
+  strategies: capacityDefault<string>('strategies'),
+  concurrency: capacityDefault<number>('concurrency'),
+} as const;
 
 /**
  * The default scenario: all traffic on one hot account, constant arrivals,
  * budget never exhausted. It lives beside the search (not in bench/ or the
  * scenario library) because it is capacity's own input: the search sets its
- * rate.
+ * rate (its path is the option table's capacity default of `--scenario`).
  */
 export function capacityScenarioPath(): string {
-  return join(packageRoot(), 'runner', 'api', 'capacity-hot-account.yaml');
+  return join(packageRoot(), CAPACITY_SCENARIO);
 }
 
 /** Shortest step the op cap may shrink a step to, µs. */
@@ -137,8 +155,10 @@ export async function runCapacity(config: ResolvedRunConfig, search: CapacitySea
     command: CAPACITY_COMMAND,
     log: options.log,
     needs: [...new Set(strategies.flatMap((s) => s.needs))],
-    runRow: () => ({ recordedConfig: { ...recordedConfig(config, settings.strategies), capacity: settings }, stream: first, scheduleUs: stepDurationUs(search, search.startPerS) }),
-    body: async ({ recorder, store, clock, stack: { postgres, providers } }) => {
+    runRow: () => ({ recordedConfig: { ...recordedConfig(config, settings.strategies, 'capacity'), capacity: settings }, stream: first, scheduleUs: stepDurationUs(search, search.startPerS) }),
+    body: async (ctx) => {
+      const { recorder, store } = ctx;
+      const shared = sharedReplayArgs(config, ctx, options);
       let idx = 0;
       /** Replays `planned` at `rate`, reads the step back from ClickHouse and judges it. */
       const step = async (planned: PlannedStrategy, rate: number): Promise<CapacityStep> => {
@@ -147,27 +167,7 @@ export async function runCapacity(config: ResolvedRunConfig, search: CapacitySea
         const label = stepLabel(planned.label, rate);
         options.log(`${label}: ${plannedOps} ops over ${(plan.durationUs / 1e6).toFixed(1)} s`);
         const started = performance.now();
-        await replayStrategy({
-          runId,
-          rep: 0,
-          idx: idx++,
-          planned: { ...planned, label },
-          plan,
-          plannedOps,
-          postgres,
-          providers,
-          rows: recorder,
-          store,
-          clock,
-          concurrency: config.concurrency,
-          connections: config.connections,
-          lateThresholdUs: config.lateThresholdUs,
-          keepDatabases: config.keepDatabases,
-          faults: config.faults,
-          abort: options.abort,
-          progress: options.progress,
-          log: options.log,
-        });
+        await replayStrategy({ ...shared, rep: 0, idx: idx++, planned: { ...planned, label }, plan, plannedOps });
         await recorder.flush();
         const replayed = performance.now();
         const report = await loadRunReport(store, runId);

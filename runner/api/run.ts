@@ -19,6 +19,7 @@ import { refuseExternalPostgresFaults } from '../faults/postgres.js';
 import { plannedForRun, recordedRun, type RunStatus } from '../lifecycle/recorded-run.js';
 import { planStrategies, type PlannedStrategy } from '../replay/plan.js';
 import { replayStrategy } from '../replay/replay.js';
+import { sharedReplayArgs } from '../replay/args.js';
 
 /** Options for {@link runBenchmark}. */
 export interface RunBenchmarkOptions {
@@ -64,7 +65,8 @@ export async function runBenchmark(config: ResolvedRunConfig, options: RunBenchm
     needs: [...new Set(strategies.flatMap((s) => s.needs))],
     // The broker's release: an embedded Kafka is known exactly; an external one says what kafkajs could tell.
     runRow: ({ providers }) => ({ recordedConfig: { ...recordedConfig(config, strategies.map((s) => s.label)), kafka_version: providers.versions().kafka ?? null }, stream: summary, scheduleUs: config.plan.durationUs }),
-    body: async ({ runId, recorder, store, clock, stack: { postgres, providers } }) => {
+    body: async (ctx) => {
+      const shared = sharedReplayArgs(config, ctx, options);
       const rows: StrategyRunRow[] = [];
       let failure: string | undefined;
       outer: for (let rep = 0; rep < config.repeat; rep++) {
@@ -73,27 +75,7 @@ export async function runBenchmark(config: ResolvedRunConfig, options: RunBenchm
           options.log(`${planned.label}${config.repeat > 1 ? ` (repetition ${rep + 1}/${config.repeat})` : ''}: ${summary.totalOps} ops over ${(config.plan.durationUs / 1e6).toFixed(1)} s`);
           try {
             rows.push(
-              await replayStrategy({
-                runId,
-                rep,
-                idx,
-                planned,
-                plan: config.plan,
-                plannedOps: summary.totalOps,
-                postgres,
-                providers,
-                rows: recorder,
-                store,
-                clock,
-                concurrency: config.concurrency,
-                connections: config.connections,
-                lateThresholdUs: config.lateThresholdUs,
-                keepDatabases: config.keepDatabases,
-                faults: config.faults,
-                abort: options.abort,
-                progress: options.progress,
-                log: options.log,
-              }),
+              await replayStrategy({ ...shared, rep, idx, planned, plan: config.plan, plannedOps: summary.totalOps }),
             );
           } catch (err) {
             failure = oneLine(err); // replayStrategy records its own failures; this is a harness bug

@@ -5,8 +5,9 @@
  * environment and the scenario file can supply the value (see runner/config/run-config.ts).
  */
 import type { Argv } from 'yargs';
-import { defaultOf, envName, envValue, flagOf, optionsFor } from '../config/options.js';
-import { stackPreset } from '../stack/compose.js';
+import { optionSpec, optionsFor } from '../config/options.js';
+import { readOption, type OptionLayers } from '../config/resolve-options.js';
+import { STACKS } from '../stack/compose.js';
 
 /** Where the results live: `--clickhouse`, `--data-dir` and `--stack`, from the option table (runner/config/options.ts). */
 export function storeFlags<T>(y: Argv<T>) {
@@ -19,12 +20,13 @@ export function jsonFlag<T>(y: Argv<T>) {
 }
 
 /**
- * Reads `--clickhouse`/`--data-dir` with the precedence of runner/config/run-config.ts:
- * the stack preset < environment < flags.
+ * Reads `--clickhouse`/`--data-dir` as a run would (runner/config/resolve-options.ts):
+ * the default < the stack preset < environment < flags.
  */
 export function storeLocation(argv: { clickhouse?: string | undefined; dataDir?: string | undefined; stack?: string | undefined }, env: NodeJS.ProcessEnv = process.env): { url?: string; dataDir: string } {
-  const stack = stackPreset(argv.stack ?? envValue(env, 'stack'), argv.stack !== undefined ? flagOf('stack') : envName('stack')!);
-  const url = argv.clickhouse ?? envValue(env, 'clickhouse') ?? stack?.preset.clickhouse;
-  const dataDir = argv.dataDir ?? envValue(env, 'dataDir') ?? defaultOf('dataDir');
+  const layers: OptionLayers = { flags: argv, env, command: 'report' };
+  const stack = readOption(optionSpec('stack'), layers).value as string | undefined;
+  const url = readOption(optionSpec('clickhouse'), { ...layers, ...(stack !== undefined ? { stack: STACKS[stack]! } : {}) }).value as string | undefined;
+  const dataDir = readOption(optionSpec('dataDir'), layers).value as string;
   return { ...(url ? { url } : {}), dataDir: `${dataDir}/clickhouse` };
 }

@@ -1,35 +1,54 @@
 /**
  * The option table: every setting a user gives a recorded command, written
- * once. From it are derived the yargs options (`optionsFor`), the help text
- * (env names and defaults appended, never repeated by hand), the environment
- * handling (`envName`, `envValue`), the defaults (`defaultOf`), the
- * {@link RunOptions} type, the mapping from parsed flags (`optionsOf`) and
- * the keys under which `--dry-run --json` and the recorded config report each
- * value's source (`ResolvedRunConfig.sources`, keyed by option key).
+ * once, with how it is parsed and whether it is recorded. From it are derived
+ * the yargs options (`optionsFor`), the help text (env names and defaults
+ * appended, never repeated by hand), the environment handling (`envName`,
+ * `envValue`), the defaults (`defaultOf`), the {@link RunOptions} type, the
+ * mapping from parsed flags (`optionsOf`), the reading of every value with
+ * its precedence and the fields of `ResolvedRunConfig` (`resolveOptions`,
+ * ./resolve-options.ts), the value sources `--dry-run --json` prints, and the
+ * recorded config (`recordedOptions`).
  *
- * Precedence, lowest to highest (runner/config/run-config.ts applies it):
+ * Precedence, lowest to highest (./resolve-options.ts applies it):
  *   defaults < scenario file < --stack preset < environment < flags.
+ * Connection settings never come from a scenario file: only options with
+ * `layer: 'scenario'` read it (the seed).
  *
  * ## Adding an option
- * Add ONE entry to {@link OPTIONS}: key (camelCase; the flag is its kebab
- * form), type, help (without env or default: they are appended), `env` if
- * an environment variable may set it, `default` in the flag's own grammar
- * (e.g. `'5ms'`, parsed by the same parser as the flag) or `shownDefault`
- * when the default is a description, and `commands` that take it. The flag
- * then exists on those commands, `RunOptions` has the field, the help shows
- * env and default. Read it in `resolveRunConfig` (with `pick`/`envValue`
- * there, so its source is recorded) and add it to `ResolvedRunConfig` and
- * `recordedConfig` if the run must use and record it.
+ * Add ONE entry to {@link OPTIONS}:
+ * - `key` (camelCase; the flag is its kebab form unless `flag` names it, for
+ *   a command that spells it like another command's option), `type`, `help`
+ *   (without env or default: they are appended), `commands` that take it;
+ * - `parse`: one of ./option-parsers.ts (durations use the one grammar of
+ *   units/duration.ts), giving the value the run uses;
+ * - `default` in the flag's own grammar (e.g. `'5ms'`, parsed like the flag),
+ *   `byCommand` where a command has its own, or `shownDefault` / `absent`
+ *   when nothing is given;
+ * - `env` if an environment variable may set it, `layer` if the scenario file
+ *   or the `--stack` preset may;
+ * - `field` if `ResolvedRunConfig` should call it otherwise (e.g. `pgUrl`);
+ * - `record` (its key in the recorded config, snake_case, and `write` for how;
+ *   URLs go through `recordUrl`, which masks the password) if runs record it.
+ * The flag then exists on those commands, `RunOptions` and
+ * `ResolvedRunConfig` have the field, its source is reported, the help shows
+ * env and default, and the run records it: nothing else to edit
+ * (test/options-table-drives-everything.test.ts walks every entry).
  */
+import { join } from 'node:path';
 import type { Argv, Options } from 'yargs';
+import { packageRoot } from '../../scenarios/library.js';
+import * as p from './option-parsers.js';
+import type { RawValue } from './option-parsers.js';
 
 /** Commands that take options from this table. */
 export type OptionCommand = 'run' | 'capacity' | 'blast' | 'report' | 'runs' | 'compare' | 'export' | 'history';
 
 /** One option. */
 export interface OptionSpec {
-  /** camelCase key of `RunOptions` and of `sources`; the flag is `--<kebab-case>`. */
+  /** camelCase key of `RunOptions` and of `sources`; the flag is `--<kebab-case>` unless {@link flag} says otherwise. */
   readonly key: string;
+  /** The flag's name without `--`, when it is not the key's kebab form (blast's `--duration` is `blastDuration`). */
+  readonly flag?: string;
   readonly type: 'string' | 'number' | 'boolean' | 'array';
   /** What the option does (env and default are appended to the help). */
   readonly help: string;
@@ -39,35 +58,61 @@ export interface OptionSpec {
   readonly envForm?: string;
   /** The default, in the flag's own grammar (parsed like the flag). */
   readonly default?: string | number;
+  /** A command's own default, replacing {@link default} there; `shown` is what its help says. */
+  readonly byCommand?: Partial<Record<OptionCommand, { readonly default: string | number; readonly shown?: string }>>;
   /** The default when it is not a value, e.g. `the scenario's`. */
   readonly shownDefault?: string;
   readonly choices?: readonly string[];
   /** Commands whose yargs options include it. */
   readonly commands: readonly OptionCommand[];
+  /** Reads a raw value of any layer; `where` is the flag or variable, for the error line. `undefined` = not given. */
+  readonly parse: (raw: RawValue, where: string) => unknown;
+  /** The field's value when no layer gives one and there is no default (e.g. `[]`, `false`). */
+  readonly absent?: unknown;
+  /** A layer besides flag, environment and default: the scenario file's field of the same key, or the `--stack` preset's part. */
+  readonly layer?: 'scenario' | 'stack';
+  /** The `ResolvedRunConfig` field, when not the key. */
+  readonly field?: string;
+  /** Recorded with the run under `as`; `write` turns the value into what is recorded, `absent` is recorded when there is none (default null). */
+  readonly record?: { readonly as: string; readonly write?: (value: unknown) => unknown; readonly absent?: unknown };
 }
 
 const RUNS: readonly OptionCommand[] = ['run', 'capacity'];
 const STORE: readonly OptionCommand[] = ['run', 'capacity', 'blast', 'report', 'runs', 'compare', 'export', 'history'];
+const URL = { write: p.recordUrl };
+
+/** Capacity's default scenario: all traffic on one hot account; it lives beside the search (runner/api/) because the search sets its rate. */
+export const CAPACITY_SCENARIO = 'runner/api/capacity-hot-account.yaml';
 
 /** Every option, in help order. */
 export const OPTIONS = [
-  { key: 'clickhouse', type: 'string', env: 'CLICKHOUSE_URL', shownDefault: 'embedded chdb under --data-dir', commands: STORE, help: 'ClickHouse server URL (http://user:pass@host:8123) for results' },
-  { key: 'dataDir', type: 'string', env: 'HOTBENCH_HOME', default: '.hotbench', commands: STORE, help: "hotbench's own data: the embedded ClickHouse store and the recorder spool" },
-  { key: 'stack', type: 'string', env: 'HOTBENCH_STACK', shownDefault: 'none', commands: STORE, help: 'use the docker-compose.yml services (compose) for every part not given otherwise' },
-  { key: 'scenario', type: 'string', env: 'HOTBENCH_SCENARIO', default: 'advertiser-burst', commands: [...RUNS, 'blast'], help: 'built-in scenario name or path to a scenario YAML file' },
-  { key: 'strategies', type: 'string', env: 'HOTBENCH_STRATEGIES', shownDefault: 'every available one', commands: RUNS, help: 'comma-separated strategies with parameters, e.g. row-lock,atomic or aggregate:window=10ms,max=500' },
-  { key: 'duration', type: 'string', env: 'HOTBENCH_DURATION', shownDefault: "the scenario's", commands: RUNS, help: "length of each strategy's replay, e.g. 10s, 2m: phases are scaled to fit" },
-  { key: 'rateScale', type: 'number', env: 'HOTBENCH_RATE_SCALE', default: 1, commands: RUNS, help: 'multiply every arrival rate by this factor' },
-  { key: 'seed', type: 'number', env: 'HOTBENCH_SEED', shownDefault: "the scenario's, else 1", commands: [...RUNS, 'blast'], help: 'seed of the op stream: same scenario + seed = same ops, byte for byte' },
-  { key: 'pg', type: 'string', env: 'PG_URL', shownDefault: 'embedded PostgreSQL', commands: RUNS, help: 'external PostgreSQL URL; each strategy gets a fresh database on it' },
-  { key: 'pgReplica', type: 'string', env: 'PG_REPLICA_URL', shownDefault: 'started next to the embedded server', commands: RUNS, help: 'streaming replica of --pg for read-write-split' },
-  { key: 'redis', type: 'string', env: 'REDIS_URL', shownDefault: 'redis://127.0.0.1:6379 if reachable', commands: RUNS, help: 'Redis URL for strategies that need it' },
-  { key: 'kafka', type: 'string', env: 'KAFKA_BROKERS', shownDefault: 'none', commands: RUNS, help: 'Kafka brokers host:port[,host:port]' },
-  { key: 'out', type: 'string', env: 'HOTBENCH_OUT', default: 'hotbench-results', commands: [...RUNS, 'blast'], help: 'report folder; each run writes <out>/<run-id>/report.{md,json,html}' },
-  { key: 'concurrency', type: 'number', env: 'HOTBENCH_CONCURRENCY', default: 512, commands: RUNS, help: 'most ops in flight at once (the open-loop cap); later ops are sent late, never dropped' },
-  { key: 'connections', type: 'number', env: 'HOTBENCH_CONNECTIONS', default: 16, commands: RUNS, help: 'PostgreSQL pool size per strategy' },
-  { key: 'lateThreshold', type: 'string', env: 'HOTBENCH_LATE_THRESHOLD', default: '5ms', commands: RUNS, help: 'an op sent this long after its intended time counts as late' },
-  { key: 'repeat', type: 'number', env: 'HOTBENCH_REPEAT', default: 1, commands: RUNS, help: 'replay each strategy N times in the run (for noise-aware comparison)' },
+  { key: 'clickhouse', field: 'clickhouseUrl', type: 'string', env: 'CLICKHOUSE_URL', shownDefault: 'embedded chdb under --data-dir', commands: STORE, parse: p.serviceUrl('clickhouse'), layer: 'stack', record: { as: 'clickhouse', ...URL, absent: 'chdb' }, help: 'ClickHouse server URL (http://user:pass@host:8123) for results' },
+  { key: 'dataDir', type: 'string', env: 'HOTBENCH_HOME', default: '.hotbench', commands: STORE, parse: p.folder('.hotbench'), help: "hotbench's own data: the embedded ClickHouse store and the recorder spool" },
+  { key: 'stack', type: 'string', env: 'HOTBENCH_STACK', shownDefault: 'none', commands: STORE, parse: p.stackName, record: { as: 'stack' }, help: 'use the docker-compose.yml services (compose) for every part not given otherwise' },
+  {
+    key: 'scenario',
+    field: 'scenarioRef',
+    type: 'string',
+    env: 'HOTBENCH_SCENARIO',
+    default: 'advertiser-burst',
+    byCommand: { capacity: { default: join(packageRoot(), CAPACITY_SCENARIO), shown: CAPACITY_SCENARIO } },
+    commands: [...RUNS, 'blast'],
+    parse: p.text,
+    help: 'built-in scenario name or path to a scenario YAML file',
+  },
+  { key: 'strategies', type: 'string', env: 'HOTBENCH_STRATEGIES', shownDefault: 'every available one', byCommand: { capacity: { default: 'row-lock,aggregate' } }, commands: RUNS, parse: p.optionalText, help: 'comma-separated strategies with parameters, e.g. row-lock,atomic or aggregate:window=10ms,max=500' },
+  { key: 'duration', field: 'durationUs', type: 'string', env: 'HOTBENCH_DURATION', shownDefault: "the scenario's", commands: RUNS, parse: p.durationUs, record: { as: 'duration_us' }, help: "length of each strategy's replay, e.g. 10s, 2m: phases are scaled to fit" },
+  { key: 'rateScale', type: 'number', env: 'HOTBENCH_RATE_SCALE', default: 1, commands: RUNS, parse: p.positiveNumber(10_000), record: { as: 'rate_scale' }, help: 'multiply every arrival rate by this factor' },
+  { key: 'seed', type: 'number', env: 'HOTBENCH_SEED', shownDefault: "the scenario's, else 1", commands: [...RUNS, 'blast'], parse: p.seed, layer: 'scenario', record: { as: 'seed' }, help: 'seed of the op stream: same scenario + seed = same ops, byte for byte' },
+  { key: 'pg', field: 'pgUrl', type: 'string', env: 'PG_URL', shownDefault: 'embedded PostgreSQL', commands: RUNS, parse: p.serviceUrl('pg'), layer: 'stack', record: { as: 'pg', ...URL, absent: 'embedded' }, help: 'external PostgreSQL URL; each strategy gets a fresh database on it' },
+  { key: 'pgReplica', field: 'pgReplicaUrl', type: 'string', env: 'PG_REPLICA_URL', shownDefault: 'started next to the embedded server', commands: RUNS, parse: p.serviceUrl('pgReplica'), layer: 'stack', record: { as: 'pg_replica', ...URL }, help: 'streaming replica of --pg for read-write-split' },
+  { key: 'redis', field: 'redisUrl', type: 'string', env: 'REDIS_URL', shownDefault: 'redis://127.0.0.1:6379 if reachable', commands: RUNS, parse: p.serviceUrl('redis'), layer: 'stack', record: { as: 'redis', ...URL }, help: 'Redis URL for strategies that need it' },
+  { key: 'kafka', field: 'kafkaBrokers', type: 'string', env: 'KAFKA_BROKERS', shownDefault: 'none', commands: RUNS, parse: p.brokers, absent: [] as readonly string[], layer: 'stack', record: { as: 'kafka' }, help: 'Kafka brokers host:port[,host:port]' },
+  { key: 'out', type: 'string', env: 'HOTBENCH_OUT', default: 'hotbench-results', commands: [...RUNS, 'blast'], parse: p.folder('hotbench-results'), help: 'report folder; each run writes <out>/<run-id>/report.{md,json,html}' },
+  { key: 'concurrency', type: 'number', env: 'HOTBENCH_CONCURRENCY', default: 512, byCommand: { capacity: { default: 2048 } }, commands: RUNS, parse: p.positiveInteger(100_000), record: { as: 'concurrency' }, help: 'most ops in flight at once (the open-loop cap); later ops are sent late, never dropped' },
+  { key: 'connections', type: 'number', env: 'HOTBENCH_CONNECTIONS', default: 16, commands: RUNS, parse: p.positiveInteger(1_000), record: { as: 'connections' }, help: 'PostgreSQL pool size per strategy' },
+  { key: 'lateThreshold', field: 'lateThresholdUs', type: 'string', env: 'HOTBENCH_LATE_THRESHOLD', default: '5ms', commands: RUNS, parse: p.durationUs, record: { as: 'late_threshold_us' }, help: 'an op sent this long after its intended time counts as late' },
+  { key: 'repeat', type: 'number', env: 'HOTBENCH_REPEAT', default: 1, commands: RUNS, parse: p.positiveInteger(1_000), record: { as: 'repeat' }, help: 'replay each strategy N times in the run (for noise-aware comparison)' },
   {
     key: 'via',
     type: 'string',
@@ -75,23 +120,41 @@ export const OPTIONS = [
     default: 'direct',
     choices: ['direct', 'http', 'http-inprocess'],
     commands: RUNS,
+    parse: p.via,
+    record: { as: 'via' },
     help: 'how ops reach each strategy: direct calls, or HTTP to the strategy served by a `hotbench serve` child (http) or in this process (http-inprocess)',
   },
-  { key: 'keepDatabases', type: 'boolean', env: 'HOTBENCH_KEEP_DATABASES', envForm: '1/true/yes', commands: RUNS, help: "keep each strategy's database on an external server after the run (for inspection)" },
+  { key: 'keepDatabases', type: 'boolean', env: 'HOTBENCH_KEEP_DATABASES', envForm: '1/true/yes', commands: RUNS, parse: p.onOff, absent: false, help: "keep each strategy's database on an external server after the run (for inspection)" },
   {
     key: 'slo',
     type: 'string',
     env: 'HOTBENCH_SLO',
     commands: RUNS,
+    parse: p.sloText,
+    record: { as: 'slo' },
     help: "limits the verdict judges strategies by, over the scenario's slo block: 'p99_ack<50ms,p999_ack<200ms,posting_delay<1s,overdraft=0,stop_delivery<200ms,reject_share<5%' (inclusive; name=off drops one)",
   },
   {
     key: 'junit',
     type: 'string',
     commands: ['run', 'compare'],
+    parse: p.optionalText,
     help: 'also write the result as JUnit XML to this file: a test case per check (run) or metric (compare); failures carry the measured value and the limit, undecided checks are skipped with the reason',
   },
-  { key: 'fault', type: 'array', env: 'HOTBENCH_FAULTS', envForm: 'comma-separated', commands: RUNS, help: 'inject a fault into every replay at a schedule time, repeatable: redis:restart@8s, consumer:kill@5s' },
+  { key: 'fault', field: 'faults', type: 'array', env: 'HOTBENCH_FAULTS', envForm: 'comma-separated', commands: RUNS, parse: p.faults, absent: [], record: { as: 'faults', write: p.recordFaults }, help: 'inject a fault into every replay at a schedule time, repeatable: redis:restart@8s, consumer:kill@5s' },
+  // capacity's search (runner/api/capacity.ts); recorded under config_json.capacity with the limits it judged by
+  { key: 'start', field: 'startPerS', type: 'string', default: '100/s', commands: ['capacity'], parse: p.rate, help: 'first offered rate, ops/s (e.g. 100/s)' },
+  { key: 'max', field: 'maxPerS', type: 'string', default: '100000/s', commands: ['capacity'], parse: p.rate, help: 'highest rate tried' },
+  { key: 'stepDuration', field: 'stepDurationUs', type: 'string', default: '3s', commands: ['capacity'], parse: p.durationUs, help: 'length of each step (shortened at high rates, see --max-step-ops)' },
+  { key: 'factor', type: 'number', default: 2, commands: ['capacity'], parse: p.factor, help: 'rate multiplier between steps until the first failure (above 1.05)' },
+  { key: 'bisect', type: 'number', default: 3, commands: ['capacity'], parse: p.integer(0, 20), help: 'bisection steps between the last pass and the first failure' },
+  { key: 'maxStepOps', type: 'number', default: 30_000, commands: ['capacity'], parse: p.positiveInteger(10_000_000), help: 'most ops one step plans; faster steps are shorter (never under 1 s)' },
+  // blast's own (runner/api/blast.ts): `--duration` and `--connections` mean the blast's there; recorded in the blast's params
+  { key: 'target', type: 'string', commands: ['blast'], parse: p.optionalText, help: 'base URL of the service, e.g. http://127.0.0.1:8080 (what `hotbench serve` prints)' },
+  { key: 'blastDuration', flag: 'duration', field: 'blastDurationUs', type: 'string', default: '10s', commands: ['blast'], parse: p.durationUs, help: 'how long to blast, e.g. 10s, 2m' },
+  { key: 'blastConnections', flag: 'connections', type: 'number', default: 10, commands: ['blast'], parse: p.integer(1, 10_000), help: 'concurrent connections, one request in flight on each' },
+  { key: 'blastTimeout', flag: 'timeout', field: 'blastTimeoutS', type: 'number', default: 10, commands: ['blast'], parse: p.integer(1, 3_600), help: 'seconds without an answer before a request counts as timed out' },
+  { key: 'firstOpId', type: 'number', default: 0, commands: ['blast'], parse: p.integer(0, Number.MAX_SAFE_INTEGER), help: 'op_id of the first request; blasting the same server again needs fresh ids' },
 ] as const satisfies readonly OptionSpec[];
 
 /** An option's key. */
@@ -102,16 +165,36 @@ type ValueOf<T extends OptionSpec['type']> = T extends 'number' ? number | strin
 /** What a user may set, from flags or the environment: every field optional; strings as typed (derived from {@link OPTIONS}). */
 export type RunOptions = { readonly [O in (typeof OPTIONS)[number] as O['key']]?: ValueOf<O['type']> };
 
-const BY_KEY: ReadonlyMap<string, OptionSpec> = new Map(OPTIONS.map((o) => [o.key, o]));
+type Entry = (typeof OPTIONS)[number];
+type FieldOf<O> = O extends { readonly field: infer F extends string } ? F : O extends { readonly key: infer K extends string } ? K : never;
+type Parsed<O> = O extends { readonly parse: (...args: never[]) => infer R } ? R : never;
+type Resolved<O> = O extends { readonly default: unknown } ? Exclude<Parsed<O>, undefined> : O extends { readonly absent: infer A } ? Exclude<Parsed<O>, undefined> | A : Parsed<O> | undefined;
+
+/** Every option's parsed value under its field (derived from {@link OPTIONS}: an option added there appears here). */
+export type ResolvedOptions = { readonly [O in Entry as FieldOf<O>]: Resolved<O> };
+
+/** Every option, typed as the general {@link OptionSpec}. Everything here reads it when called (no copies), so an entry is all an option needs. */
+export const OPTION_SPECS: readonly OptionSpec[] = OPTIONS;
 
 /** The option `key`. */
 export function optionSpec(key: OptionKey): OptionSpec {
-  return BY_KEY.get(key)!;
+  return OPTION_SPECS.find((o) => o.key === key)!;
 }
 
-/** `--rate-scale` for `rateScale`. */
+/** The `ResolvedRunConfig` field of `spec`. */
+export function fieldOf(spec: OptionSpec): string {
+  return spec.field ?? spec.key;
+}
+
+/** `--rate-scale` for `rateScale`; `--duration` for `blastDuration` (its `flag`). */
 export function flagOf(key: OptionKey): string {
-  return `--${key.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`)}`;
+  const flag = OPTION_SPECS.find((o) => o.key === key)?.flag;
+  return `--${flag ?? key.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`)}`;
+}
+
+/** The key yargs gives a flag in parsed argv (camelCase of the flag). */
+function argvKey(spec: OptionSpec): string {
+  return spec.flag === undefined ? spec.key : spec.flag.replace(/-([a-z])/g, (_, c: string) => c.toUpperCase());
 }
 
 /** The environment variable of `key`, if any. */
@@ -131,11 +214,18 @@ export function defaultOf<K extends OptionKey>(key: K): Extract<(typeof OPTIONS)
   return (optionSpec(key) as { default?: unknown }).default as never;
 }
 
-/** The help line: what it does, then `[env X; default Y]`. */
-export function helpOf(spec: OptionSpec): string {
+/** The default of `spec` for `command` (its own, else the table's), in the flag's grammar. */
+export function commandDefault(spec: OptionSpec, command: OptionCommand): string | number | undefined {
+  return spec.byCommand?.[command]?.default ?? spec.default;
+}
+
+/** The help line: what it does, then `[env X; default Y]` (the command's own default where it has one). */
+export function helpOf(spec: OptionSpec, command?: OptionCommand): string {
   const tail: string[] = [];
+  const own = command === undefined ? undefined : spec.byCommand?.[command];
   if (spec.env) tail.push(`env ${spec.env}${spec.envForm ? `, ${spec.envForm}` : ''}`);
-  if (spec.default !== undefined) tail.push(`default ${spec.default}`);
+  if (own !== undefined) tail.push(`default ${own.shown ?? own.default}`);
+  else if (spec.default !== undefined) tail.push(`default ${spec.default}`);
   else if (spec.shownDefault !== undefined) tail.push(`default: ${spec.shownDefault}`);
   return tail.length > 0 ? `${spec.help} [${tail.join('; ')}]` : spec.help;
 }
@@ -143,24 +233,23 @@ export function helpOf(spec: OptionSpec): string {
 /**
  * Adds the table's options of `command` to `y`. No yargs defaults, on
  * purpose: an absent flag stays `undefined` so the environment and the
- * scenario can supply the value. `except` leaves out options the command
- * declares itself with another meaning.
+ * scenario can supply the value.
  */
-export function optionsFor<T>(y: Argv<T>, command: OptionCommand, except: readonly OptionKey[] = []): Argv<T> {
+export function optionsFor<T>(y: Argv<T>, command: OptionCommand): Argv<T> {
   let out = y;
-  for (const spec of OPTIONS as readonly OptionSpec[]) {
-    if (!spec.commands.includes(command) || (except as readonly string[]).includes(spec.key)) continue;
-    const opt: Options = { type: spec.type === 'array' ? 'string' : spec.type, describe: helpOf(spec) };
+  for (const spec of OPTION_SPECS) {
+    if (!spec.commands.includes(command)) continue;
+    const opt: Options = { type: spec.type === 'array' ? 'string' : spec.type, describe: helpOf(spec, command) };
     if (spec.type === 'array') opt.array = true;
-    if ('choices' in spec && spec.choices) opt.choices = [...spec.choices];
+    if (spec.choices) opt.choices = [...spec.choices];
     out = out.option(flagOf(spec.key as OptionKey).slice(2), opt) as Argv<T>;
   }
   return out;
 }
 
-/** The table's options of `command` present in parsed `argv` (yargs camel-cases flags), only those given. */
+/** The table's options of `command` present in parsed `argv` (yargs camel-cases flags), only those given, by option key. */
 export function optionsOf(argv: Readonly<Record<string, unknown>>, command: OptionCommand): RunOptions {
   const out: Record<string, unknown> = {};
-  for (const { key, commands } of OPTIONS as readonly OptionSpec[]) if ((commands as readonly string[]).includes(command) && argv[key] !== undefined) out[key] = argv[key];
+  for (const spec of OPTION_SPECS) if (spec.commands.includes(command) && argv[argvKey(spec)] !== undefined) out[spec.key] = argv[argvKey(spec)];
   return out as RunOptions;
 }

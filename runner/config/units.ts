@@ -34,6 +34,22 @@ export function parsePositive(value: unknown, where: string, opts: { integer?: b
   return n;
 }
 
+/** An integer from `min` to `max` (blast's counts, capacity's bisection steps). */
+export function parseInteger(value: unknown, where: string, min: number, max: number): number {
+  const n = typeof value === 'number' ? value : typeof value === 'string' && /^\s*-?\d+\s*$/.test(value) ? Number(value) : Number.NaN;
+  if (!Number.isSafeInteger(n) || n < min || n > max) throw new UserError(`${where}: ${shown(value)} is not an integer from ${min} to ${max}.`);
+  return n;
+}
+
+/** `800`, `800/s`, `1.5k/s` → ops/s (1 to 10,000,000, rounded). */
+export function parseRate(value: unknown, where: string): number {
+  const text = String(value);
+  const m = /^\s*(\d+(?:\.\d+)?)\s*(k?)\s*(?:\/s)?\s*$/i.exec(text);
+  const rate = m ? Number(m[1]) * (m[2] ? 1000 : 1) : Number.NaN;
+  if (!(rate >= 1 && rate <= 10_000_000)) throw new UserError(`${where}: ${JSON.stringify(text)} is not a rate; write ops per second from 1 to 10,000,000, e.g. 100/s or 2k/s`);
+  return Math.round(rate);
+}
+
 /** A non-negative safe integer (seeds). */
 export function parseSeed(value: unknown, where: string): number {
   const n = typeof value === 'number' ? value : typeof value === 'string' && /^\d+$/.test(value.trim()) ? Number(value) : Number.NaN;

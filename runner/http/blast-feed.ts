@@ -8,6 +8,7 @@ import { generateOps, type Plan } from '../../scenarios/index.js';
 import type { Clock, Op } from '../../strategies/contract.js';
 import type { OpRow } from '../../results/rows.js';
 import { outcomeOf, requestFor } from './api.js';
+import { outcomeColumns } from '../replay/sink.js';
 
 /**
  * The plan's ops in order, forever: when the stream ends it starts again.
@@ -85,17 +86,7 @@ export class BlastLedger {
     const outcome = outcomeOf(status, body);
     this.counts.answered += 1;
     this.counts[outcome.status] += 1;
-    const rejected = outcome.status === 'rejected';
-    this.push({
-      ...this.#base(entry),
-      acked_us: ackedUs,
-      status: outcome.status,
-      reason: rejected ? outcome.reason : '',
-      lock_wait_us: outcome.lockWaitUs ?? -1,
-      attempts: outcome.attempts ?? 1,
-      balance: outcome.status === 'applied' && outcome.balance !== undefined ? outcome.balance : 0,
-      detail: rejected ? (outcome.detail ?? '').slice(0, 300) : '',
-    });
+    this.push({ ...this.#base(entry), acked_us: ackedUs, ...outcomeColumns(outcome) });
   }
 
   /**

@@ -24,6 +24,7 @@ import type { Need } from '../../strategies/contract.js';
 import { randomBytes } from 'node:crypto';
 import { join } from 'node:path';
 import type { RunReport } from '../../reports/run/queries.js';
+import type { RunStatus } from '../../reports/common/report-types.js';
 import { checkRunId } from '../../reports/run/queries.js';
 import { openStore } from '../../results/open-store.js';
 import type { Store } from '../../results/store.js';
@@ -36,8 +37,8 @@ import { Recorder } from '../record/recorder.js';
 import { runRowOf, type RunRowFacts } from './run-row.js';
 import { renderRunReports, resultsStoreOf, withRunStack, type RunStack } from './run-stack.js';
 
-/** How a recorded run ended (the `run_ends` row). */
-export type RunStatus = 'complete' | 'incomplete' | 'failed';
+/** How a recorded run ended: the run report's own status type (reports/common/report-types.ts), written once. */
+export type { RunStatus } from '../../reports/common/report-types.js';
 
 /** What the body returns: how the run ended, and the command's own result. */
 export interface RunEnd<T> {

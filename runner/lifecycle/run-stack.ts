@@ -13,7 +13,7 @@ import type { Store } from '../../results/store.js';
 import { writeReports } from '../../reports/run/write-report.js';
 import { historySection } from '../../reports/history/section.js';
 import type { HtmlOptions } from '../../reports/run/render-html.js';
-import type { RunReport } from '../../reports/run/report-types.js';
+import type { RunReport } from '../../reports/common/report-types.js';
 import type { ResolvedRunConfig } from '../config/run-config.js';
 import { oneLine, UserError } from '../errors.js';
 import { PortProviders } from '../stack/needs.js';

@@ -5,6 +5,7 @@
 import type { Plan } from '../../scenarios/index.js';
 import type { Clock } from '../../strategies/contract.js';
 import type { Store } from '../../results/store.js';
+import type { ResolvedRunConfig } from '../config/run-config.js';
 import type { ProgressMode } from '../driver/progress.js';
 import type { FaultSpec } from '../faults/spec.js';
 import type { PortProviders } from '../stack/needs.js';
@@ -38,4 +39,35 @@ export interface ReplayArgs {
   readonly abort: AbortSignal;
   readonly progress: ProgressMode;
   log(line: string): void;
+}
+
+/** The part of {@link ReplayArgs} every replay of one recorded run shares. */
+export type SharedReplayArgs = Omit<ReplayArgs, 'rep' | 'idx' | 'planned' | 'plan' | 'plannedOps'>;
+
+/**
+ * The shared part of every replay's arguments, from the run's settings, the
+ * recorded-run lifecycle's context and the caller's options: `run` and
+ * `capacity` replay the same way, only the plan and the label differ.
+ */
+export function sharedReplayArgs(
+  config: Pick<ResolvedRunConfig, 'concurrency' | 'connections' | 'lateThresholdUs' | 'keepDatabases' | 'faults'>,
+  ctx: { readonly runId: string; readonly recorder: ReplayArgs['rows']; readonly store: Store; readonly clock: Clock; readonly stack: { readonly postgres: PostgresStack; readonly providers: PortProviders } },
+  options: Pick<ReplayArgs, 'abort' | 'progress' | 'log'>,
+): SharedReplayArgs {
+  return {
+    runId: ctx.runId,
+    postgres: ctx.stack.postgres,
+    providers: ctx.stack.providers,
+    rows: ctx.recorder,
+    store: ctx.store,
+    clock: ctx.clock,
+    concurrency: config.concurrency,
+    connections: config.connections,
+    lateThresholdUs: config.lateThresholdUs,
+    keepDatabases: config.keepDatabases,
+    faults: config.faults,
+    abort: options.abort,
+    progress: options.progress,
+    log: options.log,
+  };
 }

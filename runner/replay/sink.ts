@@ -5,7 +5,7 @@
  * synchronous and O(1) per call: it runs on the hot path.
  */
 import type { EventSink, Micros, Op, Outcome, SignalKind } from '../../strategies/contract.js';
-import type { RowOf, TableName } from '../../results/rows.js';
+import type { RowOf, RunReplayKey, TableName } from '../../results/rows.js';
 import type { OpFates } from '../audit/fates.js';
 import type { DriveSink } from '../driver/open-loop.js';
 
@@ -14,11 +14,22 @@ export interface RowSink {
   push<T extends TableName>(table: T, row: RowOf[T]): void;
 }
 
-/** Identifies one strategy replay in every row. */
-export interface ReplayKey {
-  readonly run_id: string;
-  readonly strategy: string;
-  readonly rep: number;
+/**
+ * The `ops` columns an outcome fills, the same for every way an op is
+ * answered (a direct call, HTTP, a blast): no lock ⇒ lock_wait_us -1, one
+ * attempt by default, the balance only for an applied read, a reject's detail
+ * cut to 300 characters.
+ */
+export function outcomeColumns(outcome: Outcome): Pick<RowOf['ops'], 'status' | 'reason' | 'lock_wait_us' | 'attempts' | 'balance' | 'detail'> {
+  const rejected = outcome.status === 'rejected';
+  return {
+    status: outcome.status,
+    reason: rejected ? outcome.reason : '',
+    lock_wait_us: outcome.lockWaitUs ?? -1,
+    attempts: outcome.attempts ?? 1,
+    balance: outcome.status === 'applied' && outcome.balance !== undefined ? outcome.balance : 0,
+    detail: rejected ? (outcome.detail ?? '').slice(0, 300) : '',
+  };
 }
 
 /** Records the driver's outcomes and the strategy's events for one replay. */
@@ -30,7 +41,7 @@ export class ReplayRecorder implements DriveSink, EventSink {
   readonly #accepted: Uint8Array;
 
   constructor(
-    private readonly key: ReplayKey,
+    private readonly key: RunReplayKey,
     private readonly rows: RowSink,
     private readonly fates: OpFates,
     plannedOps: number,
@@ -41,7 +52,6 @@ export class ReplayRecorder implements DriveSink, EventSink {
 
   settled(op: Op, sentUs: Micros, ackedUs: Micros, outcome: Outcome): void {
     const { run_id, strategy, rep } = this.key;
-    const rejected = outcome.status === 'rejected';
     this.rows.push('ops', {
       run_id,
       strategy,
@@ -54,12 +64,7 @@ export class ReplayRecorder implements DriveSink, EventSink {
       intended_us: op.at,
       sent_us: sentUs,
       acked_us: ackedUs,
-      status: outcome.status,
-      reason: rejected ? outcome.reason : '',
-      lock_wait_us: outcome.lockWaitUs ?? -1,
-      attempts: outcome.attempts ?? 1,
-      balance: outcome.status === 'applied' && outcome.balance !== undefined ? outcome.balance : 0,
-      detail: rejected && outcome.detail !== undefined ? outcome.detail.slice(0, 300) : '',
+      ...outcomeColumns(outcome),
     });
     if (outcome.status === 'applied') {
       this.fates.set(op.id, 'promised');

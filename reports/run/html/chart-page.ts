@@ -10,7 +10,7 @@
 import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
-import type { RunReport } from '../report-types.js';
+import type { RunReport } from '../../common/report-types.js';
 import { escapeHtml } from '../../common/escape.js';
 import { CHART_DATA_ID, CHART_HEIGHT, CHART_SCRIPT } from './chart-script.js';
 import { chartSpecs, type ChartSpec } from './chart-specs.js';

@@ -4,8 +4,8 @@
  * RunReport alone: percentiles from the strategy reports, everything over
  * time from `report.series`. A strategy keeps one colour in every chart.
  */
-import type { RunReport, StrategyReport } from '../report-types.js';
-import type { StrategySeries } from './series-types.js';
+import type { RunReport, StrategyReport } from '../../common/report-types.js';
+import type { StrategySeries } from '../../common/series-types.js';
 
 /** One line (or set of markers) of a chart. */
 export interface ChartLine {

@@ -5,7 +5,7 @@
  */
 import type { Store } from '../../../results/store.js';
 import { selectOpBuckets, selectOverdraftBuckets, selectSampleBuckets } from './series-sql.js';
-import { MAX_POINTS, type OverdraftPoint, type RunSeries, type StrategySeries } from './series-types.js';
+import { MAX_POINTS, type OverdraftPoint, type RunSeries, type StrategySeries } from '../../common/series-types.js';
 
 /** What the loader needs to know of each replay (a StrategyReport has it). */
 export interface ReplayExtent {

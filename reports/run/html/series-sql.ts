@@ -6,7 +6,7 @@
  * window functions, no toStartOfInterval).
  */
 import type { Store } from '../../../results/store.js';
-import { LAG_SAMPLES } from './series-types.js';
+import { LAG_SAMPLES } from '../../common/series-types.js';
 
 /** A count per replay and bucket. */
 export interface BucketCount {

@@ -4,77 +4,48 @@
  * bisecting (see runner/api/capacity.ts), with the rate → latency curve and what
  * broke first. `--report <run-id>` re-renders a recorded capacity run.
  */
-import { join, resolve } from 'node:path';
+import { join } from 'node:path';
 import type { Argv, CommandModule } from 'yargs';
 import { capacitySlo, DEFAULT_SLO, defaultLimits, loadCapacityReport, renderCapacityJson, renderCapacityTerminal, writeCapacityReports } from '../../../reports/capacity/index.js';
 import { checkRunId } from '../../../reports/run/queries.js';
 import { openStore } from '../../../results/open-store.js';
 import { builtinRegistry } from '../../../strategies/registry.js';
-import { baseRateOf, CAPACITY_DEFAULTS, capacityScenarioPath, runCapacity, stepDurationUs, type CapacitySearch } from '../../api/capacity.js';
-import { resolveRunConfig } from '../../config/run-config.js';
-import { defaultOf, envValue, type RunOptions } from '../../config/options.js';
+import { baseRateOf, runCapacity, stepDurationUs, type CapacitySearch } from '../../api/capacity.js';
+import { resolveRunConfig, type ResolvedRunConfig } from '../../config/run-config.js';
+import { optionSpec, optionsOf, type RunOptions } from '../../config/options.js';
+import { readOption } from '../../config/resolve-options.js';
 import { UserError } from '../../errors.js';
 import { installSignalHandlers, interrupted } from '../../stack/lifecycle.js';
 import { planStrategies } from '../../replay/plan.js';
-import { parseDurationUs, parsePositive } from '../../config/units.js';
 import { storeLocation } from '../flags.js';
 import { print, say } from '../output.js';
-import { progressModeOf, runFlags, runOptionsOf } from './run.js';
+import { progressModeOf, runFlags } from './run.js';
 
-type CapacityArgs = RunOptions & CapacityOwnArgs;
-
-interface CapacityOwnArgs {
-  start?: string;
-  max?: string;
-  stepDuration?: string;
-  factor?: number;
-  bisect?: number;
-  maxStepOps?: number;
+/** capacity's parsed flags: the option table's (its search settings among them) plus the command's own modes. */
+type CapacityArgs = RunOptions & {
   report?: string;
-  // run's own flags; the option table's come with RunOptions
   dryRun?: boolean;
   json?: boolean;
   progress?: string;
   [key: string]: unknown;
-}
-
-/** `800`, `800/s`, `1.5k/s` → ops/s. */
-export function parseRate(text: string, flag: string): number {
-  const m = /^\s*(\d+(?:\.\d+)?)\s*(k?)\s*(?:\/s)?\s*$/i.exec(text);
-  const rate = m ? Number(m[1]) * (m[2] ? 1000 : 1) : Number.NaN;
-  if (!(rate >= 1 && rate <= 10_000_000)) throw new UserError(`${flag}: ${JSON.stringify(text)} is not a rate; write ops per second from 1 to 10,000,000, e.g. 100/s or 2k/s`);
-  return Math.round(rate);
-}
+};
 
 /** The `capacity` command (exit 0 complete, 1 failed, 130 interrupted, 2 bad input). */
 export const capacityCommand: CommandModule<object, CapacityArgs> = {
   command: 'capacity',
   describe:
-    'find, per strategy, the highest rate the hot account sustains within an SLO (steps the load up, then bisects), with the curve and what broke first. Defaults: --scenario runner/api/capacity-hot-account.yaml, --strategies row-lock,aggregate, --concurrency 2048',
+    'find, per strategy, the highest rate the hot account sustains within an SLO (steps the load up, then bisects), with the curve and what broke first',
   builder: (y) =>
     runFlags(y, 'capacity')
-      .option('start', { type: 'string', describe: `first offered rate, ops/s (e.g. 100/s) [default ${CAPACITY_DEFAULTS.startPerS}/s]` })
-      .option('max', { type: 'string', describe: `highest rate tried [default ${CAPACITY_DEFAULTS.maxPerS}/s]` })
-      .option('step-duration', { type: 'string', describe: `length of each step (shortened at high rates, see --max-step-ops) [default ${CAPACITY_DEFAULTS.stepDurationUs / 1e6}s]` })
-      .option('factor', { type: 'number', describe: `rate multiplier between steps until the first failure [default ${CAPACITY_DEFAULTS.factor}]` })
-      .option('bisect', { type: 'number', describe: `bisection steps between the last pass and the first failure [default ${CAPACITY_DEFAULTS.bisect}]` })
-      .option('max-step-ops', { type: 'number', describe: `most ops one step plans; faster steps are shorter (never under 1 s) [default ${CAPACITY_DEFAULTS.maxStepOps}]` })
       .option('report', { type: 'string', describe: 're-render the capacity report of this recorded run id instead of running' }) as unknown as Argv<CapacityArgs>,
   handler: async (argv) => {
     if (argv.report !== undefined) return rerender(argv);
     for (const [flag, value] of [['--duration', argv.duration], ['--rate-scale', argv.rateScale], ['--repeat', argv.repeat]] as const) {
       if (value !== undefined) throw new UserError(`${flag} does not apply to capacity: it sets each step's rate and length itself; use --start, --max, --factor and --step-duration`);
     }
-    const options = runOptionsOf(argv);
-    const env = (key: 'scenario' | 'strategies' | 'concurrency') => envValue(process.env, key);
-    const resolved = await resolveRunConfig({
-      ...options,
-      scenario: options.scenario ?? env('scenario') ?? capacityScenarioPath(),
-      strategies: options.strategies ?? env('strategies') ?? CAPACITY_DEFAULTS.strategies,
-      concurrency: options.concurrency ?? env('concurrency') ?? CAPACITY_DEFAULTS.concurrency,
-    });
+    const resolved = await resolveRunConfig(optionsOf(argv, 'capacity'), process.env, 'capacity');
     // --slo is run's flag (same language, resolved over the scenario's slo block); capacity adds its sustained conditions.
-    const search = searchOf(argv, Object.keys(resolved.slo).length > 0 ? resolved.slo : defaultLimits());
+    const search = searchOf(resolved, Object.keys(resolved.slo).length > 0 ? resolved.slo : defaultLimits());
     const registry = builtinRegistry();
     const strategies = planStrategies(resolved.strategies, registry);
     if (argv.dryRun) return print(dryRun(resolved, search, strategies.map((s) => s.label)));
@@ -88,26 +59,15 @@ export const capacityCommand: CommandModule<object, CapacityArgs> = {
   },
 };
 
-function searchOf(argv: CapacityArgs, limits: CapacitySearch['limits']): CapacitySearch {
-  const startPerS = argv.start !== undefined ? parseRate(argv.start, '--start') : CAPACITY_DEFAULTS.startPerS;
-  const maxPerS = argv.max !== undefined ? parseRate(argv.max, '--max') : CAPACITY_DEFAULTS.maxPerS;
+/** The search the resolved settings describe; the one rule across two options (max ≥ start) is checked here. */
+function searchOf(config: ResolvedRunConfig, limits: CapacitySearch['limits']): CapacitySearch {
+  const { startPerS, maxPerS, factor, stepDurationUs, maxStepOps, bisect } = config;
   if (maxPerS < startPerS) throw new UserError(`--max ${maxPerS}/s is below --start ${startPerS}/s; give a --max above the start`);
-  const factor = argv.factor !== undefined ? parsePositive(argv.factor, '--factor', { max: 100 }) : CAPACITY_DEFAULTS.factor;
-  if (factor <= 1.05) throw new UserError(`--factor ${factor}: must be above 1.05 (e.g. 2 doubles the rate each step)`);
-  const bisect = argv.bisect !== undefined ? (argv.bisect === 0 ? 0 : parsePositive(argv.bisect, '--bisect', { integer: true, max: 20 })) : CAPACITY_DEFAULTS.bisect;
-  return {
-    limits,
-    startPerS,
-    maxPerS,
-    factor,
-    stepDurationUs: argv.stepDuration !== undefined ? parseDurationUs(argv.stepDuration, '--step-duration') : CAPACITY_DEFAULTS.stepDurationUs,
-    maxStepOps: argv.maxStepOps !== undefined ? parsePositive(argv.maxStepOps, '--max-step-ops', { integer: true, max: 10_000_000 }) : CAPACITY_DEFAULTS.maxStepOps,
-    bisect,
-  };
+  return { limits, startPerS, maxPerS, factor, stepDurationUs, maxStepOps, bisect };
 }
 
 /** The ladder the search would climb, without touching any server. */
-function dryRun(config: Awaited<ReturnType<typeof resolveRunConfig>>, search: CapacitySearch, labels: string[]): string {
+function dryRun(config: ResolvedRunConfig, search: CapacitySearch, labels: string[]): string {
   const lines = [
     `capacity: scenario ${config.plan.name} (${config.loaded.file}); base rate ${baseRateOf(config, search.stepDurationUs).toFixed(1)} ops/s at rate-scale 1`,
     `strategies: ${labels.join(', ')}`,
@@ -134,7 +94,7 @@ async function rerender(argv: CapacityArgs): Promise<void> {
   try {
     await store.migrate();
     const report = await loadCapacityReport(store, runId);
-    const files = await writeCapacityReports(report, join(resolve(argv.out ?? envValue(process.env, 'out') ?? defaultOf('out')), runId));
+    const files = await writeCapacityReports(report, join(readOption(optionSpec('out'), { flags: argv, env: process.env, command: 'capacity' }).value as string, runId));
     print(argv.json ? renderCapacityJson(report) : renderCapacityTerminal(report));
     say(`reports: ${files.md}\n         ${files.json}\n         ${files.html}`);
   } finally {

@@ -3,20 +3,18 @@
  */
 import type { Argv, CommandModule } from 'yargs';
 import { formatPlanSummary, summarizePlan } from '../../../scenarios/index.js';
-import { renderJson } from '../../../reports/run/render-json.js';
-import { renderTerminal } from '../../../reports/run/render-terminal.js';
 import { builtinRegistry } from '../../../strategies/registry.js';
 import { fitToRunBudget, resolveRunConfig } from '../../config/run-config.js';
-import { optionsFor, optionsOf, type RunOptions } from '../../config/options.js';
+import { optionsFor, optionsOf, type OptionCommand, type RunOptions } from '../../config/options.js';
 import { autoProgressMode, type ProgressMode } from '../../driver/progress.js';
 import { runBenchmark } from '../../api/run.js';
 import { installSignalHandlers, interrupted } from '../../stack/lifecycle.js';
 import { planStrategies } from '../../replay/plan.js';
 import { renderRunJUnit } from '../../../reports/ci/junit-run.js';
 import { renderVerdictMarkdown } from '../../../reports/ci/verdict-markdown.js';
-import type { OptionCommand } from '../../config/options.js';
 import { toStepSummary, writeJUnitFile } from '../ci-outputs.js';
 import { jsonFlag } from '../flags.js';
+import { showRecordedRun } from '../run-result.js';
 import { print, printJson, say } from '../output.js';
 
 /** `run`'s parsed flags: the option table's (runner/config/options.ts) plus the command's own. */
@@ -64,19 +62,10 @@ export const runCommand: CommandModule<object, RunArgs> = {
       progress: progressModeOf(argv.progress, argv.json === true),
       abort: interrupted,
     });
-    if (argv.json) {
-      if (result.report) printJson(renderJson(result.report));
-      else printJson({ run_id: result.runId, status: result.status, error: 'report could not be read back from ClickHouse' });
-    } else if (result.report) {
-      print(renderTerminal(result.report));
-    }
     if (result.report) {
       if (argv.junit) await writeJUnitFile(argv.junit, renderRunJUnit(result.report));
       await toStepSummary(renderVerdictMarkdown(result.report));
     }
-    if (result.files) say(`reports: ${result.files.md}\n         ${result.files.json}\n         ${result.files.html}`);
-    say(`run ${result.runId}: ${result.status}; results in ${result.store}`);
-    if (result.status === 'incomplete') process.exitCode = 130;
-    else if (result.status === 'failed') process.exitCode = 1;
+    showRecordedRun(result, argv.json === true, `run ${result.runId}: ${result.status}; results in ${result.store}`);
   },
 };

@@ -14,7 +14,7 @@
  * interpolation; rank n − 1 for q = 1).
  */
 
-import type { RunSeries } from './html/series-types.js';
+import type { RunSeries } from './series-types.js';
 import type { ReplayStatus, Verdict } from './verdict-types.js';
 
 export type { ReplayStatus } from './verdict-types.js';

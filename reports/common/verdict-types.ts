@@ -4,7 +4,7 @@
  * that the report (which carries a verdict) and the verdict (which reads a
  * report) do not import each other.
  */
-import type { SloKey, Slo } from '../common/slo.js';
+import type { SloKey, Slo } from './slo.js';
 
 /** Status of one strategy replay. */
 export type ReplayStatus = 'completed' | 'skipped' | 'failed' | 'interrupted';
