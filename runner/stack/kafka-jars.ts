@@ -11,6 +11,7 @@ import { spawn, spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { stripVTControlCharacters } from 'node:util';
 import { StackError } from './stack-error.js';
 
 /** Oldest Java release Kafka 4.x brokers run on. */
@@ -146,7 +147,7 @@ function runMaven(pom: string, version: string, outDir: string, log?: (line: str
           files += 1;
           bytes += Number(done[1]) * ({ B: 1, kB: 1e3, KB: 1e3, MB: 1e6 } as const)[done[2] as 'B'];
         }
-        if (/\[ERROR\]/.test(line) && lastError === '') lastError = line.replace(/\x1b\[[0-9;]*m/g, '').replace(/^\[ERROR\]\s*/, '').trim();
+        if (/\[ERROR\]/.test(line) && lastError === '') lastError = stripVTControlCharacters(line).replace(/^\[ERROR\]\s*/, '').trim();
       }
     };
     child.stdout.on('data', onData);

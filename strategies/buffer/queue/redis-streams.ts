@@ -91,7 +91,7 @@ export class RedisStreamsQueue implements Queue {
     let stopping = false;
 
     const loop = async (): Promise<void> => {
-      let ownPending = false;
+      let ownPending: boolean; // set by the first successful take-over, the loop's only way out but return
       for (;;) {
         try {
           ownPending = await this.takeOverDead(client, key, name, options.max, halt.signal);
