@@ -37,7 +37,7 @@ import { resolveRunConfig } from '../runner/config/run-config.js';
 import { runBenchmark } from '../runner/api/run.js';
 import { openPostgres, type PostgresStack } from '../runner/stack/postgres.js';
 import { nodePgRowLockTps, type BareDriver, type LoopResult } from './node-pg-loop.js';
-import { findPgbench, onFreshLedger, pgbench, pgbenchTarget, prepareLedger, type PgbenchResult } from './pgbench.js';
+import { findPgbench, onFreshLedger, pgbench, pgbenchTarget, prepareLedger, type PgbenchResult } from '../runner/pgbench.js';
 import { parseDurationUs, parsePositive } from '../runner/config/units.js';
 import { installSignalHandlers, interrupted } from '../runner/stack/lifecycle.js';
 import { redactUrl } from '../runner/config/redact.js';
