@@ -9,6 +9,8 @@ import pg from 'pg';
 import { describe, expect, it } from 'vitest';
 import { allowedCpus, describeLayout, formatCpuList, parseCpuList, pinProcessTree, splitCpus, tasksetAvailable } from '../runner/cpu-layout.js';
 import { openPostgres } from '../runner/stack/postgres.js';
+import { isolateServers } from '../runner/isolate.js';
+import { spawn } from 'node:child_process';
 
 describe('CPU layout', () => {
   it('splits the CPUs into a server half and a client half, and nothing with one CPU', () => {
@@ -49,4 +51,20 @@ describe('CPU layout', () => {
     },
     60_000,
   );
+
+  it.skipIf(allowedCpus().length < 2 || !tasksetAvailable())('isolates owned servers and the driver on opposite halves, and leaves external ones alone', () => {
+    const server = spawn('sleep', ['30'], { stdio: 'ignore' });
+    const driver = spawn('sleep', ['30'], { stdio: 'ignore' });
+    try {
+      const layout = splitCpus()!;
+      const record = isolateServers([{ name: 'embedded PostgreSQL', pid: server.pid }, { name: 'Kafka', pid: undefined }], driver.pid!);
+      expect(allowedCpus(server.pid!)).toEqual(layout.server);
+      expect(allowedCpus(driver.pid!)).toEqual(layout.client);
+      expect(record).toMatchObject({ mode: 'isolated', pinned: ['embedded PostgreSQL'], external: ['Kafka'] });
+      expect(record.text).toMatch(/^isolated: server on CPU.* client on CPU.*; pinned: embedded PostgreSQL; external, not pinned: Kafka$/);
+    } finally {
+      server.kill();
+      driver.kill();
+    }
+  });
 });
