@@ -11,7 +11,8 @@
  * is that much worse; a `regression` is a detection, `pass` or
  * `inconclusive` a miss. Pairs alternate (same-code, planted, ...) so that
  * the machine's drift lands on both kinds alike. Every run records into
- * ClickHouse and compare reads the reports back from it, as the CLI does.
+ * ClickHouse and compare reads both runs back from it (`compareRuns`, as
+ * `hotbench compare` does: single repetitions judged by their batch means).
  *
  * Targets (issue 16): 0 false regressions in 20 same-code pairs; at least
  * 19 of 20 planted 25% slowdowns detected.
@@ -23,7 +24,8 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { cpus, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { packageRoot } from '../scenarios/index.js';
-import { compareReports, buildThresholds, type Comparison } from '../reports/compare/index.js';
+import { buildThresholds, compareRuns, parseRunRef, type Comparison } from '../reports/compare/index.js';
+import { openStore } from '../results/open-store.js';
 import type { RunReport } from '../reports/report-types.js';
 import { median } from '../reports/compare/statistics.js';
 import { builtinRegistry } from '../strategies/registry.js';
@@ -46,10 +48,9 @@ const USAGE =
 /** What compare said about one pair. */
 type Outcome = 'pass' | 'regression' | 'inconclusive';
 
-/** compare's overall answer, from its exit code (0 pass, 1 regression, 3 inconclusive). */
+/** compare's overall answer (exit 0 pass, 1 regression, 3 inconclusive). */
 function outcomeOf(c: Comparison): Outcome {
-  const code = c.exit_code as number;
-  return code === 1 ? 'regression' : code === 3 ? 'inconclusive' : 'pass';
+  return c.decision;
 }
 
 /** `25%` or `0.25` as a share. */
@@ -90,9 +91,7 @@ async function main(): Promise<void> {
       {},
     );
     const planned = planStrategies(strategy, builtinRegistry());
-    // TODO(wiring): pass --min-effect once compare takes it.
-    const thresholds = buildThresholds({ flags: [] });
-    void minEffect;
+    const thresholds = buildThresholds({ flags: [], ...(minEffect !== undefined ? { minEffect } : {}) });
     const load = loadavg();
     console.log(`bench:compare-calibration: ${pairs} same-code and ${pairs} planted-slowdown pairs of ${strategy}, ${repeat} repetition(s) a run, ${rate} ops/s for ${durationUs / 1e6} s, planted slowdown ${Math.round(slowdown * 100)}% of the baseline p99`);
     console.log(`machine: ${cpus().length} cores, load average ${load.map((l) => l.toFixed(2)).join(' ')}${load[0]! > 1 ? ' (BUSY: other work shares these cores)' : ''}; server: ${stack.description}`);
@@ -110,10 +109,17 @@ async function main(): Promise<void> {
         const p99s = baseline.strategies.filter((s) => s.status === 'completed').map((s) => (s.ack_latency_us.p99 ?? 0) / 1000);
         const delayMs = kind === 'planted' ? Math.max(1, Math.round(slowdown * median(p99s))) : 0;
         const candidate = await run(kind === 'planted' ? planned.map((p) => withPlantedDelay(p, delayMs)) : planned, `pair ${i} ${kind} candidate`);
-        const c = compareReports(baseline, candidate, thresholds);
+        // Exactly what `hotbench compare --baseline <id> --candidate <id>` does, reading both runs back from ClickHouse.
+        const store = await openStore({ dataDir: config.dataDir, ...(config.clickhouseUrl ? { url: config.clickhouseUrl } : {}) });
+        let c: Comparison;
+        try {
+          c = await compareRuns(store, { baseline: parseRunRef(baseline.run.run_id, '--baseline'), candidate: parseRunRef(candidate.run.run_id, '--candidate'), thresholds });
+        } finally {
+          await store.close();
+        }
         const outcome = outcomeOf(c);
         tally[kind][outcome]++;
-        const flagged = c.strategies.flatMap((s) => s.metrics.filter((m) => m.verdict !== 'pass' && m.verdict !== 'info' && m.verdict !== 'n/a').map((m) => `${m.metric} ${m.verdict}: ${m.reason}`));
+        const flagged = c.strategies.flatMap((s) => s.metrics.filter((m) => m.verdict === 'regression' || m.verdict === 'inconclusive').map((m) => `${m.metric} ${m.verdict}: ${m.reason}`));
         console.log(`pair ${String(i).padStart(2)} ${kind === 'same' ? 'same code' : `planted +${delayMs} ms`}: ${outcome}${flagged.length > 0 ? ` (${flagged.join('; ')})` : ''}`);
       }
     }

@@ -108,4 +108,16 @@ describe('compare verdicts', () => {
     const same = compareReports(run('b', p99s([10, 10.2, 10.4])), run('c', p99s([10.1, 10.3, 10.2])), defaults);
     expect(same).toMatchObject({ decision: 'pass', exit_code: 0 });
   });
+
+  it('--pair judges two different labels (a parameter change) against each other, shown under the baseline label', () => {
+    const run = (id: string, strategies: StrategyReport[]): RunReport =>
+      ({ format: 'hotbench-run-report/1', run: { run_id: id, scenario: 's', stream_sha256: 'abc', host: { name: 'h', cores: 2 } }, strategies, events: [] }) as unknown as RunReport;
+    const base = run('b', p99s([10, 11, 12]).map((s) => ({ ...s, label: 'aggregate' })));
+    const cand = run('c', p99s([20, 21, 22]).map((s) => ({ ...s, label: 'aggregate:window=20ms' })));
+    expect(compareReports(base, cand, defaults).strategies).toEqual([]); // by label alone, nothing in common
+    const c = compareReports(base, cand, defaults, undefined, [['aggregate', 'aggregate:window=20ms']]);
+    expect(c.strategies.map((s) => s.label)).toEqual(['aggregate']);
+    expect(c).toMatchObject({ decision: 'regression', exit_code: 1 });
+    expect(c.notes).toContain('paired on request (--pair): baseline aggregate with candidate aggregate:window=20ms, shown as aggregate');
+  });
 });

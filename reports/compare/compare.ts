@@ -58,8 +58,30 @@ export function describeChangeTest(test: ChangeTest, minEffect: number): string 
   return 'one value a side and no batches: nothing to judge noise by, so a change of the minimum effect or more is inconclusive (record with --repeat 3 or more)';
 }
 
-/** Compares `candidate` against `baseline` under `thresholds`. */
-export function compareReports(baseline: RunReport, candidate: RunReport, thresholds: ThresholdSet, batches?: RunBatches): Comparison {
+/**
+ * Explicit pairs `[baseline label, candidate label]` (`--pair a=b`): compare
+ * matches strategies by label, and a parameter is part of the label, so a
+ * parameter change (`aggregate` → `aggregate:window=20ms`) is judged only when
+ * paired. The pair is shown under the baseline's label.
+ */
+export type LabelPairs = readonly (readonly [string, string])[];
+
+/**
+ * Compares `candidate` against `baseline` under `thresholds`; `batches` for
+ * sides recorded once, `pairs` to match two different labels.
+ */
+export function compareReports(baseline: RunReport, candidate0: RunReport, thresholds: ThresholdSet, batches?: RunBatches, pairs: LabelPairs = []): Comparison {
+  // The candidate's paired labels are renamed to their baseline's for matching; its batches keep the recorded label.
+  const recordedLabel = new Map<string, string>();
+  const candidate: RunReport = {
+    ...candidate0,
+    strategies: candidate0.strategies.map((s) => {
+      const pair = pairs.find(([, c]) => c === s.label);
+      if (!pair) return s;
+      recordedLabel.set(pair[0], s.label);
+      return { ...s, label: pair[0] };
+    }),
+  };
   const labels = orderedLabels(candidate, baseline);
   const inBase = new Set(baseline.strategies.map((s) => s.label));
   const inCand = new Set(candidate.strategies.map((s) => s.label));
@@ -74,6 +96,7 @@ export function compareReports(baseline: RunReport, candidate: RunReport, thresh
       candidate.strategies.filter((s) => s.label === label),
       thresholds,
       batches,
+      recordedLabel.get(label) ?? label,
     );
     strategies.push(c.comparison);
     breaches.push(...c.breaches);
@@ -84,6 +107,7 @@ export function compareReports(baseline: RunReport, candidate: RunReport, thresh
   const sameStream = baseline.run.stream_sha256 === candidate.run.stream_sha256;
   if (!sameScenario) notes.push(`different scenarios (baseline ${baseline.run.scenario}, candidate ${candidate.run.scenario}): compared on request (--allow-different-scenario)`);
   else if (!sameStream) notes.push('the op streams differ (another seed, duration or rate): the two runs faced different traffic');
+  for (const [a, b] of pairs) notes.push(`paired on request (--pair): baseline ${a} with candidate ${b}, shown as ${a}`);
   if (baseline.run.host.name !== candidate.run.host.name || baseline.run.host.cores !== candidate.run.host.cores) {
     notes.push(`different hosts (baseline ${baseline.run.host.name}, ${baseline.run.host.cores} cores; candidate ${candidate.run.host.name}, ${candidate.run.host.cores} cores)`);
   }
@@ -122,14 +146,16 @@ function compareStrategy(
   cand: StrategyReport[],
   set: ThresholdSet,
   batches: RunBatches | undefined,
+  candidateLabel: string,
 ): { comparison: StrategyComparison; breaches: Breach[]; inconclusive: Breach[] } {
   const done = (xs: StrategyReport[]) => xs.filter((s) => s.status === 'completed');
   const notDone = (xs: StrategyReport[]) => xs.filter((s) => s.status !== 'completed').map((s) => `#${s.rep + 1} ${s.status}${s.detail ? `: ${s.detail}` : ''}`);
   const b = done(base);
   const c = done(cand);
-  const sideBatches = (map: ReadonlyMap<string, ReplayBatchIntervals> | undefined, reps: StrategyReport[]) => (reps.length === 1 && map ? batchIntervalsOf(map, label, reps[0]!.rep) : undefined);
-  const bBatch = sideBatches(batches?.baseline, b);
-  const cBatch = sideBatches(batches?.candidate, c);
+  const sideBatches = (map: ReadonlyMap<string, ReplayBatchIntervals> | undefined, reps: StrategyReport[], recorded: string) =>
+    reps.length === 1 && map ? batchIntervalsOf(map, recorded, reps[0]!.rep) : undefined;
+  const bBatch = sideBatches(batches?.baseline, b, label);
+  const cBatch = sideBatches(batches?.candidate, c, candidateLabel);
   const test = chooseChangeTest(b.length, c.length, (b.length >= 2 || bBatch !== undefined) && (c.length >= 2 || cBatch !== undefined));
   const name = (cand[0] ?? base[0])!.name;
   const breaches: Breach[] = [];

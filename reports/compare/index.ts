@@ -10,14 +10,14 @@
  */
 import { loadRunReport } from '../run/queries.js';
 import type { Store } from '../../results/store.js';
-import { compareReports } from './compare.js';
+import { compareReports, type LabelPairs } from './compare.js';
 import { selectBatchIntervals } from '../noise/batch-sql.js';
 import { CompareInputError } from './errors.js';
 import { requireComplete, resolveRunRef, type RunRef } from './run-ref.js';
 import type { ThresholdSet } from './thresholds.js';
 import type { Comparison } from './types.js';
 
-export { compareReports } from './compare.js';
+export { compareReports, type LabelPairs } from './compare.js';
 export { CompareInputError } from './errors.js';
 export { METRICS, metricNamed, metricNames, type MetricDef } from '../common/metrics.js';
 export { renderCompareJson, renderCompareMarkdown, renderCompareTerminal } from './render.js';
@@ -32,6 +32,8 @@ export interface CompareRunsOptions {
   readonly thresholds: ThresholdSet;
   /** Compare runs of different scenarios instead of refusing. Default false. */
   readonly allowDifferentScenario?: boolean;
+  /** `--pair a=b`: baseline label a judged against candidate label b. Default none. */
+  readonly pairs?: LabelPairs;
 }
 
 /**
@@ -68,7 +70,13 @@ export async function compareRuns(store: Store, options: CompareRunsOptions): Pr
     once(baseline) || once(candidate)
       ? { baseline: await selectBatchIntervals(store, baselineId, baseline.run.schedule_us), candidate: await selectBatchIntervals(store, candidateId, candidate.run.schedule_us) }
       : undefined;
-  const compared = compareReports(baseline, candidate, options.thresholds, batches);
+  const pairs = options.pairs ?? [];
+  const missing = pairs.flatMap(([a, b]) => [
+    ...(baseline.strategies.some((s) => s.label === a) ? [] : [`--pair ${a}=${b}: the baseline ${baselineId} has no strategy labelled ${a} (it has ${[...new Set(baseline.strategies.map((s) => s.label))].join(', ') || 'none'})`]),
+    ...(candidate.strategies.some((s) => s.label === b) ? [] : [`--pair ${a}=${b}: the candidate ${candidateId} has no strategy labelled ${b} (it has ${[...new Set(candidate.strategies.map((s) => s.label))].join(', ') || 'none'})`]),
+  ]);
+  if (missing.length > 0) throw new CompareInputError(missing);
+  const compared = compareReports(baseline, candidate, options.thresholds, batches, pairs);
   // Which runs `latest` and `merge-base` stood for, and why: first among the notes, so every output says it.
   const comparison: Comparison = { ...compared, notes: [...choices.map((c) => `chosen: ${c}`), ...compared.notes] };
   if (comparison.strategies.length === 0) {

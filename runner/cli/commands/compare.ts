@@ -34,6 +34,7 @@ interface CompareArgs {
   thresholds?: string;
   threshold?: string[];
   minEffect?: string;
+  pair?: string[];
   allowDifferentScenario?: boolean;
   format?: string;
   out?: string;
@@ -58,6 +59,7 @@ export const compareCommand: CommandModule<object, CompareArgs> = {
       .option('thresholds', { type: 'string', describe: 'YAML file of metric: rule (e.g. p99_ack_ms: +10%), optional strategies: { <label or name>: {...} } and noise: { min_effect }' })
       .option('threshold', { type: 'string', array: true, describe: `metric=rule, repeatable, over the file: +10% / -5% (relative), +5 (absolute change), 0 / <= 50 (caps), >= 1000 (floor), '0 or +10%' (a cap, or the change where the baseline broke it), off. Defaults: ${DEFAULTS_TEXT}` })
       .option('min-effect', { type: 'string', describe: 'the smallest change that counts as a regression, for the default relative thresholds (p99 and goodput; posting delay twice it) [default 10%]' })
+      .option('pair', { type: 'string', array: true, describe: 'baseline-label=candidate-label, repeatable: judge two different labels against each other (a parameter is part of the label), e.g. aggregate=aggregate:window=20ms' })
       .option('allow-different-scenario', { type: 'boolean', describe: 'compare runs of different scenarios instead of refusing' })
       .option('format', { type: 'string', choices: ['markdown', 'text'], describe: 'stdout format (without --json) [default markdown]' })
       .option('out', { type: 'string', describe: 'also write the Markdown to this file (e.g. for a PR comment step)' }) as unknown as Argv<CompareArgs>,
@@ -85,6 +87,21 @@ export const compareCommand: CommandModule<object, CompareArgs> = {
   },
 };
 
+/** `a=b` flags as label pairs; a malformed one is a {@link CompareInputError}. */
+function parsePairs(flags: readonly string[]): [string, string][] {
+  const problems: string[] = [];
+  const pairs: [string, string][] = [];
+  for (const f of flags) {
+    const i = f.indexOf('=');
+    // A label may hold '=' in its parameters (aggregate:window=20ms): split at the first '=' outside a parameter list.
+    const split = /^([^:=]+(?::[^=]*=[^,=]*(?:,[^=]*=[^,=]*)*)?)=(.+)$/.exec(f);
+    if (i <= 0 || i === f.length - 1 || !split) problems.push(`--pair ${JSON.stringify(f)}: write baseline-label=candidate-label, e.g. aggregate=aggregate:window=20ms`);
+    else pairs.push([split[1]!, split[2]!]);
+  }
+  if (problems.length > 0) throw new CompareInputError(problems);
+  return pairs;
+}
+
 /** Validates the input (before touching the store), then compares. Bad input becomes a {@link UserError} (exit 2). */
 async function runCompare(argv: CompareArgs): Promise<Comparison> {
   try {
@@ -107,7 +124,7 @@ async function runCompare(argv: CompareArgs): Promise<Comparison> {
     const store = await openStore(storeLocation(argv));
     try {
       await store.migrate();
-      return await compareRuns(store, { baseline, candidate, thresholds, allowDifferentScenario: argv.allowDifferentScenario === true });
+      return await compareRuns(store, { baseline, candidate, thresholds, allowDifferentScenario: argv.allowDifferentScenario === true, pairs: parsePairs(argv.pair ?? []) });
     } finally {
       await store.close();
     }
