@@ -8,7 +8,7 @@
  */
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { Op, Outcome, Strategy } from '../strategies/contract.js';
-import type { PlannedStrategy } from '../runner/replay/replay.js';
+import type { PlannedStrategy } from '../runner/replay/plan.js';
 
 /**
  * `planned` with `delayMs` (≥ 0, milliseconds) added before every submit.

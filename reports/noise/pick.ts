@@ -17,7 +17,7 @@
  * - Otherwise: too close to call between the leader and the runner-up (or
  *   the leader alone, when an uncertain check is all that stands in its way).
  */
-import { formatRate } from '../format.js';
+import { formatRate } from '../common/format.js';
 import type { Estimate } from './interval.js';
 import { repetitionsToSeparate, separatedBetter, type Better, type CheckOutcome } from './separation.js';
 
