@@ -92,7 +92,12 @@ export function descendants(pid: number): number[] {
   }
   const out: number[] = [];
   const queue = [pid];
-  while (queue.length > 0) for (const child of parentOf.get(queue.shift()!) ?? []) out.push(child), queue.push(child);
+  while (queue.length > 0) {
+    for (const child of parentOf.get(queue.shift()!) ?? []) {
+      out.push(child);
+      queue.push(child);
+    }
+  }
   return out;
 }
 
@@ -109,7 +114,7 @@ export function pinProcessTree(pid: number, cpus: readonly number[]): number {
       execFileSync('taskset', ['-a', '-p', '-c', list, String(p)], { stdio: 'ignore' });
       pinned++;
     } catch (err) {
-      if (p === pid) throw new Error(`taskset could not pin process ${pid} to CPUs ${list} (${err instanceof Error ? err.message.split('\n')[0] : String(err)}): is it another user's process?`);
+      if (p === pid) throw new Error(`taskset could not pin process ${pid} to CPUs ${list} (${err instanceof Error ? err.message.split('\n')[0] : String(err)}): is it another user's process?`, { cause: err });
       // a descendant that ended meanwhile
     }
   }

@@ -267,11 +267,6 @@ function withinCap(rule: { readonly op: '<' | '<=' | '>' | '>='; readonly limit:
   return rule.op === '<' ? value < rule.limit : rule.op === '<=' ? value <= rule.limit : rule.op === '>' ? value > rule.limit : value >= rule.limit;
 }
 
-function pctText(fraction: number): string {
-  const v = Math.round(fraction * 1000) / 10;
-  return `${v >= 0 ? '+' : ''}${v}%`;
-}
-
 function fmt(n: number): string {
   const a = Math.abs(n);
   return a >= 100 ? String(Math.round(n)) : a >= 1 ? n.toFixed(2).replace(/\.?0+$/, '') : n.toPrecision(2).replace(/\.?0+$/, '');

@@ -31,7 +31,7 @@
  *   miss (fewest failed constraints, then highest goodput).
  */
 import type { RunReport, StrategyReport } from './report-types.js';
-import { formatInt, formatMs, formatRate } from '../common/format.js';
+import { formatInt } from '../common/format.js';
 import { SLO_KEYS, SLO_LABELS, describeSlo, formatValue, type Slo, type SloKey } from '../common/slo.js';
 import { batchIntervalsOf, type ReplayBatchIntervals } from '../noise/batch-sql.js';
 import { headlineIntervals } from '../noise/headline.js';
@@ -39,7 +39,7 @@ import { bootstrapInterval, type Estimate } from '../noise/interval.js';
 import { decidePick, type Contender } from '../noise/pick.js';
 import { checkAgainstLimit } from '../noise/separation.js';
 
-import { HEADLINE_FIGURES, type CheckOutcome, type HeadlineFigure, type JudgedStrategy, type UnjudgedStrategy, type Verdict, type VerdictCheck } from './verdict-types.js';
+import { HEADLINE_FIGURES, type CheckOutcome, type JudgedStrategy, type UnjudgedStrategy, type Verdict, type VerdictCheck } from './verdict-types.js';
 
 export { GOODPUT_TIE_SHARE } from '../noise/pick.js';
 export { HEADLINE_FIGURES, type HeadlineFigure, type JudgedStrategy, type UnjudgedStrategy, type Verdict, type VerdictCheck } from './verdict-types.js';
