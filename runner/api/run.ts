@@ -14,6 +14,7 @@ import type { RunReport } from '../../reports/run/queries.js';
 import type { StrategyRegistry } from '../../strategies/registry.js';
 import { recordedConfig, type ResolvedRunConfig } from '../config/run-config.js';
 import type { ProgressMode } from '../driver/progress.js';
+import { roundOrder } from '../interleave.js';
 import { oneLine } from '../errors.js';
 import { refuseExternalPostgresFaults } from '../faults/postgres.js';
 import { plannedForRun, recordedRun, type RunStatus } from '../lifecycle/recorded-run.js';
@@ -68,7 +69,10 @@ export async function runBenchmark(config: ResolvedRunConfig, options: RunBenchm
       const rows: StrategyRunRow[] = [];
       let failure: string | undefined;
       outer: for (let rep = 0; rep < config.repeat; rep++) {
-        for (const [idx, planned] of strategies.entries()) {
+        // Rounds rotate the order (A B C, C A B, B C A, ...) so the machine's drift lands on no strategy in particular;
+        // `idx` stays the strategy's place in the list, and every replay gets a fresh database (a fresh ledger).
+        for (const idx of roundOrder(strategies.length, rep)) {
+          const planned = strategies[idx]!;
           if (options.abort.aborted) break outer;
           options.log(`${planned.label}${config.repeat > 1 ? ` (repetition ${rep + 1}/${config.repeat})` : ''}: ${summary.totalOps} ops over ${(config.plan.durationUs / 1e6).toFixed(1)} s`);
           try {
