@@ -74,6 +74,10 @@ export interface ResolvedRunConfig {
   readonly lateThresholdUs: number;
   readonly repeat: number;
   readonly keepDatabases: boolean;
+  /** `--isolate`: servers and driver on their own CPUs (runner/isolate.ts). */
+  readonly isolate: boolean;
+  /** `--noise-floor`: measure the machine's own spread before the run (runner/noise-floor.ts); `auto` = with --repeat 2+. */
+  readonly noiseFloor: 'auto' | 'on' | 'off';
   /** How the driver reaches each strategy (`--via`). */
   readonly via: Via;
   /** The stack preset in use (`--stack`), if any. */
@@ -84,6 +88,13 @@ export interface ResolvedRunConfig {
   readonly slo: Slo;
   /** Where each value came from, for `--dry-run` and the recorded config. */
   readonly sources: Readonly<Record<string, Source>>;
+}
+
+/** `auto`, `on` or `off`; anything else is a one-line UserError naming where it came from. */
+function parseNoiseFloor(value: string | undefined, from: string): 'auto' | 'on' | 'off' {
+  const v = (value ?? 'auto').trim().toLowerCase();
+  if (v === 'auto' || v === 'on' || v === 'off') return v;
+  throw new UserError(`${from} must be auto, on or off (got ${JSON.stringify(value)})`);
 }
 
 /** Picks the highest-precedence value among flag, environment, scenario and default. */
@@ -150,6 +161,8 @@ export async function resolveRunConfig(flags: RunOptions, env: NodeJS.ProcessEnv
     lateThresholdUs: lateRaw === undefined ? ((sources['lateThreshold'] = 'default'), DEFAULTS.lateThresholdUs) : parseDurationUs(String(lateRaw), where('lateThreshold', sources)),
     repeat: int('repeat', DEFAULTS.repeat, 1_000),
     keepDatabases: flags.keepDatabases ?? (keepEnv === undefined ? false : /^(1|true|yes)$/i.test(keepEnv)),
+    isolate: flags.isolate ?? /^(1|true|yes)$/i.test(envValue(env, 'isolate') ?? ''),
+    noiseFloor: parseNoiseFloor(pick('noiseFloor', sources, { flag: flags.noiseFloor, env: envValue(env, 'noiseFloor'), fallback: 'auto' }), where('noiseFloor', sources)),
     via: parseVia(get('via'), where('via', sources)),
     stack: stack?.name,
     faults: parseFaults(pick<string | readonly string[]>('fault', sources, { flag: flags.fault, env: envValue(env, 'fault') }), where('fault', sources)),
@@ -241,6 +254,8 @@ export function recordedConfig(config: ResolvedRunConfig, strategyLabels: readon
     connections: config.connections,
     late_threshold_us: config.lateThresholdUs,
     repeat: config.repeat,
+    isolate: config.isolate,
+    noise_floor: config.noiseFloor,
     via: config.via,
     stack: config.stack ?? null,
     faults: config.faults.map((f) => f.text),
