@@ -26,6 +26,7 @@ import { join } from 'node:path';
 import { packageRoot } from '../scenarios/index.js';
 import { buildThresholds, compareRuns, parseRunRef, type Comparison } from '../reports/compare/index.js';
 import { openStore } from '../results/open-store.js';
+import { resultsStoreOf } from '../runner/lifecycle/run-stack.js';
 import type { RunReport } from '../reports/run/report-types.js';
 import { median } from '../reports/compare/statistics.js';
 import { builtinRegistry } from '../strategies/registry.js';
@@ -110,7 +111,7 @@ async function main(): Promise<void> {
         const delayMs = kind === 'planted' ? Math.max(1, Math.round(slowdown * median(p99s))) : 0;
         const candidate = await run(kind === 'planted' ? planned.map((p) => withPlantedDelay(p, delayMs)) : planned, `pair ${i} ${kind} candidate`);
         // Exactly what `hotbench compare --baseline <id> --candidate <id>` does, reading both runs back from ClickHouse.
-        const store = await openStore({ dataDir: config.dataDir, ...(config.clickhouseUrl ? { url: config.clickhouseUrl } : {}) });
+        const store = await openStore(resultsStoreOf(config));
         let c: Comparison;
         try {
           c = await compareRuns(store, { baseline: parseRunRef(baseline.run.run_id, '--baseline'), candidate: parseRunRef(candidate.run.run_id, '--candidate'), thresholds });
