@@ -37,7 +37,7 @@ describe('capacity finds a known ceiling', () => {
     );
     report = result.report!;
     store = await openStore({ dataDir: join(dir, 'clickhouse') });
-  }, 240_000);
+  }, 480_000); // every step is replayed 2 to 3 times now (until its goodput interval is within ±10%)
 
   afterAll(async () => {
     await store?.close();
