@@ -78,7 +78,7 @@ describe('capacity finds a known ceiling', () => {
       expect(r.schedule_us).toBe(2_000_000);
       expect(r.planned_ops).toBe(rate * 2);
     }
-    const ops = await store.query<{ strategy: string; n: number }>('SELECT strategy, count() AS n FROM ops WHERE run_id = {run:String} GROUP BY strategy', { run: result.runId });
+    const ops = await store.query<{ strategy: string; n: number }>('SELECT strategy, count() AS n FROM ops WHERE run_id = {run:String} GROUP BY strategy, rep', { run: result.runId });
     for (const o of ops) expect(o.n).toBe(Number(/@(\d+)\/s$/.exec(o.strategy)![1]) * 2);
     const run = await store.query<{ command: string; config_json: string }>('SELECT command, config_json FROM runs WHERE run_id = {run:String}', { run: result.runId });
     expect(run[0]!.command).toBe('hotbench capacity');
