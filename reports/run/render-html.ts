@@ -76,15 +76,16 @@ export function answerHeadline(v: RunReport['verdict']): { readonly kind: 'pick'
   return { kind: 'none', text: 'No strategy meets every constraint' };
 }
 
-/** The answer block at the top of the page: headline, reason, close calls, one line per strategy. */
+/** The answer block at the top of the page: headline, reason, the goodput error bars, one line per strategy. */
 function answerBlock(v: RunReport['verdict']): string {
   const head = answerHeadline(v);
-  const markClass = { '✓': 'mark-ok', '✗': 'mark-fail', '–': 'mark-none' } as const;
+  const markClass = { '✓': 'mark-ok', '?': 'mark-uncertain', '✗': 'mark-fail', '–': 'mark-none' } as const;
   return [
     `<section id="answer" class="answer-${head.kind}" aria-label="answer">`,
     `<p class="headline">${escapeHtml(head.text)}</p>`,
     `<p>${escapeHtml(v.reason)}</p>`,
-    ...verdictCloseCalls(v).map((line) => `<p class="close-call">${escapeHtml(line)}</p>`),
+    // The answer's error bars: the deciding figures with their 95% intervals.
+    errorBarsSvg(v.judged, 'goodput_per_s', 'goodput, ops/s (95% CI)'),
     `<ul class="verdict">\n${verdictLines(v)
       .map((l) => `<li><span class="${markClass[l.mark]}">${escapeHtml(l.mark)}</span> <strong>${escapeHtml(l.title)}</strong>: ${escapeHtml(l.text)}</li>`)
       .join('\n')}\n</ul>`,
