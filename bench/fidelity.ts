@@ -24,7 +24,19 @@
  * CLICKHOUSE_URL) names a server, which takes ClickHouse's threads off the
  * cores the client and PostgreSQL share.
  *
- * Usage: npm run bench:fidelity -- [--pg URL] [--clickhouse URL] [--duration 10s] [--clients 16] [--rounds 2] [--native]
+ * CPU layout (`--cpus`, default `both`): on a real deployment the server and
+ * the clients run on separate hosts; here they share the machine's cores, and
+ * the Node client's CPU is taken from PostgreSQL's. `isolated` gives the
+ * embedded PostgreSQL (and every backend it forks) one half of the CPUs and
+ * this process, its threads and pgbench the other half (`taskset`, see
+ * runner/cpu-layout.ts); `shared` leaves everything on all CPUs; `both`
+ * measures each round in both layouts, shared first, and prints both
+ * figures. Isolation needs at least 2 CPUs and the embedded server (an
+ * external `--pg` server is not ours to move): otherwise only `shared` runs,
+ * and the bench says why. Targets: hotbench / pgbench ≥ 0.9 isolated,
+ * hotbench / bare node-pg ≥ 0.95.
+ *
+ * Usage: npm run bench:fidelity -- [--pg URL] [--clickhouse URL] [--duration 10s] [--clients 16] [--rounds 2] [--cpus both|isolated|shared] [--native]
  */
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -37,10 +49,16 @@ import { resolveRunConfig } from '../runner/config/run-config.js';
 import { runBenchmark } from '../runner/api/run.js';
 import { openPostgres, type PostgresStack } from '../runner/stack/postgres.js';
 import { nodePgRowLockTps, type BareDriver, type LoopResult } from './node-pg-loop.js';
-import { findPgbench, onFreshLedger, pgbench, pgbenchTarget, prepareLedger, type PgbenchResult } from './pgbench.js';
+import { findPgbench, onFreshLedger, pgbench, pgbenchTarget, prepareLedger, type PgbenchResult } from '../runner/pgbench.js';
 import { parseDurationUs, parsePositive } from '../runner/config/units.js';
 import { installSignalHandlers, interrupted } from '../runner/stack/lifecycle.js';
 import { redactUrl } from '../runner/config/redact.js';
+import { allowedCpus, describeLayout, pinProcessTree, pinSelf, splitCpus, tasksetAvailable, type CpuLayout } from '../runner/cpu-layout.js';
+
+/** Which CPU layouts to measure. */
+type CpusChoice = 'both' | 'isolated' | 'shared';
+/** A measured layout. */
+type Mode = 'shared' | 'isolated';
 
 interface Args {
   pg: string | undefined;
@@ -48,11 +66,12 @@ interface Args {
   durationUs: number;
   clients: number;
   rounds: number;
+  cpus: CpusChoice;
   native: boolean;
 }
 
 function parseArgs(argv: string[]): Args {
-  const args: Args = { pg: process.env['PG_URL'] || undefined, clickhouse: process.env['CLICKHOUSE_URL'] || undefined, durationUs: 10_000_000, clients: 16, rounds: 2, native: false };
+  const args: Args = { pg: process.env['PG_URL'] || undefined, clickhouse: process.env['CLICKHOUSE_URL'] || undefined, durationUs: 10_000_000, clients: 16, rounds: 2, cpus: 'both', native: false };
   for (let i = 0; i < argv.length; i++) {
     const flag = argv[i];
     if (flag === '--native') {
@@ -66,7 +85,10 @@ function parseArgs(argv: string[]): Args {
     else if (flag === '--duration') args.durationUs = parseDurationUs(value, '--duration');
     else if (flag === '--clients') args.clients = parsePositive(value, '--clients', { integer: true, max: 200 });
     else if (flag === '--rounds') args.rounds = parsePositive(value, '--rounds', { integer: true, max: 20 });
-    else throw new Error(`unknown flag ${flag}; flags: --pg URL, --clickhouse URL, --duration 10s, --clients 16, --rounds 2, --native`);
+    else if (flag === '--cpus') {
+      if (value !== 'both' && value !== 'isolated' && value !== 'shared') throw new Error(`--cpus must be both, isolated or shared, got ${JSON.stringify(value)}`);
+      args.cpus = value;
+    } else throw new Error(`unknown flag ${flag}; flags: --pg URL, --clickhouse URL, --duration 10s, --clients 16, --rounds 2, --cpus both|isolated|shared, --native`);
     i++;
   }
   return args;
@@ -136,6 +158,46 @@ function usPerTxn(r: { readonly tps: number; readonly cpuUsPerTxn: number }): st
   return `${(1e6 / r.tps).toFixed(0)} us per transaction (CPU ${r.cpuUsPerTxn.toFixed(0)} us)`;
 }
 
+/**
+ * The layouts to measure and the split to isolate with: isolation needs 2+
+ * CPUs, taskset and a server this process started. `why` says what ruled it out.
+ */
+function chooseLayouts(choice: CpusChoice, stack: PostgresStack): { modes: Mode[]; layout: CpuLayout | null; why: string } {
+  const layout = splitCpus();
+  const why = layout === null ? `this process may use only ${allowedCpus().length} CPU` : !tasksetAvailable() ? 'taskset (util-linux) is not installed' : stack.serverPid === undefined ? 'the server is external (--pg): not ours to pin' : '';
+  if (choice === 'shared') return { modes: ['shared'], layout: null, why: 'shared only, as asked (--cpus shared)' };
+  if (why !== '') {
+    if (choice === 'isolated') throw new Error(`--cpus isolated is impossible here: ${why}`);
+    return { modes: ['shared'], layout: null, why };
+  }
+  return { modes: choice === 'both' ? ['shared', 'isolated'] : ['isolated'], layout, why: '' };
+}
+
+/** Puts the server's processes and this one on `mode`'s CPUs (all of them when shared). */
+function applyLayout(mode: Mode, layout: CpuLayout | null, all: readonly number[], stack: PostgresStack): void {
+  if (layout === null || stack.serverPid === undefined) return;
+  pinProcessTree(stack.serverPid(), mode === 'isolated' ? layout.server : all);
+  pinSelf(mode === 'isolated' ? layout.client : all);
+}
+
+/** Prints one layout's figures: hotbench / pgbench against its target, and where the gap lies. */
+function summarize(mode: Mode, layoutText: string, rows: readonly Round[], args: Args): void {
+  if (rows.length === 0) return;
+  const sum = (f: (r: Round) => number): number => rows.reduce((a, r) => a + f(r), 0);
+  const pgSum = sum((r) => r.pgbench.tps);
+  const hbSum = sum((r) => r.hotbench);
+  const bareSum = sum((r) => r.bare.tps);
+  const target = mode === 'isolated' ? ' (target >= 0.9)' : ' (no target: the client takes the server\'s CPU)';
+  console.log(`fidelity ${mode} (${layoutText}): hotbench / pgbench = ${(hbSum / pgSum).toFixed(3)}${target} over ${rows.length} round(s), same SQL, ${args.clients} clients, one hot row`);
+  console.log(`  of which the Node client: bare node-pg / pgbench = ${(bareSum / pgSum).toFixed(3)}; the harness on top: hotbench / bare node-pg = ${(hbSum / bareSum).toFixed(3)} (target >= 0.95)`);
+  if (args.native) console.log(`  libpq instead of node-pg: bare libpq / pgbench = ${(sum((r) => r.native?.tps ?? Number.NaN) / pgSum).toFixed(3)}`);
+  const meanCpu = (f: (r: Round) => number): string => `${(sum(f) / rows.length).toFixed(0)} us`;
+  console.log(
+    `  client CPU per transaction (mean of rounds): pgbench ${meanCpu((r) => r.pgbench.cpuUsPerTxn)}, node-pg ${meanCpu((r) => r.bare.cpuUsPerTxn)}` +
+      (args.native ? `, libpq ${meanCpu((r) => r.native?.cpuUsPerTxn ?? Number.NaN)}` : ''),
+  );
+}
+
 async function main(): Promise<void> {
   const args = parseArgs(process.argv.slice(2));
   installSignalHandlers(() => process.stderr.write('\nstopping...\n'));
@@ -172,37 +234,29 @@ async function main(): Promise<void> {
         `: the Node client adds ${(1e6 / bareAlone.tps - 1e6 / pgAlone.tps).toFixed(0)} us per transaction`,
     );
 
-    const rows: Round[] = [];
+    const all = allowedCpus();
+    const { modes, layout, why } = chooseLayouts(args.cpus, stack);
+    console.log(`CPU layouts: ${modes.map((m) => (m === 'isolated' ? describeLayout(layout, all.length) : describeLayout(null, all.length))).join('; then ')}${why ? ` (no isolated figure: ${why})` : ''}`);
+    const rows = new Map<Mode, Round[]>(modes.map((m) => [m, []]));
     for (let round = 1; round <= args.rounds && !interrupted.aborted; round++) {
-      const pgb = await runPgbench(`hb_fidelity_pgbench_${round}`, args.clients, seconds);
-      const bare = await loop(`hb_fidelity_bare_${round}`, 'pg', args.clients, seconds);
-      const native = args.native ? await loop(`hb_fidelity_native_${round}`, 'native', args.clients, seconds) : undefined;
-      // Offer 25% more than the row takes, so the cap keeps all clients busy (open loop, saturated).
-      const hb = await hotbenchRowLock(stack, Math.ceil(pgb.tps * 1.25), args, dataDir);
-      rows.push({ pgbench: pgb, bare, native, hotbench: hb.goodput });
-      console.log(
-        `round ${round}: pgbench ${pgb.tps.toFixed(0)} tps (CPU ${cpu(pgb)}), bare node-pg loop ${bare.tps.toFixed(0)} tps (${(bare.tps / pgb.tps).toFixed(3)}, CPU ${cpu(bare)}), ` +
-          (native ? `bare libpq loop ${native.tps.toFixed(0)} tps (${(native.tps / pgb.tps).toFixed(3)}, CPU ${cpu(native)}), ` : '') +
-          `hotbench row-lock ${hb.goodput.toFixed(0)} ops/s (run ${hb.runId}), ratio ${(hb.goodput / pgb.tps).toFixed(3)}`,
-      );
+      for (const mode of modes) {
+        if (interrupted.aborted) break;
+        applyLayout(mode, layout, all, stack);
+        const pgb = await runPgbench(`hb_fidelity_pgbench_${round}`, args.clients, seconds);
+        const bare = await loop(`hb_fidelity_bare_${round}`, 'pg', args.clients, seconds);
+        const native = args.native ? await loop(`hb_fidelity_native_${round}`, 'native', args.clients, seconds) : undefined;
+        // Offer 25% more than the row takes, so the cap keeps all clients busy (open loop, saturated).
+        const hb = await hotbenchRowLock(stack, Math.ceil(pgb.tps * 1.25), args, dataDir);
+        rows.get(mode)!.push({ pgbench: pgb, bare, native, hotbench: hb.goodput });
+        console.log(
+          `round ${round} ${mode}: pgbench ${pgb.tps.toFixed(0)} tps (CPU ${cpu(pgb)}), bare node-pg loop ${bare.tps.toFixed(0)} tps (${(bare.tps / pgb.tps).toFixed(3)}, CPU ${cpu(bare)}), ` +
+            (native ? `bare libpq loop ${native.tps.toFixed(0)} tps (${(native.tps / pgb.tps).toFixed(3)}, CPU ${cpu(native)}), ` : '') +
+            `hotbench row-lock ${hb.goodput.toFixed(0)} ops/s (run ${hb.runId}), ratio ${(hb.goodput / pgb.tps).toFixed(3)}`,
+        );
+      }
     }
-    if (rows.length > 0) {
-      const sum = (f: (r: Round) => number): number => rows.reduce((a, r) => a + f(r), 0);
-      const pgSum = sum((r) => r.pgbench.tps);
-      const hbSum = sum((r) => r.hotbench);
-      const bareSum = sum((r) => r.bare.tps);
-      console.log(`fidelity: hotbench / pgbench = ${(hbSum / pgSum).toFixed(3)} (target >= 0.9) over ${rows.length} round(s), same SQL, ${args.clients} clients, one hot row`);
-      console.log(
-        `  of which the Node client: bare node-pg / pgbench = ${(bareSum / pgSum).toFixed(3)}; the harness on top: hotbench / bare node-pg = ${(hbSum / bareSum).toFixed(3)}`,
-      );
-      if (args.native) console.log(`  libpq instead of node-pg: bare libpq / pgbench = ${(sum((r) => r.native?.tps ?? Number.NaN) / pgSum).toFixed(3)}`);
-      const meanCpu = (f: (r: Round) => number): string => `${(sum(f) / rows.length).toFixed(0)} us`;
-      console.log(
-        `  client CPU per transaction (mean of rounds): pgbench ${meanCpu((r) => r.pgbench.cpuUsPerTxn)}, node-pg ${meanCpu((r) => r.bare.cpuUsPerTxn)}` +
-          (args.native ? `, libpq ${meanCpu((r) => r.native?.cpuUsPerTxn ?? Number.NaN)}` : '') +
-          ' (on two cores the client\'s CPU is taken from PostgreSQL\'s)',
-      );
-    }
+    applyLayout('shared', layout, all, stack);
+    for (const mode of modes) summarize(mode, mode === 'isolated' ? describeLayout(layout, all.length) : describeLayout(null, all.length), rows.get(mode)!, args);
     console.log(`server: ${redactUrl(stack.description)}`);
   } finally {
     await stack.stop();

@@ -47,9 +47,8 @@ import { parseDurationUs, parsePositive } from '../runner/config/units.js';
 import { installSignalHandlers, interrupted } from '../runner/stack/lifecycle.js';
 import { openPostgres } from '../runner/stack/postgres.js';
 import type { AccountSpec } from '../strategies/contract.js';
-import { ATOMIC_SQL } from '../strategies/atomic/index.js';
 import { parseFlags } from './flags.js';
-import { findPgbench, onFreshLedger, pgbench, pgbenchTarget } from './pgbench.js';
+import { coefficientOfVariation, measureNoiseFloor, type NoiseFloor } from '../runner/noise-floor.js';
 
 /** The hot-account scenario's base rate (ops/s): `--rate` is reached with `--rate-scale`. */
 const HOT_ACCOUNT_RATE = 1_000;
@@ -61,15 +60,6 @@ const FLAGS = ['strategy', 'repeat', 'warmup', 'rate', 'duration', 'scenario', '
 const USAGE =
   'flags: --strategy atomic, --repeat 5, --warmup 0 (repetitions replayed first and not counted), --rate 3000 (ops/s; the hot-account scenario only), --duration 10s, --scenario FILE|NAME, --concurrency 512, --connections 16, --pg URL, --clickhouse URL, --data-dir DIR, --reference off (skip the pgbench floor)';
 
-/** Coefficient of variation: sample standard deviation / mean (0 for fewer than 2 values or a zero mean). */
-function coefficientOfVariation(values: readonly number[]): number {
-  if (values.length < 2) return 0;
-  const mean = values.reduce((a, b) => a + b, 0) / values.length;
-  if (mean === 0) return 0;
-  const variance = values.reduce((a, v) => a + (v - mean) ** 2, 0) / (values.length - 1);
-  return Math.sqrt(variance) / Math.abs(mean);
-}
-
 const fmt = (n: number): string => Math.round(n).toLocaleString('en-US');
 const pct = (x: number): string => `${(x * 100).toFixed(1)}%`;
 
@@ -80,32 +70,17 @@ function regimeOf(s: StrategyReport): 'kept up' | 'saturated' {
   return (s.goodput_per_s ?? 0) >= KEPT_UP * offered && late < 0.01 ? 'kept up' : 'saturated';
 }
 
-/** atomic's statement as a pgbench script: a 1-unit debit of `account` per transaction, op ids unique per client, as hotbench's are per op. */
-function atomicScript(account: number): string {
-  const sql = ATOMIC_SQL.replace(/\$1\b/g, String(account)).replace(/\$2\b/g, '(-1)').replace(/\$3\b/g, ':op').replace(/\$4\b/g, 'NULL').replace(/\s+/g, ' ').trim();
-  return ['\\set n :n + 1', '\\set op :client_id * 1000000000 + :n', `${sql};`, ''].join('\n');
-}
-
 /**
- * pgbench's tps over `repeat` runs of atomic's statement on the hot account
- * (`clients` clients, `seconds` each, a fresh ledger and a CHECKPOINT
- * before each), on the server at `pgUrl` or a fresh embedded one.
+ * The server's own spread ({@link measureNoiseFloor}) on the server at
+ * `pgUrl` or a fresh embedded one.
  */
-async function pgbenchFloor(accounts: readonly AccountSpec[], clients: number, seconds: number, repeat: number, pgUrl: string | undefined): Promise<number[]> {
-  const hot = accounts.find((a) => a.hot);
-  if (hot === undefined) throw new Error('the scenario has no hot account for the pgbench reference; use --reference off');
-  const bin = findPgbench();
+async function pgbenchFloor(accounts: readonly AccountSpec[], clients: number, seconds: number, repeat: number, pgUrl: string | undefined): Promise<NoiseFloor> {
   const stack = await openPostgres(pgUrl ? { url: pgUrl } : {});
-  const tps: number[] = [];
-  const needs = 'the reference needs a --pg user that may checkpoint, or --reference off';
   try {
-    for (let i = 0; i < repeat && !interrupted.aborted; i++) {
-      tps.push((await onFreshLedger(stack, 'hb_repeat_pgbench', accounts, needs, (url) => pgbench(bin, pgbenchTarget(url), atomicScript(hot.id), clients, seconds))).tps);
-    }
+    return await measureNoiseFloor({ stack, accounts, clients, seconds, repeat, abort: interrupted, database: 'hb_repeat_pgbench' });
   } finally {
     await stack.stop();
   }
-  return tps;
 }
 
 async function main(): Promise<void> {
@@ -174,12 +149,8 @@ async function main(): Promise<void> {
     if (reference === 'pgbench' && strategy === 'atomic' && custom === undefined && !interrupted.aborted) {
       const seconds = Math.max(1, Math.round(durationUs / 1e6));
       const floor = await pgbenchFloor(config.plan.accounts, config.connections, seconds, repeat, f.get('pg') ?? process.env['PG_URL']);
-      const floorCv = coefficientOfVariation(floor);
-      console.log(
-        `\nthe server's own spread: pgbench, atomic's statement on the hot account, ${config.connections} clients, ${floor.length} × ${seconds} s (fresh ledger and CHECKPOINT each): ` +
-          `${floor.map((t) => fmt(t)).join(', ')} tps, CV ${pct(floorCv)}`,
-      );
-      console.log(`goodput CV ${pct(goodputCv)} against that floor of ${pct(floorCv)}: ${goodputCv <= floorCv ? 'no wider than the server\'s own spread' : `${(goodputCv / Math.max(floorCv, 1e-9)).toFixed(1)}× the server's own spread`}`);
+      console.log(`\nthe server's own spread (fresh ledger and CHECKPOINT each): ${floor.text}`);
+      console.log(`goodput CV ${pct(goodputCv)} against that floor of ${pct(floor.cv)}: ${goodputCv <= floor.cv ? 'no wider than the server\'s own spread' : `${(goodputCv / Math.max(floor.cv, 1e-9)).toFixed(1)}× the server's own spread`}`);
     }
     const after = loadavg();
     if (after[0]! > 1) console.log(`load average at the end ${after.map((l) => l.toFixed(2)).join(' ')}: busy machine, re-measure on a quiet one`);

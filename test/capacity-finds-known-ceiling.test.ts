@@ -3,9 +3,9 @@
  * serves at most 150 ops/s (`capped`, test/capacity-fixture.ts) must come out
  * at 150/s within −15 % / +6 % (the ladder 50, 100, 200 then three geometric
  * bisections resolve to ~9 %; keeping up with 95 % of the offered rate passes up to 1.053 ×
- * the ceiling). Every step is recorded as its own replay of ONE run, with the
- * rate it was offered, and the report rebuilt from ClickHouse alone equals the
- * one the search returned.
+ * the ceiling). Every step is recorded as its own replays (2 to 3 repetitions)
+ * of ONE run, with the rate it was offered, and the report rebuilt from
+ * ClickHouse alone equals the one the search returned.
  */
 import { existsSync, readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
@@ -37,7 +37,7 @@ describe('capacity finds a known ceiling', () => {
     );
     report = result.report!;
     store = await openStore({ dataDir: join(dir, 'clickhouse') });
-  }, 240_000);
+  }, 480_000); // every step is replayed 2 to 3 times now (until its goodput interval is within ±10%)
 
   afterAll(async () => {
     await store?.close();
@@ -65,13 +65,20 @@ describe('capacity finds a known ceiling', () => {
       { run: result.runId },
     );
     const steps = report.strategies[0]!.steps;
-    expect(rows.map((r) => r.strategy)).toEqual([...steps].sort((a, b) => a.order - b.order).map((s) => `capped@${s.rate_per_s}/s`));
+    // Each step is replayed 2 to 3 times (until its goodput interval is within ±10%): one row per repetition, in step order.
+    const labels = rows.map((r) => r.strategy);
+    expect([...new Set(labels)]).toEqual([...steps].sort((a, b) => a.order - b.order).map((s) => `capped@${s.rate_per_s}/s`));
+    for (const s of steps) {
+      expect(s.reps).toBeGreaterThanOrEqual(2);
+      expect(s.reps).toBeLessThanOrEqual(3);
+      expect(labels.filter((l) => l === s.label)).toHaveLength(s.reps);
+    }
     for (const r of rows) {
       const rate = Number(/@(\d+)\/s$/.exec(r.strategy)![1]);
       expect(r.schedule_us).toBe(2_000_000);
       expect(r.planned_ops).toBe(rate * 2);
     }
-    const ops = await store.query<{ strategy: string; n: number }>('SELECT strategy, count() AS n FROM ops WHERE run_id = {run:String} GROUP BY strategy', { run: result.runId });
+    const ops = await store.query<{ strategy: string; n: number }>('SELECT strategy, count() AS n FROM ops WHERE run_id = {run:String} GROUP BY strategy, rep', { run: result.runId });
     for (const o of ops) expect(o.n).toBe(Number(/@(\d+)\/s$/.exec(o.strategy)![1]) * 2);
     const run = await store.query<{ command: string; config_json: string }>('SELECT command, config_json FROM runs WHERE run_id = {run:String}', { run: result.runId });
     expect(run[0]!.command).toBe('hotbench capacity');

@@ -1,11 +1,11 @@
 /**
- * The noise tests: Mann-Whitney U p-values equal an independent brute-force
- * enumeration (pair counting over every split of the pooled values, ties
- * included) and the textbook extremes (1/20 for 3 vs 3, 1/252 for 5 vs 5);
- * the test chosen by repetition count; separation with its tolerance.
+ * compare's rank statistics: Mann-Whitney U p-values equal an independent
+ * brute-force enumeration (pair counting over every split of the pooled
+ * values, ties included) and the textbook extremes (1/20 for 3 vs 3, 1/252
+ * for 5 vs 5); the normal CDF from simple-statistics' error function.
  */
 import { describe, expect, it } from 'vitest';
-import { chooseTest, mannWhitneyGreater, median, normalCdf, separated } from '../reports/compare/statistics.js';
+import { mannWhitneyGreater, median, normalCdf } from '../reports/compare/statistics.js';
 import { seededRandom } from './support/ops.js';
 
 /** P(U ≥ observed U) by enumerating every way to pick |x| of the pooled values as "x", U counted pair by pair. */
@@ -73,22 +73,5 @@ describe('compare noise statistics', () => {
     expect(n.p).toBeGreaterThan(0.05);
     expect(normalCdf(0)).toBeCloseTo(0.5, 7);
     expect(normalCdf(1.6448536)).toBeCloseTo(0.95, 6);
-  });
-
-  it('the test follows the repetition count: 1 → threshold only, 2-4 → separation, 5+ both sides → U', () => {
-    expect(chooseTest(1, 5)).toBe('threshold-only');
-    expect(chooseTest(3, 1)).toBe('threshold-only');
-    expect(chooseTest(2, 2)).toBe('separation');
-    expect(chooseTest(3, 9)).toBe('separation');
-    expect(chooseTest(5, 5)).toBe('mann-whitney-u');
-  });
-
-  it('separation: every candidate repetition beyond every baseline one by more than the tolerance × baseline median', () => {
-    // baseline median 10, max 11, tolerance 5% → bound 11.5
-    expect(separated([11.6, 12, 13], [9, 10, 11], true, 0.05)).toBe(true);
-    expect(separated([11.4, 12, 13], [9, 10, 11], true, 0.05)).toBe(false);
-    // lower is worse: bound min 9 − 0.5 = 8.5
-    expect(separated([8.4, 7, 6], [9, 10, 11], false, 0.05)).toBe(true);
-    expect(separated([8.6, 7, 6], [9, 10, 11], false, 0.05)).toBe(false);
   });
 });

@@ -22,11 +22,11 @@ function problemsOf(fn: () => unknown): string[] {
 }
 
 describe('compare thresholds', () => {
-  it('defaults: p99 +10%, goodput -5%, rejects +1 pp, posting delay +20%, no overdraft / loss / duplicate / conservation violation where the baseline had none, else +10%', () => {
+  it('defaults: p99 +10%, goodput -10% (the 10% minimum effect), rejects +1 pp, posting delay +20%, no overdraft / loss / duplicate / conservation violation where the baseline had none, else +10%', () => {
     const set = buildThresholds({});
     expect(rules(set)).toEqual({
       p99_ack_ms: { kind: 'relative', fraction: 0.1 },
-      goodput: { kind: 'relative', fraction: -0.05 },
+      goodput: { kind: 'relative', fraction: -0.1 },
       reject_pct: { kind: 'delta', amount: 1 },
       posting_delay_p99_ms: { kind: 'relative', fraction: 0.2 },
       overdraft_count: { kind: 'limit', op: '<=', limit: 0, elseRelative: 0.1 },
@@ -35,18 +35,19 @@ describe('compare thresholds', () => {
       conservation_violations: { kind: 'limit', op: '<=', limit: 0, elseRelative: 0.1 },
     });
     expect(Object.keys(DEFAULT_THRESHOLDS)).toHaveLength(8);
-    expect(set.noise).toEqual({ alpha: 0.05, tolerance: 0.05 });
+    expect(set.noise).toEqual({ minEffect: 0.1 });
   });
 
   it('a file overrides the defaults, flags override the file, per-strategy entries override both; YAML keeps the sign of +5', () => {
-    const text = ['p99_ack_ms: +5', 'goodput: ">= 1000"', 'lost: off', 'noise: { alpha: 0.01, tolerance: 10% }', 'strategies:', '  buffer:', '    posting_delay_p99_ms: off', '  "row-lock":', '    p99_ack_ms: +50%'].join('\n');
-    const set = buildThresholds({ file: { path: 'gate.yaml', text }, flags: ['p999_ack_ms=+25%', 'goodput: -2%'], noiseTolerance: '7%' });
+    const text = ['p99_ack_ms: +5', 'goodput: ">= 1000"', 'lost: off', 'noise: { min_effect: 15% }', 'strategies:', '  buffer:', '    posting_delay_p99_ms: off', '  "row-lock":', '    p99_ack_ms: +50%'].join('\n');
+    const set = buildThresholds({ file: { path: 'gate.yaml', text }, flags: ['p999_ack_ms=+25%', 'goodput: -2%'], minEffect: '7%' });
     const global = rules(set);
     expect(global['p99_ack_ms']).toEqual({ kind: 'delta', amount: 5 }); // +5 ms, not a cap of 5
     expect(global['goodput']).toEqual({ kind: 'relative', fraction: -0.02 }); // the flag beats the file's floor
     expect(global['p999_ack_ms']).toEqual({ kind: 'relative', fraction: 0.25 });
     expect(global['lost']).toBeUndefined();
-    expect(set.noise).toEqual({ alpha: 0.01, tolerance: 0.07 });
+    expect(set.noise).toEqual({ minEffect: 0.07 }); // the flag beats the file's 15%
+    expect(global['posting_delay_p99_ms']).toEqual({ kind: 'relative', fraction: 0.14 }); // a default: twice the minimum effect
     expect(rules(set, 'buffer:queue=memory', 'buffer')['posting_delay_p99_ms']).toBeUndefined();
     expect(rules(set, 'row-lock', 'row-lock')['p99_ack_ms']).toEqual({ kind: 'relative', fraction: 0.5 });
     expect(thresholdsFor(set, 'row-lock', 'row-lock').find((t) => t.metric === 'p99_ack_ms')?.source).toBe('gate.yaml (strategies.row-lock)');
@@ -63,20 +64,20 @@ describe('compare thresholds', () => {
   });
 
   it('reports every bad entry on its own line, saying where and how to fix it', () => {
-    const text = ['p99_ack: +10%', 'p99_ack_ms: -10%', 'goodput: +5%', 'posting_delay_p99_ms: +5s', 'lost: lots', 'noise: { alpha: 2, colour: red }', 'strategies: [a]'].join('\n');
-    const problems = problemsOf(() => buildThresholds({ file: { path: 'bad.yaml', text }, flags: ['overdraft_count', 'goodput=<= 5'], alpha: 0.7 }));
+    const text = ['p99_ack: +10%', 'p99_ack_ms: -10%', 'goodput: +5%', 'posting_delay_p99_ms: +5s', 'lost: lots', 'noise: { min_effect: 2, colour: red }', 'strategies: [a]'].join('\n');
+    const problems = problemsOf(() => buildThresholds({ file: { path: 'bad.yaml', text }, flags: ['overdraft_count', 'goodput=<= 5'], minEffect: '0%' }));
     expect(problems).toEqual([
       expect.stringMatching(/^bad\.yaml: p99_ack: unknown metric; known: p50_ack_ms, p99_ack_ms, /),
       'bad.yaml: p99_ack_ms: "-10%" points the wrong way: higher is worse, so write +10%',
       'bad.yaml: goodput: "+5%" points the wrong way: lower is worse, so write -5%',
       'bad.yaml: posting_delay_p99_ms: "+5s": the unit is ms, not s',
       'bad.yaml: lost: "lots" is not a threshold; write e.g. +10% (relative), +5 (absolute change), 0 / <= 50 (caps), 0 or +10% (cap, else relative) or off',
-      'bad.yaml: noise.alpha: "2" must be between 0 and 0.5 (e.g. 0.05)',
-      'bad.yaml: noise.colour: unknown key; noise takes alpha and tolerance',
+      'bad.yaml: noise.min_effect: "2": write a share such as 10% or 0.1',
+      'bad.yaml: noise.colour: unknown key; noise takes min_effect (alpha and tolerance belonged to the old range rule)',
       'bad.yaml: strategies: expected a mapping of <strategy label or name>: { metric: threshold }',
       '--threshold "overdraft_count": write metric=rule, e.g. p99_ack_ms=+10%',
       '--threshold "goodput=<= 5": goodput: "<= 5" bounds the wrong side: lower is worse, so give a floor (>= N)',
-      '--alpha 0.7: must be between 0 and 0.5 (e.g. 0.05)',
+      '--min-effect "0%": write a share of the baseline median such as 10% or 0.1 (above 0, at most 100%)',
     ]);
     expect(new CompareInputError(problems).message.split('\n')).toHaveLength(problems.length + 1);
   });

@@ -16,7 +16,7 @@ import { escapeMarkdown } from '../reports/common/table.js';
 import { renderTerminal } from '../reports/run/render-terminal.js';
 import { openStore } from '../results/open-store.js';
 import { judge } from '../reports/run/verdict.js';
-import { verdictCloseCalls, verdictLines, verdictPick } from '../reports/run/verdict-render.js';
+import { verdictIntervalNotes, verdictLines, verdictPick } from '../reports/run/verdict-render.js';
 import { writeReports } from '../reports/run/write-report.js';
 import { testRunId } from './recorder-fixture.js';
 import { CACHE_LABEL, fakeRunRows, insertFakeRun } from './report-fixture.js';
@@ -57,15 +57,17 @@ it("judges the recorded run against the SLO in its config", () => {
 
 it('ends the terminal, Markdown, HTML and JSON reports with that verdict', () => {
   const lines = verdictLines(report.verdict);
+  const notes = verdictIntervalNotes(report.verdict);
+  expect(notes.length).toBeGreaterThan(0);
   const terminal = renderTerminal(report).trimEnd().split('\n');
-  expect(terminal.slice(-(lines.length + 3))[0]).toBe('verdict');
-  expect(terminal.at(-1)).toBe(`pick: none. ${report.verdict.reason}`);
+  expect(terminal.slice(-(lines.length + 3 + notes.length))[0]).toBe('verdict');
+  expect(terminal.slice(-(notes.length + 1))).toEqual([`pick: none. ${report.verdict.reason}`, ...notes]);
   for (const l of lines) expect(terminal.some((t) => t.startsWith(`${l.mark} ${l.title}`) && t.endsWith(l.text))).toBe(true);
 
   const md = readFileSync(files.md, 'utf8').trimEnd();
   const verdictAt = md.indexOf('## Verdict');
   expect(verdictAt).toBeGreaterThan(md.indexOf('## Definitions'));
-  expect(md.endsWith(`**pick: none.** ${escapeMarkdown(report.verdict.reason)}`)).toBe(true);
+  expect(md.endsWith([`**pick: none.** ${escapeMarkdown(report.verdict.reason)}`, ...notes.map((n) => `<sub>${escapeMarkdown(n)}</sub>`)].join('\n\n'))).toBe(true);
   for (const l of lines) expect(md.slice(verdictAt)).toContain(`- ${l.mark} **${escapeMarkdown(l.title)}**: ${escapeMarkdown(l.text)}`);
 
   const html = readFileSync(files.html, 'utf8');
@@ -78,17 +80,20 @@ it('ends the terminal, Markdown, HTML and JSON reports with that verdict', () =>
   expect((JSON.parse(text) as RunReport).verdict).toEqual(report.verdict);
 });
 
-it('prints close calls after the pick, in every format, escaped', () => {
+it('says too close to call after the constraints, in every format, escaped, with error bars in HTML', () => {
   // A label never reaches a report with markup in it (labels are validated); this one is made by hand to prove the escaping.
-  const verdict = judge({ strategies: [made({ label: 'aggregate', goodput: 1_900 }), made({ label: 'cache:<b>', goodput: 2_000, postingP99: 1_009_000 })] }, { max_posting_delay_us: 1_000_000 });
-  const close = verdictCloseCalls(verdict);
-  expect(close).toHaveLength(1);
-  expect(close[0]).toContain('cache:<b> missed only narrowly');
-  const withClose: RunReport = { ...report, verdict };
-  expect(renderTerminal(withClose).trimEnd().split('\n').slice(-2)).toEqual([verdictPick(verdict), close[0]]);
-  expect(renderMarkdown(withClose).trimEnd().endsWith(`**pick: aggregate.** ${escapeMarkdown(verdict.reason)}\n\n${escapeMarkdown(close[0]!)}`)).toBe(true);
-  const html = renderHtml(withClose);
-  expect(html).toContain(`<p class="close-call">${escapeHtml(close[0]!)}</p>`);
+  const reps = (label: string, goodputs: number[]) => goodputs.map((goodput, rep) => made({ label, goodput, rep }));
+  const verdict = judge({ strategies: [...reps('aggregate', [1_900, 2_050, 1_950]), ...reps('cache:<b>', [2_000, 1_920, 2_080])] }, {});
+  expect(verdict.pick).toBeNull();
+  expect(verdict.too_close_to_call?.labels).toEqual(['cache:<b>', 'aggregate']);
+  const pick = verdictPick(verdict);
+  expect(pick).toMatch(/^pick: too close to call \(cache:<b>, aggregate\)\. Too close to call: cache:<b>, aggregate: their goodput intervals overlap/);
+  const withVerdict: RunReport = { ...report, verdict };
+  expect(renderTerminal(withVerdict)).toContain(pick);
+  expect(renderMarkdown(withVerdict)).toContain(`**pick: too close to call (cache:<b>, aggregate).** ${escapeMarkdown(verdict.reason)}`.replace('cache:<b>', escapeMarkdown('cache:<b>')));
+  const html = renderHtml(withVerdict);
+  expect(html).toContain('<svg class="error-bars"');
+  expect(html).toContain('goodput, ops/s (95% CI)');
   expect(html).not.toContain('cache:<b>');
-  expect((JSON.parse(renderJsonText(withClose)) as RunReport).verdict.close_calls[0]!.text).toBe(close[0]);
+  expect((JSON.parse(renderJsonText(withVerdict)) as RunReport).verdict.too_close_to_call).toEqual(verdict.too_close_to_call);
 });

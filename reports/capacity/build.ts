@@ -7,6 +7,7 @@
  */
 import { loadRunReport } from '../run/queries.js';
 import type { RunReport, StrategyReport } from '../common/report-types.js';
+import { bootstrapInterval } from '../noise/interval.js';
 import { StoreError } from '../../results/errors.js';
 import type { Store } from '../../results/store.js';
 import { capacitySlo, judgeStep, type BreachCategory, type DriverFacts, type CapacitySlo } from './slo.js';
@@ -68,6 +69,36 @@ export function stepOf(s: StrategyReport, rate: number, slo: CapacitySlo, driver
     verdict: j.verdict,
     breaches: j.breaches,
     note: j.note,
+    reps: 1,
+    goodput_interval: null,
+  };
+}
+
+/**
+ * One step from its repetitions (the same label replayed again until its
+ * goodput interval was tight): the repetition with the median goodput stands
+ * for the step, with the goodput's bootstrap interval; the step passes when
+ * more than half of its repetitions passed, else it takes the verdict of its
+ * first repetition that did not.
+ */
+export function mergeRepetitions(reps: readonly CapacityStep[]): CapacityStep {
+  if (reps.length === 1) return reps[0]!;
+  const byGoodput = [...reps].sort((a, b) => (a.goodput_per_s ?? -1) - (b.goodput_per_s ?? -1));
+  const middle = byGoodput[(byGoodput.length - 1) >> 1]!;
+  const goodputs = reps.map((r) => r.goodput_per_s).filter((g): g is number => g !== null);
+  const e = bootstrapInterval(goodputs);
+  const passed = reps.filter((r) => r.verdict === 'pass').length;
+  const notPass = reps.find((r) => r.verdict !== 'pass');
+  const majority = passed * 2 > reps.length || notPass === undefined;
+  // The step's verdict, breaches and note come from a repetition that reached it: the median one when it did.
+  const verdictOf = majority ? (middle.verdict === 'pass' ? middle : reps.find((r) => r.verdict === 'pass')!) : middle.verdict !== 'pass' ? middle : notPass!;
+  return {
+    ...verdictOf,
+    goodput_per_s: e.point,
+    order: Math.min(...reps.map((r) => r.order)),
+    reps: reps.length,
+    goodput_interval: e.method === 'none' ? null : { lo: e.lo, hi: e.hi },
+    note: [verdictOf.note, `${passed} of ${reps.length} repetitions within the SLO`].filter((t) => t !== '').join('; '),
   };
 }
 
@@ -97,6 +128,7 @@ export function summarizeSteps(label: string, name: string, backend: string, ste
     bound,
     first_fail_per_s: firstFail?.rate_per_s ?? null,
     knee_per_s: best?.rate_per_s ?? null,
+    knee_goodput: best && best.goodput_per_s !== null ? { point: best.goodput_per_s, lo: best.goodput_interval?.lo ?? best.goodput_per_s, hi: best.goodput_interval?.hi ?? best.goodput_per_s, reps: best.reps } : null,
     broke_first: brokeFirst,
     steps: sorted,
   };
@@ -107,7 +139,8 @@ export function buildCapacityReport(report: RunReport, settings: CapacitySetting
   const slo = capacitySlo(settings.slo);
   const strategies = settings.strategies.map((label) => {
     const replays = report.strategies.filter((s) => parseStepLabel(s.label)?.strategy === label);
-    const steps = replays.map((s) => stepOf(s, parseStepLabel(s.label)!.rate, slo, driver.get(driverKey(s.rep, s.label))));
+    const perRep = replays.map((s) => stepOf(s, parseStepLabel(s.label)!.rate, slo, driver.get(driverKey(s.rep, s.label))));
+    const steps = [...new Set(perRep.map((s) => s.label))].map((l) => mergeRepetitions(perRep.filter((s) => s.label === l)));
     const first = replays.find((s) => s.backend !== '') ?? replays[0];
     return summarizeSteps(label, first?.name ?? label.split(/[:(]/)[0]!, first?.backend ?? '', steps);
   });

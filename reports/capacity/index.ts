@@ -9,7 +9,7 @@ import { renderCapacityHtml } from './render-html.js';
 import { renderCapacityJson, renderCapacityMarkdown } from './render.js';
 import type { CapacityReport } from './types.js';
 
-export { buildCapacityReport, capacitySettingsOf, loadCapacityReport, parseStepLabel, ratiosOf, stepLabel, stepOf, summarizeSteps } from './build.js';
+export { buildCapacityReport, capacitySettingsOf, loadCapacityReport, parseStepLabel, ratiosOf, stepLabel, stepOf, mergeRepetitions, summarizeSteps } from './build.js';
 export { capacityChart, renderCapacityHtml } from './render-html.js';
 export { maxText, ratioText, renderCapacityJson, renderCapacityMarkdown, renderCapacityTerminal } from './render.js';
 export { capacitySlo, DEFAULT_SLO, defaultLimits, judgeStep, type BreachCategory, type DriverFacts, type CapacitySlo, type SloTerm, type StepJudgement } from './slo.js';

@@ -12,8 +12,14 @@ import type { CapacityRatio, CapacityReport, CapacityStep, CapacityStrategy } fr
 /** `566/s`, `≥ 25,600/s`, `< 13/s` (the lowest rate tried; step rates are whole ops/s). */
 export function maxText(s: CapacityStrategy, startPerS: number): string {
   if (s.max_sustained_per_s === null) return `< ${formatInt(s.steps[0]?.rate_per_s ?? startPerS)}/s`;
-  return `${s.bound === 'at-least' ? '≥ ' : ''}${formatInt(s.max_sustained_per_s)}/s`;
+  const k = s.knee_goodput;
+  const interval = k && k.reps > 1 ? ` (goodput there ${formatInt(k.point)}/s, 95% CI ${formatInt(k.lo)}–${formatInt(k.hi)}, ${k.reps} repetitions)` : '';
+  return `${s.bound === 'at-least' ? '≥ ' : ''}${formatInt(s.max_sustained_per_s)}/s${interval}`;
 }
+
+/** Printed under every capacity report: the figures are only comparable at the same step length. */
+export const RUN_LENGTH_NOTE =
+  "capacity depends on run length: a hot row's dead versions and a growing entries table slow every later update (see pg_dead_tuples and pg_ledger_bytes in the telemetry), so compare knees measured with the same --step-duration; each step was repeated until its goodput interval was within ±10% (at most 3 times)";
 
 /** `aggregate / row-lock = 45.2×` (with ≥ / ≤ / ? when a side is a lower bound). */
 export function ratioText(r: CapacityRatio): string {
@@ -107,6 +113,7 @@ export function renderCapacityTerminal(c: CapacityReport): string {
   if (c.ratios.length > 0) out.push('', ...c.ratios.map(ratioText));
   for (const s of c.strategies) out.push('', `${s.label} [${s.backend || '?'}]: rate → ack latency`, ...alignTable(curveTable(s)).map((l) => `  ${l}`));
   if (c.strategies.some((s) => s.steps.some((st) => st.verdict === 'driver-limited'))) out.push('', DRIVER_NOTE);
+  out.push('', RUN_LENGTH_NOTE);
   return `${out.join('\n')}\n`;
 }
 
@@ -116,6 +123,7 @@ export function renderCapacityMarkdown(c: CapacityReport): string {
   if (c.ratios.length > 0) out.push('', ...c.ratios.map((r) => `- **${escapeMarkdown(ratioText(r))}**`));
   for (const s of c.strategies) out.push('', `## ${escapeMarkdown(`${s.label} [${s.backend || '?'}]`)}`, '', ...markdownTable(curveTable(s)));
   if (c.strategies.some((s) => s.steps.some((st) => st.verdict === 'driver-limited'))) out.push('', escapeMarkdown(DRIVER_NOTE));
+  out.push('', escapeMarkdown(RUN_LENGTH_NOTE));
   out.push('', `Run ${escapeMarkdown(c.run.run_id)} · git ${escapeMarkdown(c.run.git.branch || NONE)} @ ${escapeMarkdown(c.run.git.rev || NONE)} · host ${escapeMarkdown(c.run.host.name)} (${c.run.host.cores} cores)`);
   return `${out.join('\n')}\n`;
 }

@@ -70,6 +70,10 @@ export interface CapacityStep {
   readonly verdict: 'pass' | 'fail' | 'driver-limited' | 'not-run';
   readonly breaches: readonly StepBreach[];
   readonly note: string;
+  /** Repetitions of this step (it is replayed until its goodput interval is within ±10%, at most a few times). */
+  readonly reps: number;
+  /** 95% bootstrap interval of the median goodput over the repetitions, ops/s; null with one repetition. */
+  readonly goodput_interval: { readonly lo: number; readonly hi: number } | null;
 }
 
 /** What ended the search for a strategy. */
@@ -99,6 +103,8 @@ export interface CapacityStrategy {
   readonly first_fail_per_s: number | null;
   /** The knee of the rate → p99 curve: the last rate within the SLO (= max_sustained_per_s). */
   readonly knee_per_s: number | null;
+  /** The goodput sustained at the knee, ops/s (median over its repetitions), with its 95% interval; null without a knee. */
+  readonly knee_goodput: { readonly point: number; readonly lo: number; readonly hi: number; readonly reps: number } | null;
   readonly broke_first: BrokeFirst | null;
   /** Every step, by rate. */
   readonly steps: readonly CapacityStep[];

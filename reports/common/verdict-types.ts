@@ -4,10 +4,20 @@
  * that the report (which carries a verdict) and the verdict (which reads a
  * report) do not import each other.
  */
-import type { SloKey, Slo } from './slo.js';
+import type { Slo } from '../common/slo.js';
+import type { HeadlineIntervals } from '../noise/headline.js';
+import type { DecidingFigure } from '../noise/pick.js';
+import type { CheckOutcome } from '../noise/separation.js';
+
+export type { CheckOutcome } from '../noise/separation.js';
 
 /** Status of one strategy replay. */
 export type ReplayStatus = 'completed' | 'skipped' | 'failed' | 'interrupted';
+
+/** The headline figures that carry an interval in every report (units: ops/s, µs, µs, count). */
+export const HEADLINE_FIGURES = ['goodput_per_s', 'ack_p99_us', 'posting_delay_p99_us', 'overdraft_count'] as const;
+/** One headline figure's name. */
+export type HeadlineFigure = (typeof HEADLINE_FIGURES)[number];
 
 /** One constraint applied to one strategy. */
 export interface VerdictCheck {
@@ -17,8 +27,13 @@ export interface VerdictCheck {
   readonly rule: string;
   /** The limit, in the key's unit (µs, minor units, share, count). */
   readonly limit: number;
-  /** The measured value in the same unit (the worst over repetitions); null when there was nothing to measure. */
+  /** The measured value in the same unit (the median over repetitions, or the worst for money checks); null when there was nothing to measure. */
   readonly measured: number | null;
+  /** The 95% interval of `measured` when it has one (repetitions or batch means), else null. */
+  readonly interval: { readonly lo: number; readonly hi: number } | null;
+  /** `pass`, `fail`, or `uncertain` (the interval straddles the limit). */
+  readonly outcome: CheckOutcome;
+  /** True when `outcome` is `pass`. */
   readonly ok: boolean;
   /** Measured against the limit: `ack p99 212 ms > 50 ms`, `ack p99 4.10 ms`. */
   readonly text: string;
@@ -30,17 +45,22 @@ export interface JudgedStrategy {
   readonly backend: string;
   /** Completed replays judged (repetitions). */
   readonly replays: number;
+  /** Every check passes. */
   readonly qualifies: boolean;
-  /** Lowest goodput over its replays, ops/s. */
+  /** `pass` (qualifies), `uncertain` (no check fails, one straddles its limit), `fail`. */
+  readonly standing: CheckOutcome;
+  /** Median goodput over its replays, ops/s. */
   readonly goodput_per_s: number | null;
-  /** Lowest money-safe goodput over its replays, ops/s: what the pick ranks by. */
+  /** Median money-safe goodput over its replays, ops/s (what the pick ranks by). */
   readonly money_safe_goodput_per_s: number | null;
-  /** Highest ack p99 over its replays, µs. */
+  /** Median ack p99 over its replays, µs. */
   readonly ack_p99_us: number | null;
   /** Highest ack p99.9 over its replays, µs (the second tie-break). */
   readonly ack_p999_us: number | null;
   /** Every constraint, in SLO order then the built-in ones; the failed ones have `ok: false`. */
   readonly checks: readonly VerdictCheck[];
+  /** The headline figures with their 95% intervals and the method that made them. */
+  readonly intervals: HeadlineIntervals<HeadlineFigure>;
 }
 
 /** A label that was not judged, and why. */
@@ -62,36 +82,10 @@ export interface Verdict {
   readonly not_judged: readonly UnjudgedStrategy[];
   /** Labels that meet every constraint, in run order. */
   readonly qualified: readonly string[];
-  /** The label to pick, or null when none qualifies. */
+  /** The label to pick, or null when none qualifies or it is too close to call. */
   readonly pick: string | null;
-  /** Why, in one sentence. */
+  /** Why, in one sentence (or two). */
   readonly reason: string;
-  /** Where a measurement within 10% of its limit decides the pick; [] when none does. */
-  readonly close_calls: readonly CloseCall[];
+  /** When the noise leaves the pick open: the labels, the figure, and the repetitions likely to separate them (null: unknown). */
+  readonly too_close_to_call: { readonly labels: readonly string[]; readonly figure: DecidingFigure; readonly repetitions: number | null } | null;
 }
-
-/** One limit that a measurement passed or missed by less than the margin. */
-export interface NearCheck {
-  /** The SLO key. */
-  readonly key: SloKey;
-  /** The limit, in the key's unit. */
-  readonly limit: number;
-  /** The measured value, in the key's unit. */
-  readonly measured: number;
-  /** The check's own text (`posting delay p99 1,009 ms > 1,000 ms`). */
-  readonly text: string;
-}
-
-/** A pick that a rerun could plausibly change. */
-export interface CloseCall {
-  /** `missed`: `label` missed only narrowly and would otherwise be the pick; `passed`: the pick (`label`) passed narrowly. */
-  readonly kind: 'missed' | 'passed';
-  readonly label: string;
-  /** The near limits (all of `label`'s failures for `missed`; one limit for `passed`). */
-  readonly checks: readonly NearCheck[];
-  /** The pick had the checks gone the other way (`label` for `missed`; another label or null for `passed`). */
-  readonly pick_otherwise: string | null;
-  /** One sentence for people. */
-  readonly text: string;
-}
-

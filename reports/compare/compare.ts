@@ -1,27 +1,93 @@
 /**
  * Compares a candidate run with a baseline run, strategy by strategy (matched
  * by label), metric by metric: a pure function of the two run reports (as
- * loaded from ClickHouse) and the thresholds.
+ * loaded from ClickHouse), the thresholds and, for replays recorded once,
+ * their batch-means intervals.
  *
- * A relative or absolute-change threshold is breached only when the median
- * change goes beyond it in the worse direction AND the noise test (see
- * `./statistics.ts`) says the candidate's repetitions really differ from the
- * baseline's; beyond the threshold but inside the noise is reported as
- * `noise`. Caps are checked on the candidate alone.
+ * A relative or absolute-change threshold is the metric's minimum effect:
+ * `../noise/decision.ts` says pass, regression or inconclusive from the
+ * interval of the change (bootstrap over repetitions, 2+ a side; else the
+ * two replays' batch-means intervals; else no interval, and the decision is
+ * inconclusive). Caps are checked on the candidate alone, no noise test: an
+ * overdraft is a fact. Overall: any regression → exit 1, else any
+ * inconclusive → exit 3, else 0.
  */
 import type { RunReport, StrategyReport } from '../common/report-types.js';
+import { batchIntervalsOf, type ReplayBatchIntervals } from '../noise/batch-sql.js';
+import { decideMetric, exitCodeOf, overallDecision, type Decision } from '../noise/decision.js';
+import type { Estimate } from '../noise/interval.js';
 import { METRICS, type MetricDef } from '../common/metrics.js';
-import { chooseTest, describeTest, mannWhitneyGreater, median, separated, type NoiseTest } from './statistics.js';
-import { describeCap, describeRule, thresholdsFor, type NoiseSettings, type Threshold, type ThresholdRule, type ThresholdSet } from './thresholds.js';
+import { mannWhitneyGreater, median, MIN_REPS_FOR_U } from './statistics.js';
+import { describeCap, describeRule, thresholdsFor, type Threshold, type ThresholdRule, type ThresholdSet } from './thresholds.js';
 import { COMPARE_FORMAT, type Breach, type Comparison, type MetricComparison, type RunSide, type Spread, type StrategyComparison } from './types.js';
 
-/** Compares `candidate` against `baseline` under `thresholds`. */
-export function compareReports(baseline: RunReport, candidate: RunReport, thresholds: ThresholdSet): Comparison {
+/**
+ * How the interval of a change was obtained: `bootstrap` over repetitions
+ * (2+ a side), `batch-means` (a side recorded once: each replay's batches),
+ * `one-value` (one value a side, no batches: nothing to judge noise by).
+ */
+export type ChangeTest = 'bootstrap' | 'batch-means' | 'one-value';
+
+/** Batch-means intervals of each run's replays (`../noise/batch-sql.ts`), for sides recorded once. */
+export interface RunBatches {
+  readonly baseline: ReadonlyMap<string, ReplayBatchIntervals>;
+  readonly candidate: ReadonlyMap<string, ReplayBatchIntervals>;
+}
+
+/** The batch interval of `metric` in the metric's unit, for the metrics that have batches. */
+function batchEstimate(metric: string, b: ReplayBatchIntervals | undefined): Estimate | undefined {
+  if (b === undefined) return undefined;
+  const ms = (e: Estimate | null): Estimate | undefined => (e === null ? undefined : { ...e, point: e.point / 1000, lo: e.lo / 1000, hi: e.hi / 1000 });
+  if (metric === 'goodput') return b.goodput ?? undefined;
+  if (metric === 'p99_ack_ms') return ms(b.ackP99);
+  if (metric === 'posting_delay_p99_ms') return ms(b.postingP99);
+  return undefined;
+}
+
+/** The change test for `n` baseline and `m` candidate repetitions. */
+export function chooseChangeTest(n: number, m: number, hasBatches: boolean): ChangeTest {
+  if (n >= 2 && m >= 2) return 'bootstrap';
+  return hasBatches ? 'batch-means' : 'one-value';
+}
+
+/** One line saying what {@link chooseChangeTest} picked and why. */
+export function describeChangeTest(test: ChangeTest, minEffect: number): string {
+  const m = `${Math.round(minEffect * 1000) / 10}%`;
+  if (test === 'bootstrap') return `bootstrap over repetitions (median, seeded): a regression needs its 95% interval wholly worse than 0 and a change of at least the metric's minimum effect (default ${m})`;
+  if (test === 'batch-means') return 'batch means over each replay\'s seconds (one repetition on a side): the widest change the two 95% intervals allow';
+  return 'one value a side and no batches: nothing to judge noise by, so a change of the minimum effect or more is inconclusive (record with --repeat 3 or more)';
+}
+
+/**
+ * Explicit pairs `[baseline label, candidate label]` (`--pair a=b`): compare
+ * matches strategies by label, and a parameter is part of the label, so a
+ * parameter change (`aggregate` → `aggregate:window=20ms`) is judged only when
+ * paired. The pair is shown under the baseline's label.
+ */
+export type LabelPairs = readonly (readonly [string, string])[];
+
+/**
+ * Compares `candidate` against `baseline` under `thresholds`; `batches` for
+ * sides recorded once, `pairs` to match two different labels.
+ */
+export function compareReports(baseline: RunReport, candidate0: RunReport, thresholds: ThresholdSet, batches?: RunBatches, pairs: LabelPairs = []): Comparison {
+  // The candidate's paired labels are renamed to their baseline's for matching; its batches keep the recorded label.
+  const recordedLabel = new Map<string, string>();
+  const candidate: RunReport = {
+    ...candidate0,
+    strategies: candidate0.strategies.map((s) => {
+      const pair = pairs.find(([, c]) => c === s.label);
+      if (!pair) return s;
+      recordedLabel.set(pair[0], s.label);
+      return { ...s, label: pair[0] };
+    }),
+  };
   const labels = orderedLabels(candidate, baseline);
   const inBase = new Set(baseline.strategies.map((s) => s.label));
   const inCand = new Set(candidate.strategies.map((s) => s.label));
   const strategies: StrategyComparison[] = [];
   const breaches: Breach[] = [];
+  const inconclusive: Breach[] = [];
   for (const label of labels) {
     if (!inBase.has(label) || !inCand.has(label)) continue;
     const c = compareStrategy(
@@ -29,15 +95,19 @@ export function compareReports(baseline: RunReport, candidate: RunReport, thresh
       baseline.strategies.filter((s) => s.label === label),
       candidate.strategies.filter((s) => s.label === label),
       thresholds,
+      batches,
+      recordedLabel.get(label) ?? label,
     );
     strategies.push(c.comparison);
     breaches.push(...c.breaches);
+    inconclusive.push(...c.inconclusive);
   }
   const notes: string[] = [];
   const sameScenario = baseline.run.scenario === candidate.run.scenario;
   const sameStream = baseline.run.stream_sha256 === candidate.run.stream_sha256;
   if (!sameScenario) notes.push(`different scenarios (baseline ${baseline.run.scenario}, candidate ${candidate.run.scenario}): compared on request (--allow-different-scenario)`);
   else if (!sameStream) notes.push('the op streams differ (another seed, duration or rate): the two runs faced different traffic');
+  for (const [a, b] of pairs) notes.push(`paired on request (--pair): baseline ${a} with candidate ${b}, shown as ${a}`);
   if (baseline.run.host.name !== candidate.run.host.name || baseline.run.host.cores !== candidate.run.host.cores) {
     notes.push(`different hosts (baseline ${baseline.run.host.name}, ${baseline.run.host.cores} cores; candidate ${candidate.run.host.name}, ${candidate.run.host.cores} cores)`);
   }
@@ -52,8 +122,10 @@ export function compareReports(baseline: RunReport, candidate: RunReport, thresh
     only_in_baseline: labels.filter((l) => inBase.has(l) && !inCand.has(l)),
     only_in_candidate: labels.filter((l) => inCand.has(l) && !inBase.has(l)),
     breaches,
+    inconclusive,
+    decision: overallDecision([...(breaches.length > 0 ? ['regression' as const] : []), ...(inconclusive.length > 0 ? ['inconclusive' as const] : [])]),
     notes,
-    exit_code: breaches.length > 0 ? 1 : 0,
+    exit_code: exitCodeOf(breaches.length > 0 ? 'regression' : inconclusive.length > 0 ? 'inconclusive' : 'pass'),
   };
 }
 
@@ -68,12 +140,23 @@ function orderedLabels(candidate: RunReport, baseline: RunReport): string[] {
   return [...new Set([...byIdx(candidate), ...byIdx(baseline)])];
 }
 
-function compareStrategy(label: string, base: StrategyReport[], cand: StrategyReport[], set: ThresholdSet): { comparison: StrategyComparison; breaches: Breach[] } {
+function compareStrategy(
+  label: string,
+  base: StrategyReport[],
+  cand: StrategyReport[],
+  set: ThresholdSet,
+  batches: RunBatches | undefined,
+  candidateLabel: string,
+): { comparison: StrategyComparison; breaches: Breach[]; inconclusive: Breach[] } {
   const done = (xs: StrategyReport[]) => xs.filter((s) => s.status === 'completed');
   const notDone = (xs: StrategyReport[]) => xs.filter((s) => s.status !== 'completed').map((s) => `#${s.rep + 1} ${s.status}${s.detail ? `: ${s.detail}` : ''}`);
   const b = done(base);
   const c = done(cand);
-  const test = chooseTest(b.length, c.length);
+  const sideBatches = (map: ReadonlyMap<string, ReplayBatchIntervals> | undefined, reps: StrategyReport[], recorded: string) =>
+    reps.length === 1 && map ? batchIntervalsOf(map, recorded, reps[0]!.rep) : undefined;
+  const bBatch = sideBatches(batches?.baseline, b, label);
+  const cBatch = sideBatches(batches?.candidate, c, candidateLabel);
+  const test = chooseChangeTest(b.length, c.length, (b.length >= 2 || bBatch !== undefined) && (c.length >= 2 || cBatch !== undefined));
   const name = (cand[0] ?? base[0])!.name;
   const breaches: Breach[] = [];
   const failedShare = (all: StrategyReport[], ok: StrategyReport[]) => (all.length - ok.length) / all.length;
@@ -82,8 +165,13 @@ function compareStrategy(label: string, base: StrategyReport[], cand: StrategyRe
     breaches.push({ strategy: label, metric: 'status', reason: `${what} (${notDone(cand).join('; ')})` });
   }
   const thresholds = new Map(thresholdsFor(set, label, name).map((t) => [t.metric, t]));
-  const metrics = b.length > 0 && c.length > 0 ? METRICS.map((m) => compareMetric(m, b, c, thresholds.get(m.name) ?? null, test, set.noise)) : [];
-  for (const m of metrics) if (m.verdict === 'breach') breaches.push({ strategy: label, metric: m.metric, reason: m.reason });
+  const metrics =
+    b.length > 0 && c.length > 0
+      ? METRICS.map((m) => compareMetric(m, b, c, thresholds.get(m.name) ?? null, { baseline: batchEstimate(m.name, bBatch), candidate: batchEstimate(m.name, cBatch) }))
+      : [];
+  for (const m of metrics) if (m.verdict === 'regression') breaches.push({ strategy: label, metric: m.metric, reason: m.reason });
+  const inconclusive = metrics.filter((m) => m.verdict === 'inconclusive').map((m) => ({ strategy: label, metric: m.metric, reason: m.reason }));
+  const verdict: Decision | 'n/a' = breaches.length > 0 ? 'regression' : b.length === 0 || c.length === 0 ? 'n/a' : inconclusive.length > 0 ? 'inconclusive' : 'pass';
   const comparison: StrategyComparison = {
     label,
     name,
@@ -91,11 +179,11 @@ function compareStrategy(label: string, base: StrategyReport[], cand: StrategyRe
     reps: { baseline: b.length, candidate: c.length },
     not_completed: { baseline: notDone(base), candidate: notDone(cand) },
     test,
-    test_description: describeTest(test, set.noise.alpha, set.noise.tolerance),
-    verdict: breaches.length > 0 ? 'breach' : b.length === 0 || c.length === 0 ? 'n/a' : 'pass',
+    test_description: describeChangeTest(test, set.noise.minEffect),
+    verdict,
     metrics,
   };
-  return { comparison, breaches };
+  return { comparison, breaches, inconclusive };
 }
 
 function spreadOf(def: MetricDef, reps: StrategyReport[]): Spread | null {
@@ -104,8 +192,18 @@ function spreadOf(def: MetricDef, reps: StrategyReport[]): Spread | null {
   return { n: values.length, values, median: median(values), min: Math.min(...values), max: Math.max(...values) };
 }
 
-/** Judges one metric; exported for tests. */
-export function compareMetric(def: MetricDef, baseReps: StrategyReport[], candReps: StrategyReport[], threshold: Threshold | null, test: NoiseTest, noise: NoiseSettings): MetricComparison {
+/**
+ * Judges one metric; exported for tests. `batches` are the two sides'
+ * batch-means intervals in the metric's unit, used when a side has one
+ * repetition.
+ */
+export function compareMetric(
+  def: MetricDef,
+  baseReps: StrategyReport[],
+  candReps: StrategyReport[],
+  threshold: Threshold | null,
+  batches: { readonly baseline?: Estimate | undefined; readonly candidate?: Estimate | undefined } = {},
+): MetricComparison {
   const b = spreadOf(def, baseReps);
   const c = spreadOf(def, candReps);
   const change = b && c ? c.median - b.median : null;
@@ -120,7 +218,12 @@ export function compareMetric(def: MetricDef, baseReps: StrategyReport[], candRe
     relative_change: relative,
     threshold: threshold ? { text: threshold.text, rule: describeRule(threshold), source: threshold.source } : null,
   };
-  const out = (verdict: MetricComparison['verdict'], reason: string, testUsed: MetricComparison['test'], p: number | null = null): MetricComparison => ({ ...base, test: testUsed, p_value: p, verdict, reason });
+  const out = (
+    verdict: MetricComparison['verdict'],
+    reason: string,
+    testUsed: MetricComparison['test'],
+    extra: { change_interval?: MetricComparison['change_interval']; min_effect?: number; p_value?: number | null } = {},
+  ): MetricComparison => ({ ...base, test: testUsed, change_interval: extra.change_interval ?? null, min_effect: extra.min_effect ?? null, p_value: extra.p_value ?? null, verdict, reason });
   if (threshold === null) return out(b && c ? 'info' : 'n/a', '', null);
 
   // `0 or +10%` whose baseline broke the cap itself: judge the change instead.
@@ -133,50 +236,35 @@ export function compareMetric(def: MetricDef, baseReps: StrategyReport[], candRe
     const value = def.capOver === 'worst' ? worst : c.median;
     const ok = withinCap(rule, value);
     const which = def.capOver === 'worst' && c.n > 1 ? 'worst repetition' : c.n > 1 ? 'median' : 'value';
-    return out(ok ? 'pass' : 'breach', `${which} ${fmt(value)} ${ok ? 'within' : 'breaks'} ${describeRule(threshold)}`, 'cap');
+    return out(ok ? 'pass' : 'regression', `${which} ${fmt(value)} ${ok ? 'within' : 'breaks'} ${describeRule(threshold)}`, 'cap');
   }
-  if (!b || !c || change === null) return out('n/a', `no ${b ? 'candidate' : 'baseline'} value`, test);
-
-  const worseSign = def.direction === 'higher_is_worse' ? 1 : -1;
-  const size = rule.kind === 'relative' ? Math.abs(rule.fraction) : Math.abs(rule.amount);
-  const moved = (sign: number): boolean => {
-    if (rule.kind === 'delta') return sign * change > size;
-    if (relative === null) return sign * change > 0; // from 0: any move is unbounded relative
-    return sign * relative > size;
-  };
-  const changeText = relative !== null && rule.kind === 'relative' ? pctText(relative) : `${change >= 0 ? '+' : ''}${fmt(change)}`;
-  const worse = moved(worseSign);
-  const better = !worse && moved(-worseSign);
+  if (!b || !c || change === null) return out('n/a', `no ${b ? 'candidate' : 'baseline'} value`, null);
+  const better = def.direction === 'higher_is_worse' ? 'lower' : 'higher';
+  const test = chooseChangeTest(b.n, c.n, (b.n >= 2 || batches.baseline !== undefined) && (c.n >= 2 || batches.candidate !== undefined));
   const ruleText = brokenCap ? `${describeRule({ ...threshold, rule })} (the baseline already broke ${describeCap(threshold.metric, brokenCap)})` : describeRule(threshold);
-  if (!worse && !better) return out('pass', `${changeText} within ${ruleText}`, test);
-
-  // Which side should be greater if the move is real.
-  const higherIsMoved = worse ? worseSign > 0 : worseSign < 0;
-  let significant: boolean;
-  let p: number | null = null;
-  let why: string;
-  if (test === 'threshold-only') {
-    significant = true;
-    why = '1 repetition: threshold alone';
-  } else if (test === 'separation') {
-    significant = separated(c.values, b.values, higherIsMoved, noise.tolerance);
-    why = significant ? 'every candidate repetition outside the baseline range' : "inside the baseline's range (widened by the tolerance)";
-  } else {
-    p = (higherIsMoved ? mannWhitneyGreater(c.values, b.values) : mannWhitneyGreater(b.values, c.values)).p;
-    significant = p <= noise.alpha;
-    why = `Mann-Whitney p = ${p.toPrecision(2)}${significant ? ' ≤' : ' >'} ${noise.alpha}`;
+  if (b.median === 0) {
+    // No relative change from 0: any worse move of a money-safety count beyond its rule is a regression, judged on medians.
+    const worseBy = def.direction === 'higher_is_worse' ? change : -change;
+    const size = rule.kind === 'delta' ? Math.abs(rule.amount) : 0;
+    if (worseBy > size) return out('regression', `from 0 to ${fmt(c.median)}, beyond ${ruleText}`, test);
+    return out(worseBy < 0 ? 'improved' : 'pass', `${change >= 0 ? '+' : ''}${fmt(change)} from 0, within ${ruleText}`, test);
   }
-  if (worse) return out(significant ? 'breach' : 'noise', `${changeText} beyond ${ruleText}; ${why}`, test, p);
-  return out(significant ? 'improved' : 'pass', `${changeText}, better by more than ${ruleText.replace(/^[+-]/, '')}; ${why}`, test, p);
+  const minEffect = rule.kind === 'relative' ? Math.abs(rule.fraction) : Math.abs(rule.amount) / Math.abs(b.median);
+  const d = decideMetric(
+    { values: b.values, ...(batches.baseline ? { interval: batches.baseline } : {}) },
+    { values: c.values, ...(batches.candidate ? { interval: batches.candidate } : {}) },
+    { better, minEffect },
+  );
+  const p = b.n >= MIN_REPS_FOR_U && c.n >= MIN_REPS_FOR_U ? (def.direction === 'higher_is_worse' ? mannWhitneyGreater(c.values, b.values) : mannWhitneyGreater(b.values, c.values)).p : null;
+  const interval = d.change ? { worse: d.change.worse, lo: d.change.lo, hi: d.change.hi } : null;
+  const extra = { change_interval: interval, min_effect: minEffect, p_value: p };
+  const reason = d.reason.replace(/minimum effect/, `minimum effect (${ruleText})`);
+  if (d.decision === 'pass' && d.change && d.change.hi < 0 && d.change.worse <= -minEffect) return out('improved', reason, test, extra);
+  return out(d.decision, reason, test, extra);
 }
 
 function withinCap(rule: { readonly op: '<' | '<=' | '>' | '>='; readonly limit: number }, value: number): boolean {
   return rule.op === '<' ? value < rule.limit : rule.op === '<=' ? value <= rule.limit : rule.op === '>' ? value > rule.limit : value >= rule.limit;
-}
-
-function pctText(fraction: number): string {
-  const v = Math.round(fraction * 1000) / 10;
-  return `${v >= 0 ? '+' : ''}${v}%`;
 }
 
 function fmt(n: number): string {

@@ -6,22 +6,23 @@
  * Typical use (what the CLI does):
  *   const thresholds = buildThresholds({ flags: ['p99_ack_ms=+10%'] });
  *   const c = await compareRuns(store, { baseline: parseRunRef('latest:main', '--baseline'), candidate: parseRunRef(id, '--candidate'), thresholds });
- *   process.exitCode = c.exit_code;
+ *   process.exitCode = c.exit_code; // 0 pass, 1 regression, 3 inconclusive
  */
 import { loadRunReport } from '../run/queries.js';
 import type { Store } from '../../results/store.js';
-import { compareReports } from './compare.js';
+import { compareReports, type LabelPairs } from './compare.js';
+import { selectBatchIntervals } from '../noise/batch-sql.js';
 import { CompareInputError } from './errors.js';
 import { requireComplete, resolveRunRef, type RunRef } from './run-ref.js';
 import type { ThresholdSet } from './thresholds.js';
 import type { Comparison } from './types.js';
 
-export { compareReports } from './compare.js';
+export { compareReports, type LabelPairs } from './compare.js';
 export { CompareInputError } from './errors.js';
 export { METRICS, metricNamed, metricNames, type MetricDef } from '../common/metrics.js';
 export { renderCompareJson, renderCompareMarkdown, renderCompareTerminal } from './render.js';
 export { parseRunRef, resolveRunRef, type RunRef } from './run-ref.js';
-export { buildThresholds, DEFAULT_NOISE, DEFAULT_THRESHOLDS, type ThresholdSet } from './thresholds.js';
+export { buildThresholds, DEFAULT_NOISE, DEFAULT_THRESHOLDS, defaultThresholds, type ThresholdSet } from './thresholds.js';
 export { COMPARE_FORMAT, type Comparison } from './types.js';
 
 /** What to compare. */
@@ -31,6 +32,8 @@ export interface CompareRunsOptions {
   readonly thresholds: ThresholdSet;
   /** Compare runs of different scenarios instead of refusing. Default false. */
   readonly allowDifferentScenario?: boolean;
+  /** `--pair a=b`: baseline label a judged against candidate label b. Default none. */
+  readonly pairs?: LabelPairs;
 }
 
 /**
@@ -57,7 +60,23 @@ export async function compareRuns(store: Store, options: CompareRunsOptions): Pr
       `baseline ${baselineId} ran scenario ${baseline.run.scenario} but candidate ${candidateId} ran ${candidate.run.scenario}: refusing to compare different traffic; pass --allow-different-scenario to compare anyway`,
     ]);
   }
-  const compared = compareReports(baseline, candidate, options.thresholds);
+  // Sides recorded once are judged by their batch means: read them only when some label has a single completed repetition.
+  const once = (r: typeof baseline): boolean => {
+    const counts = new Map<string, number>();
+    for (const s of r.strategies) if (s.status === 'completed') counts.set(s.label, (counts.get(s.label) ?? 0) + 1);
+    return [...counts.values()].some((n) => n === 1);
+  };
+  const batches =
+    once(baseline) || once(candidate)
+      ? { baseline: await selectBatchIntervals(store, baselineId, baseline.run.schedule_us), candidate: await selectBatchIntervals(store, candidateId, candidate.run.schedule_us) }
+      : undefined;
+  const pairs = options.pairs ?? [];
+  const missing = pairs.flatMap(([a, b]) => [
+    ...(baseline.strategies.some((s) => s.label === a) ? [] : [`--pair ${a}=${b}: the baseline ${baselineId} has no strategy labelled ${a} (it has ${[...new Set(baseline.strategies.map((s) => s.label))].join(', ') || 'none'})`]),
+    ...(candidate.strategies.some((s) => s.label === b) ? [] : [`--pair ${a}=${b}: the candidate ${candidateId} has no strategy labelled ${b} (it has ${[...new Set(candidate.strategies.map((s) => s.label))].join(', ') || 'none'})`]),
+  ]);
+  if (missing.length > 0) throw new CompareInputError(missing);
+  const compared = compareReports(baseline, candidate, options.thresholds, batches, pairs);
   // Which runs `latest` and `merge-base` stood for, and why: first among the notes, so every output says it.
   const comparison: Comparison = { ...compared, notes: [...choices.map((c) => `chosen: ${c}`), ...compared.notes] };
   if (comparison.strategies.length === 0) {

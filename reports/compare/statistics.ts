@@ -1,40 +1,16 @@
 /**
- * Is a difference between two runs bigger than their own run-to-run noise?
- * Each side is a handful of per-repetition values of one metric (`run
- * --repeat N`). Which test is used depends on how many there are:
- *
- * - both sides ≥ 5 repetitions: a one-sided **Mann-Whitney U** test (rank
- *   based: no normality assumed, robust to the long tails latency has),
- *   exact p-value over every split of the pooled values (ties by mid-ranks),
- *   normal approximation with tie correction above 60 values. Significant
- *   when p ≤ alpha (default 0.05).
- * - 2 to 4 on the smaller side: **separation**: every candidate repetition
- *   must be worse than every baseline repetition, by more than a tolerance
- *   (default 5 % of the baseline median). With 3 against 3, U can reach
- *   p = 1/20 = 0.05 only by complete separation, so the U test would add
- *   nothing but a knife-edge; the tolerance keeps a shared machine's drift
- *   from flagging identical code.
- * - 1 on either side: no spread to judge noise by; the threshold alone decides.
+ * Rank statistics for compare: the median every table shows, and a
+ * one-sided **Mann-Whitney U** test (rank based: no normality assumed,
+ * robust to the long tails latency has), exact p-value over every split of
+ * the pooled values (ties by mid-ranks), normal approximation with tie
+ * correction above 60 values. compare reports its p-value for information
+ * when both sides have {@link MIN_REPS_FOR_U}+ repetitions; the decision
+ * itself is `../noise/decision.ts`'s (bootstrap interval + minimum effect).
  */
+import { errorFunction } from 'simple-statistics';
 
-/** Which noise test judged a metric. */
-export type NoiseTest = 'mann-whitney-u' | 'separation' | 'threshold-only';
-
-/** Repetitions per side from which the U test is used. */
+/** Repetitions per side from which the U test's p-value is reported. */
 export const MIN_REPS_FOR_U = 5;
-
-/** The noise test for `n` baseline and `m` candidate repetitions. */
-export function chooseTest(n: number, m: number): NoiseTest {
-  if (n < 2 || m < 2) return 'threshold-only';
-  return Math.min(n, m) >= MIN_REPS_FOR_U ? 'mann-whitney-u' : 'separation';
-}
-
-/** One line saying what {@link chooseTest} picked and why. */
-export function describeTest(test: NoiseTest, alpha: number, tolerance: number): string {
-  if (test === 'mann-whitney-u') return `one-sided Mann-Whitney U on per-repetition values, alpha ${alpha}`;
-  if (test === 'separation') return `separation: every candidate repetition worse than every baseline repetition by more than ${Math.round(tolerance * 1000) / 10}% of the baseline median (fewer than ${MIN_REPS_FOR_U} repetitions on a side)`;
-  return 'threshold only: 1 repetition on a side, so no spread to judge noise by (record runs with --repeat 3 or more)';
-}
 
 /** Median: the middle value, or the mean of the two middle values. `NaN` when empty. */
 export function median(xs: readonly number[]): number {
@@ -109,20 +85,7 @@ function exactUpperTail(doubled: readonly number[], k: number, observed2: number
   return tail / total;
 }
 
-/** Standard normal CDF (Abramowitz & Stegun 26.2.17, |error| < 7.5e-8). */
+/** Standard normal CDF, Φ(z) = (1 + erf(z/√2)) / 2, from simple-statistics' error function. */
 export function normalCdf(z: number): number {
-  const t = 1 / (1 + 0.2316419 * Math.abs(z));
-  const d = Math.exp((-z * z) / 2) / Math.sqrt(2 * Math.PI);
-  const tail = d * t * (0.31938153 + t * (-0.356563782 + t * (1.781477937 + t * (-1.821255978 + t * 1.330274429))));
-  return z >= 0 ? 1 - tail : tail;
-}
-
-/**
- * Separation: true when every `candidate` value is worse than every `baseline`
- * value by more than `tolerance` × |baseline median|. `higherIsWorse` picks
- * the side. Both non-empty.
- */
-export function separated(candidate: readonly number[], baseline: readonly number[], higherIsWorse: boolean, tolerance: number): boolean {
-  const widen = tolerance * Math.abs(median(baseline));
-  return higherIsWorse ? Math.min(...candidate) > Math.max(...baseline) + widen : Math.max(...candidate) < Math.min(...baseline) - widen;
+  return 0.5 * (1 + errorFunction(z / Math.SQRT2));
 }

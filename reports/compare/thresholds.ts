@@ -4,11 +4,15 @@
  * or as repeated `--threshold metric=rule` flags.
  *
  * Rules (the metric's unit is in its name, see `./metrics.ts`):
- * - `+10%` / `-5%`: the candidate's median may move at most this far, relative
- *   to the baseline's median, in the worse direction (`+` for metrics where
- *   higher is worse, `-` for goodput). A breach must also pass the noise test.
+ * - `+10%` / `-5%`: the minimum effect, relative to the baseline's median, in
+ *   the worse direction (`+` for metrics where higher is worse, `-` for
+ *   goodput): a change is a regression when it is at least this big AND the
+ *   interval of the change lies wholly on the worse side of 0; a pass when
+ *   the interval's worse end stays below it; inconclusive otherwise (see
+ *   `../noise/decision.ts`).
  * - `+5` / `-200`: the same, as an absolute change in the metric's unit
- *   (`+5ms` is accepted for `_ms` metrics, `+2s` for `_s`).
+ *   (`+5ms` is accepted for `_ms` metrics, `+2s` for `_s`), turned into a
+ *   share of the baseline's median.
  * - `0`, `50`, `<= 50`, `< 1`: an absolute cap (for goodput, a bare number or
  *   `>= N` is a floor). Checked on the candidate alone: its worst repetition
  *   for money-safety counts, its median otherwise. No noise test: an overdraft
@@ -16,8 +20,12 @@
  * - `0 or +10%`: a cap where the baseline kept within it, and where the
  *   baseline itself broke the cap (a strategy such as `wal` whose documented
  *   risk is overdrafts), the relative rule instead: it may not get worse by
- *   more than that, noise-tested. The default for the money-safety counts.
+ *   more than that, judged as above. The default for the money-safety counts.
  * - `off`: no threshold (removes a default).
+ *
+ * The default relative thresholds take their size from the minimum effect
+ * (`--min-effect`, the file's `noise: { min_effect }`, default 10%): p99 and
+ * goodput that much, posting delay twice that (it includes deferred work).
  *
  * Precedence: defaults < file < flags; per-strategy entries of the file
  * (`strategies: { <label or name>: { metric: rule } }`) override both for
@@ -26,6 +34,7 @@
 import { parse as parseYaml } from 'yaml';
 import { CompareInputError } from './errors.js';
 import { metricNamed, metricNames, type MetricDef } from '../common/metrics.js';
+import { DEFAULT_MIN_EFFECT } from '../noise/decision.js';
 
 /** How a threshold judges a metric. */
 export type ThresholdRule =
@@ -52,12 +61,10 @@ export interface Threshold {
   readonly source: string;
 }
 
-/** Noise settings of the repetition test (see `./statistics.ts`). */
+/** How noise is weighed (see `../noise/decision.ts`). */
 export interface NoiseSettings {
-  /** One-sided significance level of the Mann-Whitney U test. Default 0.05. */
-  readonly alpha: number;
-  /** Widening of the baseline's range, as a fraction of its median, for the small-N separation test. Default 0.05. */
-  readonly tolerance: number;
+  /** Minimum effect of the default relative thresholds, a share. Default {@link DEFAULT_MIN_EFFECT} (10%). */
+  readonly minEffect: number;
 }
 
 /** Every threshold in force: global ones and per-strategy overrides (`null` = switched off). */
@@ -69,26 +76,31 @@ export interface ThresholdSet {
 }
 
 /**
- * The defaults: latency may not grow more than 10 % at p99 (posting delay
- * 20 %, it includes deferred work), goodput may not fall more than 5 %,
- * rejects may not grow more than 1 percentage point; no overdraft, lost or
- * duplicated op, nor a conservation violation, is tolerated where the
- * baseline had none, and where it had some (its documented risk), they may
- * not grow by more than 10 %.
+ * The default thresholds for a minimum effect `m` (a share): p99 and goodput
+ * may not get worse by m, posting delay by 2·m (it includes deferred work),
+ * rejects by 1 percentage point; no overdraft, lost or duplicated op, nor a
+ * conservation violation, is tolerated where the baseline had none, and
+ * where it had some (its documented risk), they may not grow by more than 10%.
  */
-export const DEFAULT_THRESHOLDS: Readonly<Record<string, string>> = {
-  p99_ack_ms: '+10%',
-  goodput: '-5%',
-  reject_pct: '+1',
-  posting_delay_p99_ms: '+20%',
-  overdraft_count: '0 or +10%',
-  lost: '0 or +10%',
-  duplicated: '0 or +10%',
-  conservation_violations: '0 or +10%',
-};
+export function defaultThresholds(m: number = DEFAULT_MIN_EFFECT): Readonly<Record<string, string>> {
+  const pct = (x: number): string => `${Math.round(x * 1e6) / 1e4}%`;
+  return {
+    p99_ack_ms: `+${pct(m)}`,
+    goodput: `-${pct(m)}`,
+    reject_pct: '+1',
+    posting_delay_p99_ms: `+${pct(2 * m)}`,
+    overdraft_count: '0 or +10%',
+    lost: '0 or +10%',
+    duplicated: '0 or +10%',
+    conservation_violations: '0 or +10%',
+  };
+}
+
+/** The default thresholds at the default minimum effect. */
+export const DEFAULT_THRESHOLDS: Readonly<Record<string, string>> = defaultThresholds();
 
 /** Default {@link NoiseSettings}. */
-export const DEFAULT_NOISE: NoiseSettings = { alpha: 0.05, tolerance: 0.05 };
+export const DEFAULT_NOISE: NoiseSettings = { minEffect: DEFAULT_MIN_EFFECT };
 
 const NUMBER = '(\\d+(?:\\.\\d+)?)';
 const RELATIVE = new RegExp(`^([+-])\\s*${NUMBER}\\s*%$`);
@@ -154,10 +166,8 @@ export interface ThresholdInputs {
   readonly file?: { readonly path: string; readonly text: string };
   /** `--threshold` values, `metric=rule` or `metric: rule`. */
   readonly flags?: readonly string[];
-  /** `--alpha`, overrides the file's `noise.alpha`. */
-  readonly alpha?: number;
-  /** `--noise-tolerance` as written (`5%` or `0.05`), overrides the file's `noise.tolerance`. */
-  readonly noiseTolerance?: string;
+  /** `--min-effect` as written (`10%` or `0.1`), overrides the file's `noise.min_effect`. */
+  readonly minEffect?: string;
 }
 
 /** Builds the thresholds in force. Throws {@link CompareInputError} listing every bad entry. */
@@ -165,15 +175,12 @@ export function buildThresholds(inputs: ThresholdInputs): ThresholdSet {
   const problems: string[] = [];
   const global = new Map<string, Threshold | null>();
   const perStrategy = new Map<string, Map<string, Threshold | null>>();
-  let alpha = DEFAULT_NOISE.alpha;
-  let tolerance = DEFAULT_NOISE.tolerance;
+  let minEffect = DEFAULT_NOISE.minEffect;
   const add = (into: Map<string, Threshold | null>, metric: string, text: string, source: string, where: string) => {
     const parsed = parseRule(metric, text, source);
     if (parsed !== null && 'problem' in parsed) problems.push(`${where}: ${parsed.problem}`);
     else into.set(metric, parsed);
   };
-
-  for (const [metric, text] of Object.entries(DEFAULT_THRESHOLDS)) add(global, metric, text, 'default', 'default');
 
   if (inputs.file) {
     const { path, text } = inputs.file;
@@ -188,9 +195,7 @@ export function buildThresholds(inputs: ThresholdInputs): ThresholdSet {
       else {
         for (const [key, value] of Object.entries(doc)) {
           if (key === 'noise') {
-            const noise = readNoise(value, `${path}: noise`, problems);
-            alpha = noise.alpha ?? alpha;
-            tolerance = noise.tolerance ?? tolerance;
+            minEffect = readNoise(value, `${path}: noise`, problems) ?? minEffect;
           } else if (key === 'strategies') {
             if (!isMapping(value)) {
               problems.push(`${path}: strategies: expected a mapping of <strategy label or name>: { metric: threshold }`);
@@ -221,36 +226,30 @@ export function buildThresholds(inputs: ThresholdInputs): ThresholdSet {
     if (!m) problems.push(`--threshold ${JSON.stringify(flag)}: write metric=rule, e.g. p99_ack_ms=+10%`);
     else add(global, m[1]!, m[2]!, '--threshold', `--threshold ${JSON.stringify(flag)}`);
   }
-  if (inputs.alpha !== undefined) {
-    if (!(Number.isFinite(inputs.alpha) && inputs.alpha > 0 && inputs.alpha < 0.5)) problems.push(`--alpha ${inputs.alpha}: must be between 0 and 0.5 (e.g. 0.05)`);
-    else alpha = inputs.alpha;
+  if (inputs.minEffect !== undefined) {
+    const m = parseFraction(inputs.minEffect);
+    if (m === undefined || m === 0) problems.push(`--min-effect ${JSON.stringify(inputs.minEffect)}: write a share of the baseline median such as 10% or 0.1 (above 0, at most 100%)`);
+    else minEffect = m;
   }
-  if (inputs.noiseTolerance !== undefined) {
-    const t = parseFraction(inputs.noiseTolerance);
-    if (t === undefined) problems.push(`--noise-tolerance ${JSON.stringify(inputs.noiseTolerance)}: write a share of the baseline median such as 5% or 0.05 (0 to 100%)`);
-    else tolerance = t;
-  }
+  // Defaults fill what the file and the flags left unset (an `off` there is kept: null).
+  for (const [metric, text] of Object.entries(defaultThresholds(minEffect))) if (!global.has(metric)) add(global, metric, text, 'default', 'default');
   if (problems.length > 0) throw new CompareInputError(problems);
-  return { global, perStrategy, noise: { alpha, tolerance } };
+  return { global, perStrategy, noise: { minEffect } };
 }
 
-function readNoise(value: unknown, where: string, problems: string[]): { alpha?: number; tolerance?: number } {
+function readNoise(value: unknown, where: string, problems: string[]): number | undefined {
   if (!isMapping(value)) {
-    problems.push(`${where}: expected a mapping with alpha and/or tolerance`);
-    return {};
+    problems.push(`${where}: expected a mapping with min_effect (e.g. min_effect: 10%)`);
+    return undefined;
   }
-  const out: { alpha?: number; tolerance?: number } = {};
+  let out: number | undefined;
   for (const [key, v] of Object.entries(value)) {
     const text = typeof v === 'string' ? v.trim() : '';
-    if (key === 'alpha') {
-      const a = Number(text);
-      if (text === '' || !(a > 0 && a < 0.5)) problems.push(`${where}.alpha: ${JSON.stringify(v)} must be between 0 and 0.5 (e.g. 0.05)`);
-      else out.alpha = a;
-    } else if (key === 'tolerance') {
-      const t = parseFraction(text);
-      if (t === undefined) problems.push(`${where}.tolerance: ${JSON.stringify(v)}: write a share such as 5% or 0.05`);
-      else out.tolerance = t;
-    } else problems.push(`${where}.${key}: unknown key; noise takes alpha and tolerance`);
+    if (key === 'min_effect') {
+      const m = parseFraction(text);
+      if (m === undefined || m === 0) problems.push(`${where}.min_effect: ${JSON.stringify(v)}: write a share such as 10% or 0.1`);
+      else out = m;
+    } else problems.push(`${where}.${key}: unknown key; noise takes min_effect (alpha and tolerance belonged to the old range rule)`);
   }
   return out;
 }

@@ -5,21 +5,24 @@
  */
 import type { RunStatus } from '../common/report-types.js';
 import type { Direction } from '../common/metrics.js';
-import type { NoiseTest } from './statistics.js';
+import type { Decision } from '../noise/decision.js';
+import type { ChangeTest } from './compare.js';
 import type { NoiseSettings } from './thresholds.js';
 
 /** Identifies this JSON format; bumped on an incompatible change. */
-export const COMPARE_FORMAT = 'hotbench-compare/1';
+export const COMPARE_FORMAT = 'hotbench-compare/2';
 
 /**
- * - `pass`: within the threshold (or the change is within noise in the better direction).
- * - `breach`: beyond the threshold and outside the repetitions' noise (or a cap broken).
- * - `noise`: beyond the threshold but inside the repetitions' spread: not a regression.
- * - `improved`: better than the threshold's size, outside the noise.
+ * - `pass`: the interval of the change stays below the minimum effect (the
+ *   metric's threshold) in the worse direction; a cap kept.
+ * - `regression`: the change is at least the minimum effect and its interval
+ *   lies wholly on the worse side of 0; a cap broken.
+ * - `inconclusive`: neither: the noise is too wide to tell (more repetitions would).
+ * - `improved`: better by at least the minimum effect, beyond noise.
  * - `info`: no threshold on this metric; shown for reference.
  * - `n/a`: no value on one side (e.g. no op took a lock).
  */
-export type MetricVerdict = 'pass' | 'breach' | 'noise' | 'improved' | 'info' | 'n/a';
+export type MetricVerdict = 'pass' | 'regression' | 'inconclusive' | 'improved' | 'info' | 'n/a';
 
 /** One run as compared. */
 export interface RunSide {
@@ -58,8 +61,12 @@ export interface MetricComparison {
   /** The threshold in force, or null (verdict `info`). */
   readonly threshold: { readonly text: string; readonly rule: string; readonly source: string } | null;
   /** How noise was judged; `cap` for absolute bounds (no noise test), null without a threshold. */
-  readonly test: NoiseTest | 'cap' | null;
-  /** One-sided p-value of the U test in the direction that mattered, when it ran. */
+  readonly test: ChangeTest | 'cap' | null;
+  /** The worse-direction relative change (+0.25 = 25% worse) with its 95% interval; null without a threshold or a value. */
+  readonly change_interval: { readonly worse: number; readonly lo: number; readonly hi: number } | null;
+  /** The minimum effect the change was held against (a share), null for caps and ungated metrics. */
+  readonly min_effect: number | null;
+  /** One-sided Mann-Whitney U p-value in the worse direction, for information, with 5+ repetitions a side; else null. */
   readonly p_value: number | null;
   readonly verdict: MetricVerdict;
   /** Why, in one line ('' for `info`). */
@@ -75,15 +82,15 @@ export interface StrategyComparison {
   readonly reps: { readonly baseline: number; readonly candidate: number };
   /** Repetitions that did not complete: `#2 failed: <detail>`. */
   readonly not_completed: { readonly baseline: readonly string[]; readonly candidate: readonly string[] };
-  readonly test: NoiseTest;
+  readonly test: ChangeTest;
   /** One line naming the test and why it was chosen. */
   readonly test_description: string;
-  readonly verdict: 'pass' | 'breach' | 'n/a';
+  readonly verdict: Decision | 'n/a';
   /** Every metric; ungated ones have verdict `info`. */
   readonly metrics: readonly MetricComparison[];
 }
 
-/** A breached threshold. */
+/** A regression (or an inconclusive metric, in {@link Comparison.inconclusive}). */
 export interface Breach {
   readonly strategy: string;
   /** A metric name, or `status` when the candidate did not complete. */
@@ -103,9 +110,14 @@ export interface Comparison {
   readonly strategies: readonly StrategyComparison[];
   readonly only_in_baseline: readonly string[];
   readonly only_in_candidate: readonly string[];
+  /** Regressions: metrics whose change is real and at least the minimum effect, caps broken, candidates that did not complete. */
   readonly breaches: readonly Breach[];
+  /** Metrics the noise left undecided. */
+  readonly inconclusive: readonly Breach[];
+  /** Overall: any regression → `regression`, else any inconclusive → `inconclusive`, else `pass`. */
+  readonly decision: Decision;
   /** Caveats, one line each. */
   readonly notes: readonly string[];
-  /** 1 when a threshold was breached, else 0. */
-  readonly exit_code: 0 | 1;
+  /** 0 pass, 1 regression, 3 inconclusive (2 is for usage and tool errors, never in a comparison). */
+  readonly exit_code: 0 | 1 | 3;
 }

@@ -28,6 +28,7 @@ import { replayKeyOf, type ReplayKey } from '../../results/rows.js';
 import { RUN_REPORT_FORMAT, type ReportEvent, type RunListItem, type RunProvenance, type RunReport, type StrategyReport } from '../common/report-types.js';
 import { loadRunSeries } from './html/load-series.js';
 import { selectTelemetryStats, type TelemetryStats } from './telemetry-sql.js';
+import { selectBatchIntervals } from '../noise/batch-sql.js';
 import { judge } from './verdict.js';
 import { sloOfConfig } from '../common/slo.js';
 
@@ -147,7 +148,11 @@ export async function loadRunReport(store: Store, runId: string): Promise<RunRep
   );
   const runEvents = events.filter((e) => e.strategy === '').map(toEvent);
   const series = await loadRunSeries(store, runId, strategies);
-  return { format: RUN_REPORT_FORMAT, run: provenance, strategies, events: runEvents, series, verdict: judge({ strategies }, sloOfConfig(provenance.config)) };
+  // Labels replayed once get their SLO checks and headline intervals from the batch means of their seconds.
+  const completedPerLabel = new Map<string, number>();
+  for (const s of strategies) if (s.status === 'completed') completedPerLabel.set(s.label, (completedPerLabel.get(s.label) ?? 0) + 1);
+  const batches = [...completedPerLabel.values()].some((n) => n === 1) ? await selectBatchIntervals(store, runId, run.schedule_us) : undefined;
+  return { format: RUN_REPORT_FORMAT, run: provenance, strategies, events: runEvents, series, verdict: judge({ strategies }, sloOfConfig(provenance.config), batches) };
 }
 
 interface ReplayRows {

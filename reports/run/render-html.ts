@@ -20,7 +20,8 @@ import { escapeHtml } from '../common/escape.js';
 import { DEFINITIONS, detailTable, provenance, rejectLines, statusLines, summaryTable } from './summary-table.js';
 import { htmlTable } from '../common/table.js';
 import { TELEMETRY_DEFINITIONS, telemetryTable } from './telemetry-tables.js';
-import { verdictCloseCalls, verdictConstraints, verdictLines } from './verdict-render.js';
+import { verdictConstraints, verdictIntervalNotes, verdictLines, verdictPick } from './verdict-render.js';
+import { errorBarsSvg } from '../noise/error-bars-svg.js';
 
 /** The built-in sections, in page order; extra sections are placed after one of them. */
 export type BuiltInSection = 'summary' | 'figures' | 'details' | 'telemetry' | 'provenance' | 'verdict';
@@ -52,7 +53,8 @@ th { background: #f6f8fa; font-weight: 600; } td.num, th.num { text-align: right
 .scroll { overflow-x: auto; } ul { padding-left: 1.2rem; } dl { display: grid; grid-template-columns: max-content 1fr; gap: .2rem 1rem; }
 dt { color: #57606a; } dd { margin: 0; word-break: break-all; } .note { color: #57606a; font-size: .9em; }
 .status-complete { color: #1a7f37; } .status-incomplete { color: #9a6700; } .status-failed { color: #cf222e; }
-.verdict li { list-style: none; margin-left: -1.2rem; } .mark-ok { color: #1a7f37; } .mark-fail { color: #cf222e; } .mark-none { color: #57606a; }
+.verdict li { list-style: none; margin-left: -1.2rem; } .mark-ok { color: #1a7f37; } .mark-uncertain { color: #9a6700; } .mark-fail { color: #cf222e; } .mark-none { color: #57606a; }
+svg.error-bars { display: block; margin: .6rem 0; font: 12px system-ui, sans-serif; } svg.error-bars .bar { fill: #4e79a7; } svg.error-bars .ci { stroke: #1b1f24; stroke-width: 1.5; }
 .pick { font-size: 1.05rem; padding: .5rem .8rem; background: #f6f8fa; border-left: 4px solid #4e79a7; }
 #answer { margin: 1rem 0 1.5rem; padding: .8rem 1rem; border: 1px solid #d0d7de; border-left: 6px solid #4e79a7; border-radius: 6px; background: #f6f8fa; }
 #answer.answer-none { border-left-color: #cf222e; } #answer.answer-close { border-left-color: #9a6700; }
@@ -67,15 +69,16 @@ export function answerHeadline(v: RunReport['verdict']): { readonly kind: 'pick'
   return { kind: 'none', text: 'No strategy meets every constraint' };
 }
 
-/** The answer block at the top of the page: headline, reason, close calls, one line per strategy. */
+/** The answer block at the top of the page: headline, reason, the goodput error bars, one line per strategy. */
 function answerBlock(v: RunReport['verdict']): string {
   const head = answerHeadline(v);
-  const markClass = { '✓': 'mark-ok', '✗': 'mark-fail', '–': 'mark-none' } as const;
+  const markClass = { '✓': 'mark-ok', '?': 'mark-uncertain', '✗': 'mark-fail', '–': 'mark-none' } as const;
   return [
     `<section id="answer" class="answer-${head.kind}" aria-label="answer">`,
     `<p class="headline">${escapeHtml(head.text)}</p>`,
     `<p>${escapeHtml(v.reason)}</p>`,
-    ...verdictCloseCalls(v).map((line) => `<p class="close-call">${escapeHtml(line)}</p>`),
+    // The answer's error bars: the deciding figures with their 95% intervals.
+    errorBarsSvg(v.judged, 'goodput_per_s', 'goodput, ops/s (95% CI)'),
     `<ul class="verdict">\n${verdictLines(v)
       .map((l) => `<li><span class="${markClass[l.mark]}">${escapeHtml(l.mark)}</span> <strong>${escapeHtml(l.title)}</strong>: ${escapeHtml(l.text)}</li>`)
       .join('\n')}\n</ul>`,
@@ -99,7 +102,7 @@ export function renderHtml(report: RunReport, options: HtmlOptions = {}): string
   const rejects = rejectLines(report);
   const charts = chartPage(report);
   const verdict = report.verdict;
-  const markClass = { '✓': 'mark-ok', '✗': 'mark-fail', '–': 'mark-none' } as const;
+  const markClass = { '✓': 'mark-ok', '?': 'mark-uncertain', '✗': 'mark-fail', '–': 'mark-none' } as const;
   const builtIn: Record<BuiltInSection, string> = {
     summary: section(
       'summary',
@@ -119,8 +122,9 @@ export function renderHtml(report: RunReport, options: HtmlOptions = {}): string
       'Verdict',
       `<p>${escapeHtml(verdictConstraints(verdict))}</p>\n<ul class="verdict">\n${verdictLines(verdict)
         .map((l) => `<li><span class="${markClass[l.mark]}">${escapeHtml(l.mark)}</span> <strong>${escapeHtml(l.title)}</strong>: ${escapeHtml(l.text)}</li>`)
-        .join('\n')}\n</ul>\n<p class="pick"><strong>pick: ${escapeHtml(verdict.pick ?? 'none')}.</strong> ${escapeHtml(verdict.reason)}</p>` +
-        verdictCloseCalls(verdict).map((line) => `\n<p class="close-call">${escapeHtml(line)}</p>`).join(''),
+        .join('\n')}\n</ul>\n<p class="pick"><strong>${escapeHtml(verdictPick(verdict).replace(/\. .*$/s, '.'))}</strong> ${escapeHtml(verdict.reason)}</p>` +
+        `\n${errorBarsSvg(verdict.judged, 'goodput_per_s', 'goodput, ops/s (95% CI)')}\n${errorBarsSvg(verdict.judged, 'ack_p99_us', 'ack p99, ms (95% CI)')}` +
+        verdictIntervalNotes(verdict).map((line) => `\n<p class="note">${escapeHtml(line)}</p>`).join(''),
     ),
   };
   const extra = options.sections ?? [];

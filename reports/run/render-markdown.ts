@@ -6,7 +6,7 @@ import type { RunReport } from '../common/report-types.js';
 import { DEFINITIONS, detailTable, provenance, rejectLines, statusLines, summaryTable } from './summary-table.js';
 import { escapeMarkdown, markdownTable } from '../common/table.js';
 import { TELEMETRY_DEFINITIONS, telemetryTable } from './telemetry-tables.js';
-import { verdictCloseCalls, verdictConstraints, verdictLines } from './verdict-render.js';
+import { verdictConstraints, verdictIntervalNotes, verdictLines, verdictPick } from './verdict-render.js';
 
 /** The whole report as Markdown (newline-terminated). */
 export function renderMarkdown(report: RunReport): string {
@@ -22,7 +22,7 @@ export function renderMarkdown(report: RunReport): string {
   out.push('', '## Definitions', '', ...[...DEFINITIONS, ...TELEMETRY_DEFINITIONS].map((d) => `- ${escapeMarkdown(d)}`));
   const v = report.verdict;
   out.push('', '## Verdict', '', escapeMarkdown(verdictConstraints(v)), '', ...verdictLines(v).map((l) => `- ${l.mark} **${escapeMarkdown(l.title)}**: ${escapeMarkdown(l.text)}`));
-  out.push('', `**pick: ${escapeMarkdown(v.pick ?? 'none')}.** ${escapeMarkdown(v.reason)}`);
-  for (const line of verdictCloseCalls(v)) out.push('', escapeMarkdown(line));
+  out.push('', `**${escapeMarkdown(verdictPick(v).replace(/\. .*$/s, '.'))}** ${escapeMarkdown(v.reason)}`);
+  for (const line of verdictIntervalNotes(v)) out.push('', `<sub>${escapeMarkdown(line)}</sub>`);
   return `${out.join('\n')}\n`;
 }

@@ -7,7 +7,7 @@ import type { RunReport } from '../common/report-types.js';
 import { provenance, rejectLines, statusLines, summaryTable } from './summary-table.js';
 import { alignTable } from '../common/table.js';
 import { telemetryTable } from './telemetry-tables.js';
-import { verdictCloseCalls, verdictConstraints, verdictLines, verdictPick } from './verdict-render.js';
+import { verdictConstraints, verdictIntervalNotes, verdictLines, verdictPick } from './verdict-render.js';
 
 /** The whole report as terminal text (newline-terminated). */
 export function renderTerminal(report: RunReport): string {
@@ -22,6 +22,6 @@ export function renderTerminal(report: RunReport): string {
   out.push('', ...pairs.map(([k, v]) => `${k.padEnd(labelWidth)}  ${v}`));
   const lines = verdictLines(report.verdict);
   const titleWidth = Math.max(0, ...lines.map((l) => [...l.title].length));
-  out.push('', 'verdict', verdictConstraints(report.verdict), ...lines.map((l) => `${l.mark} ${l.title}${' '.repeat(titleWidth - [...l.title].length)}  ${l.text}`), verdictPick(report.verdict), ...verdictCloseCalls(report.verdict));
+  out.push('', 'verdict', verdictConstraints(report.verdict), ...lines.map((l) => `${l.mark} ${l.title}${' '.repeat(titleWidth - [...l.title].length)}  ${l.text}`), verdictPick(report.verdict), ...verdictIntervalNotes(report.verdict));
   return `${out.join('\n')}\n`;
 }

@@ -1,14 +1,33 @@
 /**
  * The verdict as lines of text, shared by the terminal, Markdown and HTML
  * reports (each escapes them for its format): the constraints, one line per
- * strategy (✓ qualifies, ✗ fails and on what, – not judged and why), and the
- * pick with its reason.
+ * strategy (✓ qualifies, ? uncertain and on what, ✗ fails and on what, – not
+ * judged and why), every headline figure with its 95% interval, the pick with
+ * its reason (or "too close to call"), and how the intervals were made.
  */
-import { formatMs, formatRate } from '../common/format.js';
-import type { Verdict } from './verdict.js';
+import { formatInt, formatMs, formatRate } from '../common/format.js';
+import type { Estimate } from '../noise/interval.js';
+import type { JudgedStrategy, Verdict } from './verdict.js';
 
 /** Mark of a strategy line. */
-export type VerdictMark = '✓' | '✗' | '–';
+export type VerdictMark = '✓' | '?' | '✗' | '–';
+
+/** `1,234 ops/s (95% CI 1,180–1,290)`, or the value alone without an interval. */
+function withInterval(e: Estimate | null, fmt: (v: number) => string, unit: string): string {
+  if (e === null) return `– ${unit}`.trim();
+  return `${fmt(e.point)}${unit ? ` ${unit}` : ''}${e.method === 'none' ? '' : ` (95% CI ${fmt(e.lo)}–${fmt(e.hi)})`}`;
+}
+
+/** The headline figures of one strategy with their intervals: goodput, ack p99, posting delay p99, overdrafts. */
+export function headlineText(j: JudgedStrategy): string {
+  const f = j.intervals.figures;
+  return [
+    `goodput ${withInterval(f.goodput_per_s, (v) => formatRate(v), 'ops/s')}`,
+    `ack p99 ${withInterval(f.ack_p99_us, (v) => formatMs(v), 'ms')}`,
+    `posting delay p99 ${withInterval(f.posting_delay_p99_us, (v) => formatMs(v), 'ms')}`,
+    `overdrafts ${withInterval(f.overdraft_count, (v) => formatInt(v), '')}`,
+  ].join('; ');
+}
 
 /** One strategy's line. */
 export interface VerdictLine {
@@ -32,23 +51,25 @@ export function verdictConstraints(v: Verdict): string {
 export function verdictLines(v: Verdict): VerdictLine[] {
   const lines: VerdictLine[] = v.judged.map((j) => {
     const title = `${j.label} [${j.backend || '?'}]${j.replays > 1 ? ` ×${j.replays}` : ''}`;
-    if (j.qualifies) {
-      const slo = j.checks.filter((c) => !c.key.startsWith('integrity:') && c.key !== 'completed');
-      const head = [`goodput ${formatRate(j.goodput_per_s)} ops/s`, ...(slo.some((c) => c.key === 'p99_ack_us') ? [] : [`ack p99 ${formatMs(j.ack_p99_us)} ms`])];
-      return { mark: '✓', title, text: `qualifies: ${[...head, ...slo.map((c) => c.text)].join('; ')}` };
+    // The SLO checks not already shown as a headline figure (ack p99 and posting delay p99 are).
+    const slo = j.checks.filter((c) => !c.key.startsWith('integrity:') && c.key !== 'completed' && c.key !== 'p99_ack_us' && c.key !== 'max_posting_delay_us');
+    if (j.standing === 'pass') return { mark: '✓', title, text: `qualifies: ${headlineText(j)}${slo.length > 0 ? `; ${slo.map((c) => c.text).join('; ')}` : ''}` };
+    if (j.standing === 'uncertain') {
+      return { mark: '?', title, text: `uncertain: ${j.checks.filter((c) => c.outcome === 'uncertain').map((c) => c.text).join('; ')}; ${headlineText(j)}` };
     }
-    return { mark: '✗', title, text: `fails: ${j.checks.filter((c) => !c.ok).map((c) => c.text).join('; ')}` };
+    return { mark: '✗', title, text: `fails: ${j.checks.filter((c) => c.outcome === 'fail').map((c) => c.text).join('; ')}` };
   });
   for (const n of v.not_judged) lines.push({ mark: '–', title: `${n.label} [${n.backend || '?'}]`, text: `not judged (${n.status}): ${n.detail || 'no reason recorded'}` });
   return lines;
 }
 
-/** One line per close call (`close call: ...`); none when the pick does not hinge on a near limit. */
-export function verdictCloseCalls(v: Verdict): string[] {
-  return v.close_calls.map((c) => c.text);
+/** How the intervals were made, once per method used (`95% CI: bootstrap over 3 repetitions ...`). */
+export function verdictIntervalNotes(v: Verdict): string[] {
+  return [...new Set(v.judged.map((j) => j.intervals.method_text))];
 }
 
-/** `pick: atomic. <reason>` or `pick: none. <reason>`. */
+/** `pick: atomic. <reason>`, `pick: too close to call (A, B). <reason>` or `pick: none. <reason>`. */
 export function verdictPick(v: Verdict): string {
+  if (v.too_close_to_call) return `pick: too close to call (${v.too_close_to_call.labels.join(', ')}). ${v.reason}`;
   return `pick: ${v.pick ?? 'none'}. ${v.reason}`;
 }

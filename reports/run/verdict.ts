@@ -1,47 +1,60 @@
 /**
  * The verdict: given a run's report and its constraints (an SLO), which
- * strategies qualify, which fail and on what (measured vs limit), and the
- * one to pick with the reason in one sentence. A pure function of
- * RunReport + SLO, so every renderer shows the same decision.
+ * strategies qualify, which fail and on what (measured vs limit), which are
+ * uncertain, and the one to pick with the reason in one sentence, or "too
+ * close to call". A pure function of RunReport + SLO (+ the batch means of
+ * replays recorded once), so every renderer shows the same decision.
  *
  * Rules, in full:
  * - Only completed replays are judged; a label none of whose replays
  *   completed is listed as not judged (skipped, failed, interrupted) with its
- *   reason. A label with several repetitions is judged on its worst one (the
- *   worst measured value per constraint, its lowest goodput, its highest p99),
- *   and fails when any of its repetitions did not complete.
- * - Besides the SLO's limits, every strategy must keep the ledger whole, as
- *   no SLO can trade that away: no lost, duplicated, phantom or mismatched
- *   op, and conservation held on an audited ledger.
- * - A measurement that does not exist (no op acked, nothing posted) fails its
- *   limit; a stop-delivery limit fails on any threshold crossing that was
- *   never signalled, and passes when the balance never crossed.
- * - The pick: the highest money-safe goodput (applied and accepted ops never
- *   lost, duplicated or overdrawn, per second) among those that qualify; strategies
- *   within {@link GOODPUT_TIE_SHARE} of that goodput tie, and a tie goes to
- *   the lowest ack p99 (then the lowest p99.9, then run order).
- * - When none qualifies there is no pick; the reason names the nearest miss
- *   (fewest failed constraints, then highest goodput).
- * - Close calls (`./verdict-close-calls.ts`) name where a measurement within
- *   10% of its limit decides the pick, so that a reader knows a rerun may
- *   pick otherwise.
+ *   reason. A label fails when any of its repetitions did not complete.
+ * - Each SLO limit on a measurement (ack p99/p99.9, posting delay p99, reject
+ *   share, stop-delivery delay) is judged on the 95% interval of its median
+ *   over repetitions (bootstrap, `./noise/interval.ts`), or with one
+ *   repetition on the batch means of the replay's seconds where the figure
+ *   has them (ack p99, posting delay p99), else on the value itself: it
+ *   **passes** when the whole interval is within the limit, **fails** when
+ *   none of it is, and is **uncertain** when the interval straddles it.
+ * - Money is not a fluctuation: the overdraft limit, a stop-delivery
+ *   crossing that was never signalled, and ledger integrity (no lost,
+ *   duplicated, phantom or mismatched op; conservation held on an audited
+ *   ledger) are judged on the worst repetition, pass or fail.
+ * - A measurement that does not exist (no op acked, nothing posted) fails its limit.
+ * - The pick (`./noise/pick.ts`): among the strategies with no failed check,
+ *   the leader on the deciding figure (goodput; ack p99 when the leaders'
+ *   goodputs are within 1%) is picked only when its interval is separated
+ *   from the runner-up's and none of its checks is uncertain; otherwise the
+ *   verdict says "too close to call: A, B" with the figures and how many
+ *   repetitions would likely separate them.
+ * - When every strategy fails there is no pick; the reason names the nearest
+ *   miss (fewest failed constraints, then highest goodput).
  */
 import type { RunReport, StrategyReport } from '../common/report-types.js';
-import { formatInt, formatMs, formatRate } from '../common/format.js';
-import { closeCalls } from './verdict-close-calls.js';
+import { formatInt } from '../common/format.js';
 import { SLO_KEYS, SLO_LABELS, describeSlo, formatValue, type Slo, type SloKey } from '../common/slo.js';
-import type { JudgedStrategy, UnjudgedStrategy, Verdict, VerdictCheck } from '../common/verdict-types.js';
+import { batchIntervalsOf, type ReplayBatchIntervals } from '../noise/batch-sql.js';
+import { headlineIntervals } from '../noise/headline.js';
+import { bootstrapInterval, type Estimate } from '../noise/interval.js';
+import { decidePick, type Contender } from '../noise/pick.js';
+import { checkAgainstLimit } from '../noise/separation.js';
 
-export type { JudgedStrategy, UnjudgedStrategy, Verdict, VerdictCheck } from '../common/verdict-types.js';
+import { HEADLINE_FIGURES, type CheckOutcome, type JudgedStrategy, type UnjudgedStrategy, type Verdict, type VerdictCheck } from '../common/verdict-types.js';
 
-/** Goodputs within this share of the best one are a tie (run-to-run noise of the goodput window is about this size). */
-export const GOODPUT_TIE_SHARE = 0.01;
+export { GOODPUT_TIE_SHARE } from '../noise/pick.js';
+export { HEADLINE_FIGURES, type HeadlineFigure, type JudgedStrategy, type UnjudgedStrategy, type Verdict, type VerdictCheck } from '../common/verdict-types.js';
 
-/** Judges the report's strategies against `slo` (see the module docs for the rules). Reads `report.strategies` only. */
-export function judge(report: Pick<RunReport, 'strategies'>, slo: Slo): Verdict {
+
+/**
+ * Judges the report's strategies against `slo` (see the module docs for the
+ * rules). Reads `report.strategies` only, plus `batches` (from
+ * `./noise/batch-sql.ts`) for labels replayed once.
+ */
+export function judge(report: Pick<RunReport, 'strategies'>, slo: Slo, batches?: ReadonlyMap<string, ReplayBatchIntervals>): Verdict {
   const labels = [...new Set(report.strategies.map((s) => s.label))];
   const judged: JudgedStrategy[] = [];
   const notJudged: UnjudgedStrategy[] = [];
+  const contenders: Contender[] = [];
   for (const label of labels) {
     const replays = report.strategies.filter((s) => s.label === label);
     const completed = replays.filter((s) => s.status === 'completed');
@@ -50,36 +63,96 @@ export function judge(report: Pick<RunReport, 'strategies'>, slo: Slo): Verdict 
       notJudged.push({ label, backend: first.backend, status: first.status, detail: first.detail });
       continue;
     }
-    judged.push(judgeLabel(label, completed, replays, slo));
+    const batch = completed.length === 1 && batches ? batchIntervalsOf(batches, label, completed[0]!.rep) : undefined;
+    const j = judgeLabel(label, completed, replays, slo, batch);
+    judged.push(j);
+    const values = (f: (s: StrategyReport) => number | null): number[] => completed.map(f).filter((v): v is number => v !== null);
+    const point = (e: Estimate | null): Estimate => e ?? { point: Number.NaN, lo: Number.NaN, hi: Number.NaN, method: 'none', n: 0 };
+    // The pick ranks by money-safe goodput (ops never lost, duplicated or overdrawn) where it was measured.
+    const safe = values((s) => s.money_safe_goodput_per_s);
+    const ranked = safe.length === completed.length ? { goodput: bootstrapInterval(safe), goodputValues: safe } : undefined;
+    contenders.push({
+      label,
+      standing: j.standing,
+      uncertain: j.checks.filter((c) => c.outcome === 'uncertain').map((c) => c.text),
+      goodput: ranked?.goodput ?? point(j.intervals.figures.goodput_per_s),
+      goodputValues: ranked?.goodputValues ?? values((s) => s.goodput_per_s),
+      ackP99: point(j.intervals.figures.ack_p99_us),
+      ackP99Values: values((s) => s.ack_latency_us.p99),
+    });
   }
   const qualified = judged.filter((j) => j.qualifies);
-  const { pick, reason } = choose(judged, qualified);
-  const close = closeCalls(judged, pick, (q) => choose(judged, q).pick);
-  return { slo, slo_text: describeSlo(slo), judged, not_judged: notJudged, qualified: qualified.map((q) => q.label), pick, reason, close_calls: close };
+  const base = { slo, slo_text: describeSlo(slo), judged, not_judged: notJudged, qualified: qualified.map((q) => q.label) };
+  if (judged.length === 0) return { ...base, pick: null, reason: 'No strategy completed, so none can be judged.', too_close_to_call: null };
+  const outcome = decidePick(contenders);
+  if (outcome.kind === 'none') {
+    const failures = (j: JudgedStrategy) => j.checks.filter((c) => c.outcome === 'fail');
+    const nearest = [...judged].sort((a, b) => failures(a).length - failures(b).length || (b.goodput_per_s ?? -1) - (a.goodput_per_s ?? -1))[0]!;
+    return { ...base, pick: null, reason: `No strategy meets every constraint; the nearest is ${nearest.label}, which fails on ${failures(nearest).map((c) => c.text).join('; ')}.`, too_close_to_call: null };
+  }
+  if (outcome.kind === 'too-close') return { ...base, pick: null, reason: outcome.reason, too_close_to_call: { labels: outcome.labels, figure: outcome.figure, repetitions: outcome.repetitions } };
+  return { ...base, pick: outcome.label, reason: outcome.reason, too_close_to_call: null };
 }
 
-function judgeLabel(label: string, completed: readonly StrategyReport[], all: readonly StrategyReport[], slo: Slo): JudgedStrategy {
+function judgeLabel(label: string, completed: readonly StrategyReport[], all: readonly StrategyReport[], slo: Slo, batch: ReplayBatchIntervals | undefined): JudgedStrategy {
   const perReplay = completed.map((s) => checksOf(s, slo));
-  const checks = perReplay[0]!.map((_, i) => worst(perReplay.map((c) => c[i]!)));
+  const checks = perReplay[0]!.map((_, i) => combine(perReplay.map((c) => c[i]!), batch));
   const unfinished = all.filter((s) => s.status !== 'completed');
   if (unfinished.length > 0) {
     const u = unfinished[0]!;
-    checks.push({ key: 'completed', rule: 'every repetition completes', limit: 0, measured: unfinished.length, ok: false, text: `${unfinished.length} of ${all.length} repetitions did not complete (#${u.rep + 1} ${u.status}: ${u.detail || 'no reason recorded'})` });
+    checks.push({ key: 'completed', rule: 'every repetition completes', limit: 0, measured: unfinished.length, interval: null, outcome: 'fail', ok: false, text: `${unfinished.length} of ${all.length} repetitions did not complete (#${u.rep + 1} ${u.status}: ${u.detail || 'no reason recorded'})` });
   }
-  const goodputs = completed.map((s) => s.goodput_per_s);
-  const safe = completed.map((s) => s.money_safe_goodput_per_s ?? s.goodput_per_s);
+  const intervals = headlineIntervals(
+    HEADLINE_FIGURES,
+    completed.map((s) => ({ goodput_per_s: s.goodput_per_s, ack_p99_us: s.ack_latency_us.p99, posting_delay_p99_us: s.posting_delay_us.p99, overdraft_count: s.overdrafts.count })),
+    batch ? { goodput_per_s: batch.goodput, ack_p99_us: batch.ackP99, posting_delay_p99_us: batch.postingP99 } : undefined,
+  );
   const highest = (values: readonly (number | null)[]) => (values.includes(null) ? null : Math.max(...(values as number[])));
+  const standing: CheckOutcome = checks.some((c) => c.outcome === 'fail') ? 'fail' : checks.some((c) => c.outcome === 'uncertain') ? 'uncertain' : 'pass';
   return {
     label,
     backend: [...new Set(completed.map((s) => s.backend))].join('/'),
     replays: completed.length,
-    qualifies: checks.every((c) => c.ok),
-    goodput_per_s: goodputs.includes(null) ? null : Math.min(...(goodputs as number[])),
-    money_safe_goodput_per_s: safe.includes(null) ? null : Math.min(...(safe as number[])),
-    ack_p99_us: highest(completed.map((s) => s.ack_latency_us.p99)),
+    qualifies: standing === 'pass',
+    standing,
+    goodput_per_s: intervals.figures.goodput_per_s?.point ?? null,
+    money_safe_goodput_per_s: medianOf(completed.map((s) => s.money_safe_goodput_per_s)),
+    ack_p99_us: intervals.figures.ack_p99_us?.point ?? null,
     ack_p999_us: highest(completed.map((s) => s.ack_latency_us.p999)),
     checks,
+    intervals,
   };
+}
+
+/** The median of the measured values, null when none was measured. */
+function medianOf(values: readonly (number | null)[]): number | null {
+  const xs = values.filter((v): v is number => v !== null);
+  return xs.length === 0 ? null : bootstrapInterval(xs, { resamples: 1 }).point;
+}
+
+/** SLO keys judged on an interval (measurements); the rest (money) on the worst repetition. */
+const MEASURED: ReadonlySet<string> = new Set<SloKey>(['p99_ack_us', 'p999_ack_us', 'max_posting_delay_us', 'max_reject_share', 'max_stop_delivery_us']);
+
+/**
+ * One check over repetitions: a measurement by its interval (bootstrap over
+ * repetitions; batch means for a single replay where the figure has them);
+ * money checks and anything not measured in some repetition by the worst.
+ */
+function combine(checks: readonly VerdictCheck[], batch: ReplayBatchIntervals | undefined): VerdictCheck {
+  const first = checks[0]!;
+  const measured = checks.map((c) => c.measured);
+  if (!MEASURED.has(first.key) || measured.includes(null) || checks.some((c) => c.key === 'max_stop_delivery_us' && c.measured === null)) return worst(checks);
+  const key = first.key as SloKey;
+  const values = measured as number[];
+  const candidate = values.length === 1 ? (key === 'p99_ack_us' ? batch?.ackP99 : key === 'max_posting_delay_us' ? batch?.postingP99 : undefined) : undefined;
+  const fromBatch = candidate?.method === 'batch-means' ? candidate : undefined;
+  const e: Estimate = fromBatch ? { ...fromBatch, point: values[0]!, lo: Math.min(fromBatch.lo, values[0]!), hi: Math.max(fromBatch.hi, values[0]!) } : bootstrapInterval(values);
+  const outcome = checkAgainstLimit(e, '<=', first.limit);
+  const label = SLO_LABELS[key];
+  const ci = e.method === 'none' ? '' : ` (95% CI ${formatValue(key, e.lo)}–${formatValue(key, e.hi)}${e.method === 'batch-means' ? ', batch means' : ''})`;
+  const limit = formatValue(key, first.limit);
+  const text = `${label} ${formatValue(key, e.point)}${ci}${outcome === 'fail' ? ` > ${limit}` : outcome === 'uncertain' ? ` straddles ≤ ${limit}` : ''}`;
+  return { key, rule: first.rule, limit: first.limit, measured: e.point, interval: e.method === 'none' ? null : { lo: e.lo, hi: e.hi }, outcome, ok: outcome === 'pass', text };
 }
 
 /** The worst of the same check over repetitions: a failure first, then nothing measured, then the largest value. */
@@ -96,7 +169,7 @@ function checksOf(s: StrategyReport, slo: Slo): VerdictCheck[] {
     if (limit !== undefined) checks.push(sloCheck(s, key, limit));
   }
   const count = (key: string, what: string, n: number): VerdictCheck =>
-    ({ key: `integrity:${key}`, rule: `${what} = 0`, limit: 0, measured: n, ok: n === 0, text: n === 0 ? `${what} 0` : `${what} ${formatInt(n)} > 0` });
+    ({ key: `integrity:${key}`, rule: `${what} = 0`, limit: 0, measured: n, interval: null, outcome: n === 0 ? 'pass' : 'fail', ok: n === 0, text: n === 0 ? `${what} 0` : `${what} ${formatInt(n)} > 0` });
   checks.push(count('lost', 'lost ops', s.incidents.lost));
   checks.push(count('duplicated', 'duplicated ops', s.incidents.duplicated));
   checks.push(count('phantom', 'phantom postings', s.incidents.phantom));
@@ -108,6 +181,8 @@ function checksOf(s: StrategyReport, slo: Slo): VerdictCheck[] {
     rule: 'conservation holds (audited)',
     limit: 0,
     measured: broken,
+    interval: null,
+    outcome: broken === 0 ? 'pass' : 'fail',
     ok: broken === 0,
     text: broken === null ? 'ledger not audited' : broken === 0 ? 'conservation held' : `conservation broken on ${formatInt(broken)} account(s)`,
   });
@@ -118,9 +193,9 @@ function sloCheck(s: StrategyReport, key: SloKey, limit: number): VerdictCheck {
   const label = SLO_LABELS[key];
   const rule = `${label} ≤ ${formatValue(key, limit)}`;
   const judged = (measured: number | null, missing: string): VerdictCheck => {
-    if (measured === null) return { key, rule, limit, measured, ok: false, text: `${label} not measured (${missing})` };
+    if (measured === null) return { key, rule, limit, measured, interval: null, outcome: 'fail', ok: false, text: `${label} not measured (${missing})` };
     const ok = measured <= limit;
-    return { key, rule, limit, measured, ok, text: ok ? `${label} ${formatValue(key, measured)}` : `${label} ${formatValue(key, measured)} > ${formatValue(key, limit)}` };
+    return { key, rule, limit, measured, interval: null, outcome: ok ? 'pass' : 'fail', ok, text: ok ? `${label} ${formatValue(key, measured)}` : `${label} ${formatValue(key, measured)} > ${formatValue(key, limit)}` };
   };
   switch (key) {
     case 'p99_ack_us':
@@ -137,33 +212,10 @@ function sloCheck(s: StrategyReport, key: SloKey, limit: number): VerdictCheck {
       const sd = s.stop_delivery;
       if (sd.missed > 0) {
         const crossings = sd.missed + sd.signalled;
-        return { key, rule, limit, measured: null, ok: false, text: `${label}: ${formatInt(sd.missed)} of ${formatInt(crossings)} threshold crossings never signalled` };
+        return { key, rule, limit, measured: null, interval: null, outcome: 'fail', ok: false, text: `${label}: ${formatInt(sd.missed)} of ${formatInt(crossings)} threshold crossings never signalled` };
       }
-      if (sd.signalled === 0) return { key, rule, limit, measured: null, ok: true, text: `${label}: no threshold crossing` };
+      if (sd.signalled === 0) return { key, rule, limit, measured: null, interval: null, outcome: 'pass', ok: true, text: `${label}: no threshold crossing` };
       return judged(sd.max_delay_us, '');
     }
   }
-}
-
-function choose(judged: readonly JudgedStrategy[], qualified: readonly JudgedStrategy[]): { pick: string | null; reason: string } {
-  if (judged.length === 0) return { pick: null, reason: 'No strategy completed, so none can be judged.' };
-  if (qualified.length === 0) {
-    const failures = (j: JudgedStrategy) => j.checks.filter((c) => !c.ok);
-    const nearest = [...judged].sort((a, b) => failures(a).length - failures(b).length || (b.money_safe_goodput_per_s ?? -1) - (a.money_safe_goodput_per_s ?? -1))[0]!;
-    return { pick: null, reason: `No strategy meets every constraint; the nearest is ${nearest.label}, which fails on ${failures(nearest).map((c) => c.text).join('; ')}.` };
-  }
-  // Ranked by money-safe goodput: an op lost, duplicated or overdrawn is no good to the business.
-  const goodput = (j: JudgedStrategy) => j.money_safe_goodput_per_s ?? -1;
-  const best = Math.max(...qualified.map(goodput));
-  const tied = qualified.filter((j) => goodput(j) >= best * (1 - GOODPUT_TIE_SHARE));
-  const latency = (us: number | null) => us ?? Number.POSITIVE_INFINITY;
-  // Array.prototype.sort is stable: equal latencies keep run order.
-  const pick = [...tied].sort((a, b) => latency(a.ack_p99_us) - latency(b.ack_p99_us) || latency(a.ack_p999_us) - latency(b.ack_p999_us))[0]!;
-  const rate = `${formatRate(pick.money_safe_goodput_per_s)} ops/s`;
-  if (qualified.length === 1) return { pick: pick.label, reason: `${pick.label} is the only strategy that meets every constraint (money-safe goodput ${rate}).` };
-  if (tied.length === 1) return { pick: pick.label, reason: `${pick.label} has the highest money-safe goodput (${rate}) of the ${qualified.length} strategies that meet every constraint.` };
-  return {
-    pick: pick.label,
-    reason: `${pick.label} has the lowest ack p99 (${formatMs(pick.ack_p99_us)} ms) of the ${tied.length} strategies within ${GOODPUT_TIE_SHARE * 100}% of the highest money-safe goodput (${formatRate(best)} ops/s) among the ${qualified.length} that meet every constraint.`,
-  };
 }

@@ -35,6 +35,7 @@ import {
   selectDriverFacts,
   stepLabel,
   stepOf,
+  mergeRepetitions,
   writeCapacityReports,
   type CapacityReport,
   type CapacitySettings,
@@ -50,6 +51,12 @@ import { planStrategies, type PlannedStrategy } from '../replay/plan.js';
 import { replayStrategy } from '../replay/replay.js';
 import { sharedReplayArgs } from '../replay/args.js';
 import type { RunBenchmarkOptions } from './run.js';
+import { repeatUntilTight } from '../repeat-until-tight.js';
+
+/** Repetitions of a capacity step: at least this many (one value has no spread)... */
+const STEP_MIN_REPS = 2;
+/** ... and at most this many, stopping once the goodput interval is within ±10%. */
+const STEP_MAX_REPS = 3;
 
 /** How to search. Rates in ops/s, durations in µs. */
 export interface CapacitySearch {
@@ -160,24 +167,39 @@ export async function runCapacity(config: ResolvedRunConfig, search: CapacitySea
       const { recorder, store } = ctx;
       const shared = sharedReplayArgs(config, ctx, options);
       let idx = 0;
-      /** Replays `planned` at `rate`, reads the step back from ClickHouse and judges it. */
+      /**
+       * Replays `planned` at `rate` until the step's goodput interval is within
+       * ±10% (2 repetitions at least, {@link STEP_MAX_REPS} at most; one
+       * run-to-run jump no longer moves the knee), reads each back from
+       * ClickHouse and judges the step over its repetitions.
+       */
       const step = async (planned: PlannedStrategy, rate: number): Promise<CapacityStep> => {
         const plan = planAt(rate);
         const plannedOps = summarizePlan(plan).totalOps;
         const label = stepLabel(planned.label, rate);
-        options.log(`${label}: ${plannedOps} ops over ${(plan.durationUs / 1e6).toFixed(1)} s`);
+        const stepIdx = idx++;
+        const judgedReps: CapacityStep[] = [];
         const started = performance.now();
-        await replayStrategy({ ...shared, rep: 0, idx: idx++, planned: { ...planned, label }, plan, plannedOps });
-        await recorder.flush();
-        const replayed = performance.now();
-        const report = await loadRunReport(store, runId);
-        const replay = report.strategies.find((s) => s.label === label);
-        if (!replay) throw new Error(`step ${label} was not read back from ClickHouse`);
-        const driver = (await selectDriverFacts(store, runId, label)).get(driverKey(0, label));
-        const judged = stepOf(replay, rate, slo, driver);
+        await repeatUntilTight(
+          async (rep) => {
+            options.log(`${label}${rep > 0 ? ` (repetition ${rep + 1})` : ''}: ${plannedOps} ops over ${(plan.durationUs / 1e6).toFixed(1)} s`);
+            await replayStrategy({ ...shared, rep, idx: stepIdx, planned: { ...planned, label }, plan, plannedOps });
+            await recorder.flush();
+            const report = await loadRunReport(store, runId);
+            const replay = report.strategies.find((s) => s.label === label && s.rep === rep);
+            if (!replay) throw new Error(`step ${label} repetition ${rep + 1} was not read back from ClickHouse`);
+            const driver = (await selectDriverFacts(store, runId, label)).get(driverKey(rep, label));
+            const judged = stepOf(replay, rate, slo, driver);
+            judgedReps.push(judged);
+            // A step that did not run has nothing to repeat.
+            return judged.verdict === 'not-run' ? null : judged.goodput_per_s;
+          },
+          { minReps: STEP_MIN_REPS, maxReps: STEP_MAX_REPS, abort: options.abort },
+        );
+        const judged = mergeRepetitions(judgedReps);
         const why = judged.breaches.map((b) => `${b.term} was ${b.observed}`).join(', ');
-        const took = `replay ${((replayed - started) / 1000).toFixed(1)} s, read back ${((performance.now() - replayed) / 1000).toFixed(1)} s`;
-        options.log(`${label}: ${judged.verdict}${why ? ` (${why})` : ''}${judged.note ? `; ${judged.note}` : ''} [${took}]`);
+        const interval = judged.goodput_interval ? `; goodput ${Math.round(judged.goodput_per_s ?? 0)} ops/s (95% CI ${Math.round(judged.goodput_interval.lo)}–${Math.round(judged.goodput_interval.hi)}, ${judged.reps} repetitions)` : '';
+        options.log(`${label}: ${judged.verdict}${why ? ` (${why})` : ''}${judged.note ? `; ${judged.note}` : ''}${interval} [${((performance.now() - started) / 1000).toFixed(1)} s]`);
         return judged;
       };
 

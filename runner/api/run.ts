@@ -14,6 +14,10 @@ import type { RunReport } from '../../reports/run/queries.js';
 import type { StrategyRegistry } from '../../strategies/registry.js';
 import { recordedConfig, type ResolvedRunConfig } from '../config/run-config.js';
 import type { ProgressMode } from '../driver/progress.js';
+import { roundOrder } from '../interleave.js';
+import { isolateServers, sharedLayout, type IsolationRecord } from '../isolate.js';
+import { measureNoiseFloor } from '../noise-floor.js';
+import type { PostgresStack } from '../stack/postgres.js';
 import { oneLine } from '../errors.js';
 import { refuseExternalPostgresFaults } from '../faults/postgres.js';
 import { plannedForRun, recordedRun, type RunStatus } from '../lifecycle/recorded-run.js';
@@ -50,6 +54,47 @@ export interface RunBenchmarkResult {
   readonly store: string;
 }
 
+/**
+ * What a run records about the machine besides its host facts: the CPU
+ * layout (`--isolate` pins the servers and the driver first) and the noise
+ * floor (`--noise-floor`, by default with --repeat 2+), measured on the
+ * run's own PostgreSQL before the first replay.
+ */
+async function machineFacts(config: ResolvedRunConfig, postgres: PostgresStack, options: RunBenchmarkOptions): Promise<{ cpu_layout: IsolationRecord; noise_floor: NoiseFloorRecord | null }> {
+  const layout = config.isolate ? isolateServers([{ name: postgres.kind === 'embedded' ? 'embedded PostgreSQL' : 'PostgreSQL (external)', pid: postgres.serverPid?.() }]) : sharedLayout();
+  if (config.isolate) options.log(`CPU layout: ${layout.text}`);
+  const wanted = config.noiseFloor === 'on' || (config.noiseFloor === 'auto' && config.repeat >= 2);
+  if (!wanted) return { cpu_layout: layout, noise_floor: null };
+  if (!config.plan.accounts.some((a) => a.hot)) {
+    options.log('noise floor: not measured (the scenario names no hot account for pgbench to run on)');
+    return { cpu_layout: layout, noise_floor: { measured: false, text: 'not measured: the scenario names no hot account', tps: [], cv: null } };
+  }
+  options.log(`noise floor: pgbench, atomic's statement on the hot account, ${NOISE_FLOOR_REPEAT} × ${NOISE_FLOOR_SECONDS} s`);
+  try {
+    const floor = await measureNoiseFloor({ stack: postgres, accounts: config.plan.accounts, clients: config.connections, seconds: NOISE_FLOOR_SECONDS, repeat: NOISE_FLOOR_REPEAT, abort: options.abort, database: `hb_noise_floor_${process.pid}` });
+    options.log(`noise floor: ${floor.text}`);
+    return { cpu_layout: layout, noise_floor: { measured: true, text: floor.text, tps: floor.tps, cv: floor.cv } };
+  } catch (err) {
+    options.log(`noise floor: not measured (${oneLine(err)})`);
+    return { cpu_layout: layout, noise_floor: { measured: false, text: `not measured: ${oneLine(err)}`, tps: [], cv: null } };
+  }
+}
+
+/** Repetitions and seconds of the noise floor's pgbench runs (15 s in all: short against a repeated run). */
+const NOISE_FLOOR_REPEAT = 3;
+const NOISE_FLOOR_SECONDS = 5;
+
+/** The noise floor as recorded in a run's config (`noise_floor`). */
+export interface NoiseFloorRecord {
+  readonly measured: boolean;
+  /** `this machine varies ±X% on its own (...)`, or why it was not measured. */
+  readonly text: string;
+  /** pgbench tps per repetition. */
+  readonly tps: readonly number[];
+  /** Their coefficient of variation; null when not measured. */
+  readonly cv: number | null;
+}
+
 /** Runs the benchmark described by `config`. Throws only before anything is measured (bad input, unreachable server). */
 export async function runBenchmark(config: ResolvedRunConfig, options: RunBenchmarkOptions): Promise<RunBenchmarkResult> {
   refuseExternalPostgresFaults(config.faults, config.pgUrl);
@@ -64,13 +109,20 @@ export async function runBenchmark(config: ResolvedRunConfig, options: RunBenchm
     log: options.log,
     needs: [...new Set(strategies.flatMap((s) => s.needs))],
     // The broker's release: an embedded Kafka is known exactly; an external one says what kafkajs could tell.
-    runRow: ({ providers }) => ({ recordedConfig: { ...recordedConfig(config, strategies.map((s) => s.label)), kafka_version: providers.versions().kafka ?? null }, stream: summary, scheduleUs: config.plan.durationUs }),
+    runRow: async ({ postgres, providers }) => ({
+      recordedConfig: { ...recordedConfig(config, strategies.map((s) => s.label)), kafka_version: providers.versions().kafka ?? null, ...(await machineFacts(config, postgres, options)) },
+      stream: summary,
+      scheduleUs: config.plan.durationUs,
+    }),
     body: async (ctx) => {
       const shared = sharedReplayArgs(config, ctx, options);
       const rows: StrategyRunRow[] = [];
       let failure: string | undefined;
       outer: for (let rep = 0; rep < config.repeat; rep++) {
-        for (const [idx, planned] of strategies.entries()) {
+        // Rounds rotate the order (A B C, C A B, B C A, ...) so the machine's drift lands on no strategy in particular;
+        // `idx` stays the strategy's place in the list, and every replay gets a fresh database (a fresh ledger).
+        for (const idx of roundOrder(strategies.length, rep)) {
+          const planned = strategies[idx]!;
           if (options.abort.aborted) break outer;
           options.log(`${planned.label}${config.repeat > 1 ? ` (repetition ${rep + 1}/${config.repeat})` : ''}: ${summary.totalOps} ops over ${(config.plan.durationUs / 1e6).toFixed(1)} s`);
           try {

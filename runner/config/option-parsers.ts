@@ -98,6 +98,16 @@ export function onOff(raw: RawValue): boolean {
   return typeof raw === 'boolean' ? raw : /^(1|true|yes)$/i.test(String(raw).trim());
 }
 
+/** One of `values` (case-insensitive); anything else is a one-line UserError naming where it came from. */
+export function choice<T extends string>(values: readonly T[]): (raw: RawValue, where: string) => T {
+  return (raw, where) => {
+    const v = String(raw).trim().toLowerCase();
+    const found = values.find((c) => c === v);
+    if (found === undefined) throw new UserError(`${where} must be ${values.join(', ')} (got ${JSON.stringify(raw)})`);
+    return found;
+  };
+}
+
 /** `--via`: how ops reach each strategy. */
 export function via(raw: RawValue, where: string): Via {
   return parseVia(raw, where);

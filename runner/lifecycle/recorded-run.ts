@@ -74,8 +74,8 @@ export interface RecordedRunSpec<S, T, R, F> {
   log(line: string): void;
   /** What the planned strategies need: a part hotbench would start (an embedded Kafka) is started only if needed. Default: everything. */
   readonly needs?: readonly Need[];
-  /** What the `runs` row says besides the machine and the versions (called once the stack is open). */
-  runRow(stack: S): Pick<RunRowFacts, 'recordedConfig' | 'stream' | 'scheduleUs'>;
+  /** What the `runs` row says besides the machine and the versions (called once the stack is open; may measure first, e.g. the noise floor). */
+  runRow(stack: S): Pick<RunRowFacts, 'recordedConfig' | 'stream' | 'scheduleUs'> | Promise<Pick<RunRowFacts, 'recordedConfig' | 'stream' | 'scheduleUs'>>;
   /** The run itself; it catches its own failures and returns them as `failed`. Should it throw (a harness bug), the run still ends `failed`, the recorder is closed, and the error is rethrown. */
   body(ctx: RecordedRunContext & { readonly stack: S }): Promise<RunEnd<T>>;
   /** Renders the reports from the store once the recorder is closed. Default: the run report under `<out>/<run-id>/`. */
@@ -141,7 +141,7 @@ async function record<S, T, R, F>(store: Store, stack: S, runId: string, spec: R
       recorder.push('events', { run_id: runId, strategy: '', rep: 0, at_us: clock.now(), type: 'note', kind: 'recorder', account: -1, detail: line.slice(0, 500) });
     },
   });
-  recorder.push('runs', await runRowOf({ runId, config, store, command: spec.command, ...versions, ...spec.runRow(stack) }));
+  recorder.push('runs', await runRowOf({ runId, config, store, command: spec.command, ...versions, ...(await spec.runRow(stack)) }));
 
   let end: RunEnd<T>;
   try {

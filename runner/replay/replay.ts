@@ -27,6 +27,7 @@ import { startFaults, type FaultSchedule } from '../faults/schedule.js';
 import { postgresFaultTarget } from '../faults/postgres.js';
 import { pgToSchedule, syncPgClock } from './pg-clock.js';
 import { startPgTelemetry, type PgTelemetry } from '../telemetry/pg-telemetry.js';
+import { startLedgerGrowth, type LedgerGrowth } from '../telemetry/ledger-growth.js';
 import { warmPools } from './warm-pools.js';
 import { checkpointBeforeClock } from './checkpoint.js';
 import { favourDriverThread } from '../driver/favour-driver.js';
@@ -86,6 +87,7 @@ export async function replayStrategy(args: ReplayArgs): Promise<StrategyRunRow> 
   let strategy: Strategy | undefined;
   let request: { database: StrategyDatabase; namespace: string } | undefined;
   let telemetry: PgTelemetry | undefined;
+  let growth: LedgerGrowth | undefined;
   const stopAbort = new AbortController();
   const onOuterAbort = (): void => stopAbort.abort();
   args.abort.addEventListener('abort', onOuterAbort);
@@ -133,6 +135,8 @@ export async function replayStrategy(args: ReplayArgs): Promise<StrategyRunRow> 
     const sampler = startSampler(strategy, driver, schedule, sink, db.url, keepsLedger ? args.plan : { ...args.plan, accounts: [] });
     // Lock waiters, commits, WAL of the strategy's database, polled from the maintenance database so the poller's own work is not counted.
     if (keepsLedger) telemetry = startPgTelemetry({ url: args.postgres.adminUrl, database: db.name, clock: schedule, sample: (name, value, at) => sink.sample(name, value, at) });
+    // The ledger's growth (dead tuples, rows, bytes), once a second from inside its database: why capacity depends on run length.
+    if (keepsLedger) growth = startLedgerGrowth({ url: db.url, clock: schedule, sample: (name, value, at) => sink.sample(name, value, at) });
     const stopProgress = startProgress({
       mode: args.progress,
       label: `${planned.label} [${strategy.backend}]`,
@@ -165,6 +169,8 @@ export async function replayStrategy(args: ReplayArgs): Promise<StrategyRunRow> 
     row.elapsed_us = Math.max(result.lastAckUs, schedule.now());
     await sampler.stop();
     const polled = await telemetry?.stop();
+    const grown = await growth?.stop();
+    if (grown?.firstError) sink.note('telemetry_failed', `ledger growth sampling failed: ${grown.firstError}`, schedule.now());
     if (polled?.firstError) sink.note('telemetry_failed', `${polled.errors} PostgreSQL telemetry polls failed (${polled.polls} succeeded): ${polled.firstError}`, schedule.now());
 
     if (!keepsLedger) sink.note('audit_skipped', `${planned.label} needs no PostgreSQL, so it keeps no ledger: the audit and the ledger analyses were skipped`, schedule.now());
@@ -191,6 +197,7 @@ export async function replayStrategy(args: ReplayArgs): Promise<StrategyRunRow> 
     args.abort.removeEventListener('abort', onOuterAbort);
     stopAbort.abort();
     await telemetry?.stop(); // idempotent; ends the poller on a failed replay too
+    await growth?.stop();
     if (strategy) await withTimeout(strategy.stop(), STOP_TIMEOUT_MS, 'stop').catch(() => undefined);
     // Ports are released after stop (a strategy may use them while stopping), on every path.
     if (request) await args.providers.release(planned.needs, request);

@@ -39,6 +39,12 @@ export interface PostgresStack {
    * `EmbeddedPostgres.restart`), for `--fault postgres:restart`.
    */
   restart?(): Promise<{ readonly oldPid: number; readonly newPid: number }>;
+  /**
+   * Embedded only: the postmaster's process id now (a restart changes it), so
+   * `--isolate` and bench:fidelity can give the server its own CPUs. Absent
+   * for an external server, which hotbench does not own.
+   */
+  serverPid?(): number;
   /** Stops the embedded server (no-op for an external one). Idempotent. */
   stop(): Promise<void>;
 }
@@ -130,7 +136,7 @@ function makeStack(kind: PostgresStack['kind'], description: string, version: st
     description,
     version,
     adminUrl,
-    ...(server ? { restart: () => server.restart() } : {}),
+    ...(server ? { restart: () => server.restart(), serverPid: () => server.pid } : {}),
     async createDatabase(name: string): Promise<StrategyDatabase> {
       if (!DB_NAME.test(name)) throw new StackError(`invalid database name ${JSON.stringify(name)}: use [a-z_][a-z0-9_]*, at most 63 characters.`);
       try {

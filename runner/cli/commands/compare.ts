@@ -1,10 +1,10 @@
 /**
  * `hotbench compare`: a candidate run against a baseline run, as a regression
  * gate for CI. Prints a Markdown table fit for a pull-request comment (or
- * terminal text / JSON) and exits 0 when no threshold is breached, 1 when one
- * is (named on stderr too), 2 on bad input (unknown run, different scenario,
- * malformed threshold). The logic is `reports/compare/`; this is the thin
- * command-line layer.
+ * terminal text / JSON) and exits 0 on a pass, 1 on a regression (named on
+ * stderr too), 3 when the noise leaves a metric undecided (inconclusive), 2 on
+ * bad input (unknown run, different scenario, malformed threshold) or a tool
+ * error. The logic is `reports/compare/`; this is the thin command-line layer.
  */
 import { readFile, writeFile, mkdir } from 'node:fs/promises';
 import { dirname, resolve } from 'node:path';
@@ -22,7 +22,7 @@ import {
 } from '../../../reports/compare/index.js';
 import { renderCompareJUnit } from '../../../reports/ci/junit-compare.js';
 import { openStore } from '../../../results/open-store.js';
-import { UserError } from '../../errors.js';
+import { oneLine, UserError } from '../../errors.js';
 import { jsonFlag, storeLocation } from '../flags.js';
 import { optionsFor } from '../../config/options.js';
 import { toStepSummary, writeJUnitFile } from '../ci-outputs.js';
@@ -33,8 +33,8 @@ interface CompareArgs {
   candidate?: string;
   thresholds?: string;
   threshold?: string[];
-  alpha?: number;
-  noiseTolerance?: string;
+  minEffect?: string;
+  pair?: string[];
   allowDifferentScenario?: boolean;
   format?: string;
   out?: string;
@@ -48,18 +48,18 @@ const DEFAULTS_TEXT = Object.entries(DEFAULT_THRESHOLDS)
   .map(([k, v]) => `${k}: ${v}`)
   .join(', ');
 
-/** The `compare` command (exit 0 no breach, 1 breach, 2 bad input). */
+/** The `compare` command (exit 0 pass, 1 regression, 3 inconclusive, 2 bad input or tool error). */
 export const compareCommand: CommandModule<object, CompareArgs> = {
   command: 'compare',
-  describe: 'compare a candidate run with a baseline run (same strategies, same scenario): Markdown for a pull request, exit 1 on a regression',
+  describe: 'compare a candidate run with a baseline run (same strategies, same scenario): Markdown for a pull request; exit 0 pass, 1 regression, 3 inconclusive, 2 usage or tool error',
   builder: (y) =>
     jsonFlag(optionsFor(y, 'compare'))
       .option('baseline', { type: 'string', demandOption: true, describe: 'run id, latest (newest complete run other than the candidate, same scenario), latest:<branch> (newest complete run on that git branch) or merge-base[:<branch>] (newest complete run recorded where HEAD left the branch; default branch: the PR/MR target CI sets, else main)' })
       .option('candidate', { type: 'string', describe: 'run id, latest or latest:<branch> [default latest]' })
-      .option('thresholds', { type: 'string', describe: 'YAML file of metric: rule (e.g. p99_ack_ms: +10%), optional strategies: { <label or name>: {...} } and noise: { alpha, tolerance }' })
+      .option('thresholds', { type: 'string', describe: 'YAML file of metric: rule (e.g. p99_ack_ms: +10%), optional strategies: { <label or name>: {...} } and noise: { min_effect }' })
       .option('threshold', { type: 'string', array: true, describe: `metric=rule, repeatable, over the file: +10% / -5% (relative), +5 (absolute change), 0 / <= 50 (caps), >= 1000 (floor), '0 or +10%' (a cap, or the change where the baseline broke it), off. Defaults: ${DEFAULTS_TEXT}` })
-      .option('alpha', { type: 'number', describe: 'one-sided significance of the Mann-Whitney U test (used with 5+ repetitions a side) [default 0.05]' })
-      .option('noise-tolerance', { type: 'string', describe: 'with 2-4 repetitions a side, a change counts only if every candidate repetition is worse than every baseline one by more than this share of the baseline median [default 5%]' })
+      .option('min-effect', { type: 'string', describe: 'the smallest change that counts as a regression, for the default relative thresholds (p99 and goodput; posting delay twice it) [default 10%]' })
+      .option('pair', { type: 'string', array: true, describe: 'baseline-label=candidate-label, repeatable: judge two different labels against each other (a parameter is part of the label), e.g. aggregate=aggregate:window=20ms' })
       .option('allow-different-scenario', { type: 'boolean', describe: 'compare runs of different scenarios instead of refusing' })
       .option('format', { type: 'string', choices: ['markdown', 'text'], describe: 'stdout format (without --json) [default markdown]' })
       .option('out', { type: 'string', describe: 'also write the Markdown to this file (e.g. for a PR comment step)' }) as unknown as Argv<CompareArgs>,
@@ -76,11 +76,31 @@ export const compareCommand: CommandModule<object, CompareArgs> = {
     if (argv.junit) await writeJUnitFile(argv.junit, renderCompareJUnit(comparison));
     await toStepSummary(renderCompareMarkdown(comparison));
     for (const n of comparison.notes.filter((x) => x.startsWith('chosen: '))) say(`compare: ${n}`);
-    for (const b of comparison.breaches) say(`compare: BREACH: ${b.metric} on ${b.strategy}: ${b.reason}`);
-    say(`compare: ${comparison.candidate.run_id} vs ${comparison.baseline.run_id}: ${comparison.breaches.length === 0 ? 'no breach' : `${comparison.breaches.length} breach${comparison.breaches.length === 1 ? '' : 'es'}`}`);
+    for (const b of comparison.breaches) say(`compare: REGRESSION: ${b.metric} on ${b.strategy}: ${b.reason}`);
+    for (const b of comparison.inconclusive) say(`compare: inconclusive: ${b.metric} on ${b.strategy}: ${b.reason}`);
+    const n = (k: number, what: string): string => `${k} ${what}${k === 1 ? '' : 's'}`;
+    say(
+      `compare: ${comparison.candidate.run_id} vs ${comparison.baseline.run_id}: ${comparison.decision}` +
+        (comparison.decision === 'pass' ? '' : ` (${n(comparison.breaches.length, 'regression')}, ${n(comparison.inconclusive.length, 'inconclusive metric')})`),
+    );
     process.exitCode = comparison.exit_code;
   },
 };
+
+/** `a=b` flags as label pairs; a malformed one is a {@link CompareInputError}. */
+function parsePairs(flags: readonly string[]): [string, string][] {
+  const problems: string[] = [];
+  const pairs: [string, string][] = [];
+  for (const f of flags) {
+    const i = f.indexOf('=');
+    // A label may hold '=' in its parameters (aggregate:window=20ms): split at the first '=' outside a parameter list.
+    const split = /^([^:=]+(?::[^=]*=[^,=]*(?:,[^=]*=[^,=]*)*)?)=(.+)$/.exec(f);
+    if (i <= 0 || i === f.length - 1 || !split) problems.push(`--pair ${JSON.stringify(f)}: write baseline-label=candidate-label, e.g. aggregate=aggregate:window=20ms`);
+    else pairs.push([split[1]!, split[2]!]);
+  }
+  if (problems.length > 0) throw new CompareInputError(problems);
+  return pairs;
+}
 
 /** Validates the input (before touching the store), then compares. Bad input becomes a {@link UserError} (exit 2). */
 async function runCompare(argv: CompareArgs): Promise<Comparison> {
@@ -99,18 +119,19 @@ async function runCompare(argv: CompareArgs): Promise<Comparison> {
     const thresholds = buildThresholds({
       ...(file ? { file } : {}),
       flags: argv.threshold ?? [],
-      ...(argv.alpha !== undefined ? { alpha: argv.alpha } : {}),
-      ...(argv.noiseTolerance !== undefined ? { noiseTolerance: argv.noiseTolerance } : {}),
+      ...(argv.minEffect !== undefined ? { minEffect: argv.minEffect } : {}),
     });
     const store = await openStore(storeLocation(argv));
     try {
       await store.migrate();
-      return await compareRuns(store, { baseline, candidate, thresholds, allowDifferentScenario: argv.allowDifferentScenario === true });
+      return await compareRuns(store, { baseline, candidate, thresholds, allowDifferentScenario: argv.allowDifferentScenario === true, pairs: parsePairs(argv.pair ?? []) });
     } finally {
       await store.close();
     }
   } catch (err) {
     if (err instanceof CompareInputError) throw new UserError(err.message, 2);
+    // Exit 1 means "regression" here: a tool failure must never read as one (nor as a pass), so it is 2 too.
+    if (!(err instanceof UserError)) throw new UserError(`compare failed: ${oneLine(err)}`, 2);
     throw err;
   }
 }

@@ -10,8 +10,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import pg from 'pg';
 import { createLedger } from '../strategies/ledger.js';
-import { checkpointBeforeClock } from '../runner/replay/checkpoint.js';
-import type { PostgresStack } from '../runner/stack/postgres.js';
+import { checkpointBeforeClock } from './replay/checkpoint.js';
+import type { PostgresStack } from './stack/postgres.js';
 
 /** pgbench from PATH or Debian's versioned folders. */
 export function findPgbench(): string {
