@@ -19,14 +19,10 @@ import type { Estimate } from '../noise/interval.js';
 import { METRICS, type MetricDef } from '../common/metrics.js';
 import { mannWhitneyGreater, median, MIN_REPS_FOR_U } from './statistics.js';
 import { describeCap, describeRule, thresholdsFor, type Threshold, type ThresholdRule, type ThresholdSet } from './thresholds.js';
-import { COMPARE_FORMAT, type Breach, type Comparison, type MetricComparison, type RunSide, type Spread, type StrategyComparison } from './types.js';
+import { COMPARE_FORMAT, type Breach, type ChangeTest, type Comparison, type MetricComparison, type RunSide, type Spread, type StrategyComparison } from './types.js';
 
-/**
- * How the interval of a change was obtained: `bootstrap` over repetitions
- * (2+ a side), `batch-means` (a side recorded once: each replay's batches),
- * `one-value` (one value a side, no batches: nothing to judge noise by).
- */
-export type ChangeTest = 'bootstrap' | 'batch-means' | 'one-value';
+export type { ChangeTest } from './types.js';
+
 
 /** Batch-means intervals of each run's replays (`../noise/batch-sql.ts`), for sides recorded once. */
 export interface RunBatches {

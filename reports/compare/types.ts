@@ -6,8 +6,14 @@
 import type { RunStatus } from '../common/report-types.js';
 import type { Direction } from '../common/metrics.js';
 import type { Decision } from '../noise/decision.js';
-import type { ChangeTest } from './compare.js';
 import type { NoiseSettings } from './thresholds.js';
+
+/**
+ * How the interval of a change was obtained: `bootstrap` over repetitions
+ * (2+ a side), `batch-means` (a side recorded once: each replay's batches),
+ * `one-value` (one value a side, no batches: nothing to judge noise by).
+ */
+export type ChangeTest = 'bootstrap' | 'batch-means' | 'one-value';
 
 /** Identifies this JSON format; bumped on an incompatible change. */
 export const COMPARE_FORMAT = 'hotbench-compare/2';
