@@ -123,7 +123,7 @@ export async function joinStartBarrier(options: BarrierOptions): Promise<Barrier
       }
       const start = await readStart(client, runId, stage);
       if (start?.startAtMs !== undefined) return await mapStart(client, start.startAtMs, began);
-      if (start?.abandoned) throw new UserError(`${me}: the start barrier was abandoned (${start.abandoned}); start every shard again with a new --run-id`);
+      if (start?.abandoned) throw new UserError(`${me}: ${start.abandoned}, so another shard abandoned the start barrier; nothing was sent. Start every shard again with a new --run-id`);
       if (Date.now() > deadline) {
         const present = new Set(joined.rows.map((r) => r.shard));
         const missing = Array.from({ length: shard.count }, (_, i) => i).filter((i) => !present.has(i));
