@@ -57,8 +57,11 @@ export interface BarrierOptions {
   /** Give up waiting for the other shards after this long, ms. Default {@link DEFAULT_BARRIER_TIMEOUT_MS}. */
   readonly timeoutMs?: number;
   readonly abort?: AbortSignal;
-  /** Shown in the lines (a password-free form of `url`). */
-  readonly where?: string;
+  /**
+   * Only claim the shard index (refusing a duplicate) and return at once with
+   * no start: for `--start-at`, where the time is given, not agreed.
+   */
+  readonly registerOnly?: boolean;
 }
 
 /** When the shards start. */
@@ -104,6 +107,7 @@ export async function joinStartBarrier(options: BarrierOptions): Promise<Barrier
       const o = other.rows[0];
       throw new UserError(`${me}: shard index ${shard.index} is already taken by ${o ? `host ${o.host} pid ${o.pid} (joined ${o.joined})` : 'another process'}: two shards have the same index; give each process its own --shard i/${shard.count}`);
     }
+    if (options.registerOnly) return { startAtPgMs: 0, startAtLocalMs: 0, waitedMs: Date.now() - began };
     const deadline = began + (options.timeoutMs ?? DEFAULT_BARRIER_TIMEOUT_MS);
     for (;;) {
       const joined = await client.query<{ shard: number; shards: number }>('SELECT shard, shards FROM hotbench_shard_barrier WHERE run_id = $1 AND stage = $2 ORDER BY shard', [runId, stage]);

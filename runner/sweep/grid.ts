@@ -16,7 +16,7 @@
 import { parseStrategyList, resolveSpec, type SpecNode } from '../../strategies/spec.js';
 import type { StrategyRegistry } from '../../strategies/registry.js';
 import { UserError } from '../errors.js';
-import { parsePositive } from '../units.js';
+import { parsePositive } from '../config/units.js';
 
 /** Most cells one sweep may expand to: a typo in a list should not start a week of replays. */
 export const MAX_CELLS = 10_000;
