@@ -24,7 +24,7 @@
 import type { Argv, Options } from 'yargs';
 
 /** Commands that take options from this table. */
-export type OptionCommand = 'run' | 'capacity' | 'blast' | 'report' | 'runs' | 'compare' | 'export' | 'history';
+export type OptionCommand = 'run' | 'capacity' | 'blast' | 'report' | 'runs' | 'compare' | 'export' | 'history' | 'sweep' | 'finalize';
 
 /** One option. */
 export interface OptionSpec {
@@ -47,26 +47,30 @@ export interface OptionSpec {
 }
 
 const RUNS: readonly OptionCommand[] = ['run', 'capacity'];
-const STORE: readonly OptionCommand[] = ['run', 'capacity', 'blast', 'report', 'runs', 'compare', 'export', 'history'];
+/** What every cell of a sweep shares with a run (the grid's own axes, rate scale and connections, are lists there). */
+const CELLS: readonly OptionCommand[] = [...RUNS, 'sweep'];
+const STORE: readonly OptionCommand[] = ['run', 'capacity', 'blast', 'report', 'runs', 'compare', 'export', 'history', 'sweep', 'finalize'];
+/** `run` and `sweep` beyond one process: Kubernetes manifests. */
+const EMIT: readonly OptionCommand[] = ['run', 'sweep'];
 
 /** Every option, in help order. */
 export const OPTIONS = [
   { key: 'clickhouse', type: 'string', env: 'CLICKHOUSE_URL', shownDefault: 'embedded chdb under --data-dir', commands: STORE, help: 'ClickHouse server URL (http://user:pass@host:8123) for results' },
   { key: 'dataDir', type: 'string', env: 'HOTBENCH_HOME', default: '.hotbench', commands: STORE, help: "hotbench's own data: the embedded ClickHouse store and the recorder spool" },
   { key: 'stack', type: 'string', env: 'HOTBENCH_STACK', shownDefault: 'none', commands: STORE, help: 'use the docker-compose.yml services (compose) for every part not given otherwise' },
-  { key: 'scenario', type: 'string', env: 'HOTBENCH_SCENARIO', default: 'advertiser-burst', commands: [...RUNS, 'blast'], help: 'built-in scenario name or path to a scenario YAML file' },
-  { key: 'strategies', type: 'string', env: 'HOTBENCH_STRATEGIES', shownDefault: 'every available one', commands: RUNS, help: 'comma-separated strategies with parameters, e.g. row-lock,atomic or aggregate:window=10ms,max=500' },
-  { key: 'duration', type: 'string', env: 'HOTBENCH_DURATION', shownDefault: "the scenario's", commands: RUNS, help: "length of each strategy's replay, e.g. 10s, 2m: phases are scaled to fit" },
+  { key: 'scenario', type: 'string', env: 'HOTBENCH_SCENARIO', default: 'advertiser-burst', commands: [...CELLS, 'blast'], help: 'built-in scenario name or path to a scenario YAML file' },
+  { key: 'strategies', type: 'string', env: 'HOTBENCH_STRATEGIES', shownDefault: 'every available one', commands: CELLS, help: 'comma-separated strategies with parameters, e.g. row-lock,atomic or aggregate:window=10ms,max=500' },
+  { key: 'duration', type: 'string', env: 'HOTBENCH_DURATION', shownDefault: "the scenario's", commands: CELLS, help: "length of each strategy's replay, e.g. 10s, 2m: phases are scaled to fit" },
   { key: 'rateScale', type: 'number', env: 'HOTBENCH_RATE_SCALE', default: 1, commands: RUNS, help: 'multiply every arrival rate by this factor' },
-  { key: 'seed', type: 'number', env: 'HOTBENCH_SEED', shownDefault: "the scenario's, else 1", commands: [...RUNS, 'blast'], help: 'seed of the op stream: same scenario + seed = same ops, byte for byte' },
-  { key: 'pg', type: 'string', env: 'PG_URL', shownDefault: 'embedded PostgreSQL', commands: RUNS, help: 'external PostgreSQL URL; each strategy gets a fresh database on it' },
+  { key: 'seed', type: 'number', env: 'HOTBENCH_SEED', shownDefault: "the scenario's, else 1", commands: [...CELLS, 'blast'], help: 'seed of the op stream: same scenario + seed = same ops, byte for byte' },
+  { key: 'pg', type: 'string', env: 'PG_URL', shownDefault: 'embedded PostgreSQL', commands: [...CELLS, 'finalize'], help: 'external PostgreSQL URL; each strategy gets a fresh database on it' },
   { key: 'pgReplica', type: 'string', env: 'PG_REPLICA_URL', shownDefault: 'started next to the embedded server', commands: RUNS, help: 'streaming replica of --pg for read-write-split' },
-  { key: 'redis', type: 'string', env: 'REDIS_URL', shownDefault: 'redis://127.0.0.1:6379 if reachable', commands: RUNS, help: 'Redis URL for strategies that need it' },
-  { key: 'kafka', type: 'string', env: 'KAFKA_BROKERS', shownDefault: 'none', commands: RUNS, help: 'Kafka brokers host:port[,host:port]' },
-  { key: 'out', type: 'string', env: 'HOTBENCH_OUT', default: 'hotbench-results', commands: [...RUNS, 'blast'], help: 'report folder; each run writes <out>/<run-id>/report.{md,json,html}' },
-  { key: 'concurrency', type: 'number', env: 'HOTBENCH_CONCURRENCY', default: 512, commands: RUNS, help: 'most ops in flight at once (the open-loop cap); later ops are sent late, never dropped' },
+  { key: 'redis', type: 'string', env: 'REDIS_URL', shownDefault: 'redis://127.0.0.1:6379 if reachable', commands: CELLS, help: 'Redis URL for strategies that need it' },
+  { key: 'kafka', type: 'string', env: 'KAFKA_BROKERS', shownDefault: 'none', commands: CELLS, help: 'Kafka brokers host:port[,host:port]' },
+  { key: 'out', type: 'string', env: 'HOTBENCH_OUT', default: 'hotbench-results', commands: [...CELLS, 'blast', 'finalize'], help: 'report folder; each run writes <out>/<run-id>/report.{md,json,html}' },
+  { key: 'concurrency', type: 'number', env: 'HOTBENCH_CONCURRENCY', default: 512, commands: CELLS, help: 'most ops in flight at once (the open-loop cap); later ops are sent late, never dropped' },
   { key: 'connections', type: 'number', env: 'HOTBENCH_CONNECTIONS', default: 16, commands: RUNS, help: 'PostgreSQL pool size per strategy' },
-  { key: 'lateThreshold', type: 'string', env: 'HOTBENCH_LATE_THRESHOLD', default: '5ms', commands: RUNS, help: 'an op sent this long after its intended time counts as late' },
+  { key: 'lateThreshold', type: 'string', env: 'HOTBENCH_LATE_THRESHOLD', default: '5ms', commands: CELLS, help: 'an op sent this long after its intended time counts as late' },
   { key: 'repeat', type: 'number', env: 'HOTBENCH_REPEAT', default: 1, commands: RUNS, help: 'replay each strategy N times in the run (for noise-aware comparison)' },
   {
     key: 'via',
@@ -74,15 +78,15 @@ export const OPTIONS = [
     env: 'HOTBENCH_VIA',
     default: 'direct',
     choices: ['direct', 'http', 'http-inprocess'],
-    commands: RUNS,
+    commands: CELLS,
     help: 'how ops reach each strategy: direct calls, or HTTP to the strategy served by a `hotbench serve` child (http) or in this process (http-inprocess)',
   },
-  { key: 'keepDatabases', type: 'boolean', env: 'HOTBENCH_KEEP_DATABASES', envForm: '1/true/yes', commands: RUNS, help: "keep each strategy's database on an external server after the run (for inspection)" },
+  { key: 'keepDatabases', type: 'boolean', env: 'HOTBENCH_KEEP_DATABASES', envForm: '1/true/yes', commands: [...CELLS, 'finalize'], help: "keep each strategy's database on an external server after the run (for inspection)" },
   {
     key: 'slo',
     type: 'string',
     env: 'HOTBENCH_SLO',
-    commands: RUNS,
+    commands: CELLS,
     help: "limits the verdict judges strategies by, over the scenario's slo block: 'p99_ack<50ms,p999_ack<200ms,posting_delay<1s,overdraft=0,stop_delivery<200ms,reject_share<5%' (inclusive; name=off drops one)",
   },
   {
@@ -92,6 +96,23 @@ export const OPTIONS = [
     help: 'also write the result as JUnit XML to this file: a test case per check (run) or metric (compare); failures carry the measured value and the limit, undecided checks are skipped with the reason',
   },
   { key: 'fault', type: 'array', env: 'HOTBENCH_FAULTS', envForm: 'comma-separated', commands: RUNS, help: 'inject a fault into every replay at a schedule time, repeatable: redis:restart@8s, consumer:kill@5s' },
+  // Load shards of one run: several processes, one PostgreSQL, one ClickHouse server (runner/shard/). Not the ledger's database sharding.
+  { key: 'shard', type: 'string', env: 'HOTBENCH_SHARD', shownDefault: 'the whole stream', commands: ['run'], help: 'replay load shard i of n (accounts a with a mod n = i), e.g. 0/4; every shard of a run needs the same --run-id, --pg and --clickhouse, then `hotbench finalize <run-id>`' },
+  { key: 'runId', type: 'string', env: 'HOTBENCH_RUN_ID', shownDefault: 'a new one', commands: ['run'], help: 'the run id to record under; the one id every load shard of a run shares' },
+  { key: 'startAt', type: 'string', env: 'HOTBENCH_START_AT', shownDefault: 'the start barrier through PostgreSQL', commands: ['run'], help: 'with --shard: start the schedule at this time (ISO 8601 with zone, e.g. 2026-12-07T18:30:00Z)' },
+  { key: 'barrierTimeout', type: 'string', env: 'HOTBENCH_BARRIER_TIMEOUT', default: '2m', commands: ['run'], help: 'with --shard: how long a shard waits at the start barrier for the others' },
+  { key: 'loadShards', type: 'number', default: 1, commands: ['run'], help: 'with --emit k8s: how many load shards (pods) the run is split into' },
+  { key: 'emit', type: 'array', commands: EMIT, help: 'write Kubernetes manifests into DIR instead of running: --emit k8s DIR (an Indexed Job, the scenario ConfigMap; URLs come from a Secret)' },
+  { key: 'image', type: 'string', commands: EMIT, help: 'with --emit: the container image with hotbench installed' },
+  { key: 'parallelism', type: 'number', shownDefault: 'all pods at once', commands: EMIT, help: 'with --emit: most pods at a time' },
+  { key: 'namespace', type: 'string', shownDefault: "kubectl's current one", commands: EMIT, help: 'with --emit: Kubernetes namespace' },
+  { key: 'secret', type: 'string', default: 'hotbench-services', commands: EMIT, help: 'with --emit: the Secret holding PG_URL, CLICKHOUSE_URL (and REDIS_URL)' },
+  // A sweep's grid and how its cells run (runner/sweep/).
+  { key: 'param', type: 'array', commands: ['sweep'], help: 'one parameter axis of the grid, repeatable: aggregate:window=1ms,5ms,20ms' },
+  { key: 'workers', type: 'number', default: 1, commands: ['sweep'], help: 'cells run in this many local processes at a time' },
+  { key: 'cell', type: 'number', env: 'HOTBENCH_CELL', commands: ['sweep'], help: 'run only cell i of the grid (what each worker process and each pod runs)' },
+  { key: 'sweepId', type: 'string', env: 'HOTBENCH_SWEEP_ID', shownDefault: 'a new one', commands: ['sweep'], help: 'the sweep the cells belong to' },
+  { key: 'wait', type: 'string', default: '10m', commands: ['finalize'], help: 'wait this long for load shards still running; 0s looks once' },
 ] as const satisfies readonly OptionSpec[];
 
 /** An option's key. */

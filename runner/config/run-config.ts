@@ -103,7 +103,7 @@ function where(key: keyof RunOptions, sources: Record<string, Source>): string {
 /** Resolves flags + environment + scenario + defaults into a {@link ResolvedRunConfig}. */
 export async function resolveRunConfig(flags: RunOptions, env: NodeJS.ProcessEnv = process.env): Promise<ResolvedRunConfig> {
   const sources: Record<string, Source> = {};
-  const get = (key: Exclude<keyof RunOptions, 'fault'>): string | number | boolean | undefined => pick<string | number | boolean>(key, sources, { flag: flags[key], env: envValue(env, key) });
+  const get = (key: Exclude<keyof RunOptions, 'fault' | 'emit' | 'param'>): string | number | boolean | undefined => pick<string | number | boolean>(key, sources, { flag: flags[key], env: envValue(env, key) });
 
   const scenarioRef = pick('scenario', sources, { flag: flags.scenario, env: envValue(env, 'scenario'), fallback: DEFAULTS.scenario })!;
   const loaded = await loadScenario(scenarioRef);

@@ -9,11 +9,12 @@ import { randomBytes } from 'node:crypto';
 import { openStore } from '../../results/open-store.js';
 import type { StrategyRegistry } from '../../strategies/registry.js';
 import { wallClockUtc } from '../clock.js';
-import { resolveRunConfig, type RunOptions } from '../config.js';
+import { resolveRunConfig } from '../config/run-config.js';
+import type { RunOptions } from '../config/options.js';
 import type { ProgressMode } from '../driver/progress.js';
 import { UserError } from '../errors.js';
-import { runBenchmark, type RunBenchmarkResult } from '../run.js';
-import { resultsStoreOf } from '../run-stack.js';
+import { runBenchmark, type RunBenchmarkResult } from '../api/run.js';
+import { resultsStoreOf } from '../lifecycle/run-stack.js';
 import type { SweepCell } from './grid.js';
 
 /** A sortable sweep id, `sweep-20261207-183000-3fa9c1`; cell runs are `<id>-c<cell>`. */
