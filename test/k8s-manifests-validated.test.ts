@@ -18,8 +18,10 @@ const dir = mkdtempSync(join(tmpdir(), 'hb-k8s-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 const scenarioYaml = 'name: probe\ndescription: k8s probe\nseed: 3\n';
 
-function readBack(folder: string): Record<string, any> {
-  const out: Record<string, any> = {};
+// eslint-disable-next-line @typescript-eslint/no-explicit-any -- parsed YAML, checked field by field below
+type Parsed = any;
+function readBack(folder: string): Record<string, Parsed> {
+  const out: Record<string, Parsed> = {};
   for (const f of readdirSync(folder)) out[f] = parse(readFileSync(join(folder, f), 'utf8'));
   return out;
 }

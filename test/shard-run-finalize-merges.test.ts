@@ -17,7 +17,7 @@ import { runShard } from '../runner/shard/run-shard.js';
 import { finalizeRun } from '../runner/shard/finalize.js';
 import { Recorder } from '../runner/record/recorder.js';
 import { openStore } from '../results/open-store.js';
-import { loadRunReport } from '../reports/queries.js';
+import { loadRunReport } from '../reports/run/queries.js';
 import { PG_URL } from './support/database.js';
 
 const CLICKHOUSE_URL = process.env['CLICKHOUSE_URL'] ?? 'http://127.0.0.1:8123';

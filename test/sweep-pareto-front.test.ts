@@ -3,7 +3,7 @@
  * objective (goodput up, ack p99 down, overdraft down).
  */
 import { describe, expect, it } from 'vitest';
-import { dominates, paretoFront, type Objective } from '../reports/pareto.js';
+import { dominates, paretoFront, type Objective } from '../reports/sweep/pareto.js';
 
 interface Cell {
   readonly name: string;

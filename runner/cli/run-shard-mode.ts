@@ -3,7 +3,7 @@
  * run command reaches beyond one process, kept apart from its plain path.
  */
 import { formatShardSpec, parseShardSpec } from '../../scenarios/shard.js';
-import { checkRunId } from '../../reports/queries.js';
+import { checkRunId } from '../../reports/run/queries.js';
 import type { StrategyRegistry } from '../../strategies/registry.js';
 import type { ResolvedRunConfig } from '../config/run-config.js';
 import type { RunOptions } from '../config/options.js';

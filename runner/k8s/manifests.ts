@@ -154,7 +154,7 @@ function validated(model: ConfigMap | Job): Record<string, unknown> {
   try {
     model.validate();
   } catch (err) {
-    throw new Error(`${model.kind} ${model.metadata?.name}: invalid manifest: ${(err as Error).message}`);
+    throw new Error(`${model.kind} ${model.metadata?.name}: invalid manifest: ${(err as Error).message}`, { cause: err });
   }
   return JSON.parse(JSON.stringify(model.toJSON())) as Record<string, unknown>;
 }

@@ -13,7 +13,7 @@ import { generateOps, StreamHasher, summarizePlan } from '../../scenarios/index.
 import { formatShardSpec, shardOps, type ShardSpec } from '../../scenarios/shard.js';
 import type { StrategyRegistry } from '../../strategies/registry.js';
 import type { ShardRunRow } from '../../results/rows.js';
-import { checkRunId } from '../../reports/queries.js';
+import { checkRunId } from '../../reports/run/queries.js';
 import { recordedConfig, type ResolvedRunConfig } from '../config/run-config.js';
 import type { ProgressMode } from '../driver/progress.js';
 import { UserError } from '../errors.js';

@@ -7,9 +7,9 @@
  */
 import { join, resolve } from 'node:path';
 import type { CommandModule } from 'yargs';
-import { checkRunId } from '../../../reports/queries.js';
-import { renderTerminal } from '../../../reports/render-terminal.js';
-import { renderJson } from '../../../reports/render-json.js';
+import { checkRunId } from '../../../reports/run/queries.js';
+import { renderTerminal } from '../../../reports/run/render-terminal.js';
+import { renderJson } from '../../../reports/run/render-json.js';
 import { openStore } from '../../../results/open-store.js';
 import { UserError } from '../../errors.js';
 import { Recorder } from '../../record/recorder.js';
@@ -34,6 +34,7 @@ interface FinalizeArgs {
   progress?: string;
 }
 
+/** The yargs command `hotbench finalize <run-id>`. */
 export const finalizeCommand: CommandModule<object, FinalizeArgs> = {
   command: 'finalize <run-id>',
   describe: 'merge the load shards of a run (run --shard i/n): wait for every shard, audit the shared ledger once, report over all raw ops',

@@ -9,7 +9,7 @@
 import { mkdir, writeFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import type { Argv, CommandModule } from 'yargs';
-import { loadSweepReport, renderSweepMarkdown } from '../../../reports/sweep-report.js';
+import { loadSweepReport, renderSweepMarkdown } from '../../../reports/sweep/sweep-report.js';
 import { openStore } from '../../../results/open-store.js';
 import { builtinRegistry } from '../../../strategies/registry.js';
 import { resolveRunConfig } from '../../config/run-config.js';
@@ -48,6 +48,7 @@ function baseOptions(options: RunOptions): RunOptions {
   return Object.fromEntries(Object.entries(options).filter(([k]) => !SWEEP_ONLY.has(k))) as RunOptions;
 }
 
+/** The yargs command `hotbench sweep`. */
 export const sweepCommand: CommandModule<object, SweepArgs> = {
   command: 'sweep',
   describe: 'run a grid of strategies × parameters × rate scales × pool sizes as independent cells (local workers or Kubernetes), with a table and the Pareto front',

@@ -6,13 +6,13 @@
  * choosing between. Goodput is (applied + accepted) / s; a money-safe
  * goodput (DESIGN.md §5) replaces it here once the runs record one.
  */
-import type { Store } from '../results/store.js';
-import type { SweepCellRow } from '../results/rows.js';
-import { formatInt, formatMs, formatRate } from './format.js';
+import type { Store } from '../../results/store.js';
+import type { SweepCellRow } from '../../results/rows.js';
+import { formatInt, formatMs, formatRate } from '../common/format.js';
 import { paretoFront, type Objective } from './pareto.js';
-import { loadRunReport } from './queries.js';
-import { escapeMarkdown, markdownTable } from './render-markdown.js';
-import type { Table } from './summary-table.js';
+import { loadRunReport } from '../run/queries.js';
+import { escapeMarkdown, markdownTable } from '../run/render-markdown.js';
+import type { Table } from '../run/summary-table.js';
 
 /** One cell's figures. Null figures: the cell's run failed, was skipped or is missing. */
 export interface SweepPoint {
