@@ -46,8 +46,8 @@ export async function readStages(store: Store, runId: string): Promise<StageStat
   return [...stages.values()];
 }
 
-/** Which shards a finalize still waits for, at wall-clock `nowMs`. */
-export function waitingFor(stages: readonly StageStatus[], nowMs: number): Waiting {
+/** Which shards a finalize still waits for, at wall-clock `nowMs`; a shard silent `deadAfterMs` past its planned end is dead. */
+export function waitingFor(stages: readonly StageStatus[], nowMs: number, deadAfterMs = DEAD_AFTER_MS): Waiting {
   const running: string[] = [];
   const missing: string[] = [];
   for (const s of stages) {
@@ -58,11 +58,11 @@ export function waitingFor(stages: readonly StageStatus[], nowMs: number): Waiti
       if (row === undefined) {
         // The others started long ago: this one was never started, or died before its start.
         const started = [...s.rows.values()].find((r) => r.start_at_ms > 0);
-        if (started && nowMs > started.start_at_ms + started.schedule_us / 1000 + DEAD_AFTER_MS) missing.push(`${name} never started (or died before its start)`);
+        if (started && nowMs > started.start_at_ms + started.schedule_us / 1000 + deadAfterMs) missing.push(`${name} never started (or died before its start)`);
         else running.push(`${name} has not started yet`);
       } else if (row.status === 'started') {
         const endMs = row.start_at_ms + row.schedule_us / 1000;
-        if (nowMs > endMs + DEAD_AFTER_MS) missing.push(`${name} started on ${row.host_name} (pid ${row.pid}) and never recorded its end: it died`);
+        if (nowMs > endMs + deadAfterMs) missing.push(`${name} started on ${row.host_name} (pid ${row.pid}) and never recorded its end: it died`);
         else running.push(`${name} is running on ${row.host_name} (pid ${row.pid}), due to end ${new Date(endMs).toISOString()}`);
       }
     }

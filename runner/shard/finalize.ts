@@ -75,8 +75,9 @@ export async function finalizeRun(o: FinalizeOptions): Promise<FinalizeResult> {
   let stages: StageStatus[];
   for (;;) {
     stages = await readStages(o.store, o.runId);
-    if (stages.length === 0) throw new UserError(`run ${o.runId} has no shard records in ${o.store.description}: start its shards with \`hotbench run --shard i/n --run-id ${o.runId}\` against this --clickhouse`);
-    const waiting = waitingFor(stages, Date.now());
+    // A finalize pod may start before any shard pod has recorded anything: wait for the first record too.
+    if (stages.length === 0 && (Date.now() >= deadline || o.abort?.aborted)) throw new UserError(`run ${o.runId} has no shard records in ${o.store.description}: start its shards with \`hotbench run --shard i/n --run-id ${o.runId}\` against this --clickhouse`);
+    const waiting = stages.length === 0 ? { missing: [], running: ['no shard has recorded its start yet'] } : waitingFor(stages, Date.now());
     if (waiting.missing.length > 0) throw new UserError(`run ${o.runId} cannot be finalized: ${waiting.missing.join('; ')}. What the other shards recorded is kept; rerun the whole run with a new --run-id`, 3);
     if (waiting.running.length === 0) break;
     if (Date.now() >= deadline || o.abort?.aborted) throw new UserError(`run ${o.runId} is not finished: ${waiting.running.join('; ')}. Nothing was written: run \`hotbench finalize ${o.runId}\` again when they end (or give --wait)`, 3);
