@@ -40,7 +40,7 @@ describe('a sharded run, finalized', () => {
     const recorder = new Recorder(store, { spoolDir: join(dir, 'spool') });
     try {
       // Too early: the shards have not ended, so finalize refuses and writes nothing.
-      for (let i = 0; i < 200; i++) {
+      for (let i = 0; i < 1200; i++) {
         const started = await store.query<{ n: number }>("SELECT count() AS n FROM shard_runs WHERE run_id = {run:String} AND status = 'started'", { run: runId });
         if ((started[0]?.n ?? 0) >= 1) break;
         await new Promise((r) => setTimeout(r, 100));
