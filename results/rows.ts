@@ -14,7 +14,7 @@
  */
 
 /** Table names, the only identifiers that reach recorder SQL. */
-export const TABLES = ['runs', 'run_ends', 'strategy_runs', 'ops', 'postings', 'samples', 'incidents', 'events'] as const;
+export const TABLES = ['runs', 'run_ends', 'strategy_runs', 'ops', 'postings', 'samples', 'incidents', 'events', 'shard_runs', 'sweep_cells'] as const;
 /** The name of one results table. */
 export type TableName = (typeof TABLES)[number];
 
@@ -197,6 +197,65 @@ export interface EventRow {
   detail: string;
 }
 
+/**
+ * One load shard's part of one strategy replay (`hotbench run --shard i/n`):
+ * a `started` row when its schedule starts, a final row when it ends (or
+ * refuses). `hotbench finalize` reads these to know every shard finished,
+ * then writes the run's `runs`, `strategy_runs` and `run_ends` rows itself:
+ * a sharded run has none of those until it is finalized.
+ */
+export interface ShardRunRow {
+  run_id: string;
+  strategy: string;
+  rep: number;
+  /** Position in the run's strategy list. */
+  idx: number;
+  /** 0-based shard index and shard count (`--shard shard/shards`). */
+  shard: number;
+  shards: number;
+  /** `started`, then `completed`, `failed`, `interrupted`, `refused` (late, duplicate, barrier abandoned) or `skipped`. */
+  status: 'started' | 'completed' | 'failed' | 'interrupted' | 'refused' | 'skipped';
+  detail: string;
+  /** Registry name and backend, as in `strategy_runs`. */
+  name: string;
+  backend: string;
+  params_json: string;
+  host_name: string;
+  pid: number;
+  /** Wall clock when this row was written. */
+  written_at: string;
+  /** The agreed schedule start, ms since the Unix epoch (PostgreSQL's clock through the barrier, else `--start-at`); 0 if never started. */
+  start_at_ms: number;
+  schedule_us: number;
+  elapsed_us: number;
+  /** Ops in the whole (unsharded) stream, and in this shard. */
+  planned_ops: number;
+  shard_ops: number;
+  sent_ops: number;
+  late_ops: number;
+  late_threshold_us: number;
+  concurrency: number;
+  /** sha256 of the whole stream (every shard must agree) and of this shard's ops. */
+  stream_sha256: string;
+  shard_sha256: string;
+  /** The run's `runs` row as JSON (provenance, resolved config without passwords), for finalize to write once. */
+  run_json: string;
+}
+
+/** One cell of a sweep (`hotbench sweep`): which run it is and where it sits in the grid. */
+export interface SweepCellRow {
+  sweep_id: string;
+  cell: number;
+  cells: number;
+  run_id: string;
+  strategy: string;
+  rate_scale: number;
+  connections: number;
+  /** `complete`, `incomplete` or `failed`, as the cell's run ended. */
+  status: string;
+  written_at: string;
+}
+
 /** Row type by table name. */
 export interface RowOf {
   runs: RunRow;
@@ -207,4 +266,6 @@ export interface RowOf {
   samples: SampleRow;
   incidents: IncidentRow;
   events: EventRow;
+  shard_runs: ShardRunRow;
+  sweep_cells: SweepCellRow;
 }

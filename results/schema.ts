@@ -134,6 +134,47 @@ const events: Columns<RowOf['events']> = {
   detail: 'String',
 };
 
+const shard_runs: Columns<RowOf['shard_runs']> = {
+  run_id: 'String',
+  strategy: 'String',
+  rep: 'UInt32',
+  idx: 'UInt32',
+  shard: 'UInt32',
+  shards: 'UInt32',
+  status: 'String',
+  detail: 'String',
+  name: 'String',
+  backend: 'String',
+  params_json: 'String',
+  host_name: 'String',
+  pid: 'UInt32',
+  written_at: 'DateTime',
+  start_at_ms: 'Int64',
+  schedule_us: 'Int64',
+  elapsed_us: 'Int64',
+  planned_ops: 'UInt64',
+  shard_ops: 'UInt64',
+  sent_ops: 'UInt64',
+  late_ops: 'UInt64',
+  late_threshold_us: 'Int64',
+  concurrency: 'UInt32',
+  stream_sha256: 'String',
+  shard_sha256: 'String',
+  run_json: 'String',
+};
+
+const sweep_cells: Columns<RowOf['sweep_cells']> = {
+  sweep_id: 'String',
+  cell: 'UInt32',
+  cells: 'UInt32',
+  run_id: 'String',
+  strategy: 'String',
+  rate_scale: 'Float64',
+  connections: 'UInt32',
+  status: 'String',
+  written_at: 'DateTime',
+};
+
 /** Column name → type for every table, in column order. */
 export const COLUMNS: { readonly [T in TableName]: Columns<RowOf[T]> } = {
   runs,
@@ -144,6 +185,8 @@ export const COLUMNS: { readonly [T in TableName]: Columns<RowOf[T]> } = {
   samples,
   incidents,
   events,
+  shard_runs,
+  sweep_cells,
 };
 
 /** The sorting key of each table: run first, so every report query reads one run's range. */
@@ -156,6 +199,8 @@ export const ORDER_BY: { readonly [T in TableName]: readonly (keyof RowOf[T])[] 
   samples: ['run_id', 'strategy', 'rep', 'name', 't_us'],
   incidents: ['run_id', 'strategy', 'rep', 'kind', 'at_us'],
   events: ['run_id', 'strategy', 'rep', 'at_us'],
+  shard_runs: ['run_id', 'rep', 'idx', 'shard'],
+  sweep_cells: ['sweep_id', 'cell'],
 };
 
 /** The ClickHouse type written in the DDL (and reported by `DESCRIBE TABLE`) for a column type. */

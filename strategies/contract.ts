@@ -240,5 +240,15 @@ export interface StrategyDefinition<P = unknown> {
   readonly composite?: boolean;
   /** Where its behaviour differs from strict and synchronous; default: it does not. */
   readonly traits?: StrategyTraits;
+  /**
+   * Whether the load shards of one run (`hotbench run --shard i/n`, several
+   * processes, one shared ledger) may each run an instance: true when all its
+   * state is in the ledger or kept per account in the process (a shard owns
+   * all of an account's ops), with no background work over other shards'
+   * accounts and no queue or cache shared between processes. A composite is
+   * shardable when it and its inner strategy are. Default false: a sharded
+   * run refuses it, saying why.
+   */
+  readonly loadShards?: boolean;
   create(params: P, inner?: InnerStrategy): Strategy;
 }

@@ -132,7 +132,13 @@ const SEED_CHUNK = 100_000;
  * `opts.physical` (from {@link splitAccounts} or built by the strategy), whose
  * initial balances must sum per owner to the logical initial balance.
  * Seeding is one `INSERT ... SELECT FROM unnest(...)` per 100,000 rows.
- * Throws {@link LedgerError} when the layout is inconsistent or the tables exist.
+ *
+ * Load shards of one run (`hotbench run --shard i/n`) share one ledger, and
+ * each shard's strategy instance calls this: the first creates it, the others
+ * find the same layout and attach. Creation runs in one transaction under an
+ * advisory lock, so no shard ever sees a half-seeded ledger. Throws
+ * {@link LedgerError} when the layout is inconsistent or a ledger with
+ * another layout exists.
  */
 export async function createLedger(
   pool: Pool,
@@ -141,11 +147,19 @@ export async function createLedger(
 ): Promise<void> {
   const rows = opts.physical ?? oneAccountEach(accounts);
   checkLayout(accounts, rows);
-  const exists = await pool.query<{ n: string }>(
-    `SELECT count(*) AS n FROM pg_tables WHERE schemaname = current_schema() AND tablename IN ('accounts', 'entries')`,
-  );
-  if (Number(exists.rows[0]?.n ?? 0) > 0) throw new LedgerError('the ledger tables already exist in this database; strategies need a fresh database');
-  await pool.query(`
+  const client = await pool.connect();
+  try {
+    await client.query('BEGIN');
+    await client.query("SELECT pg_advisory_xact_lock(hashtext('hotbench_ledger'))");
+    const exists = await client.query<{ n: string }>(
+      `SELECT count(*) AS n FROM pg_tables WHERE schemaname = current_schema() AND tablename IN ('accounts', 'entries')`,
+    );
+    if (Number(exists.rows[0]?.n ?? 0) > 0) {
+      if (!(await sameLayout(client, rows))) throw new LedgerError('the ledger tables already exist in this database; strategies need a fresh database');
+      await client.query('COMMIT');
+      return;
+    }
+    await client.query(`
     CREATE TABLE accounts (
       id      bigint PRIMARY KEY,
       owner   int    NOT NULL,            -- logical account id
@@ -171,16 +185,44 @@ export async function createLedger(
     CREATE UNIQUE INDEX entries_op_id ON entries (op_id) WHERE op_id IS NOT NULL;
     CREATE UNIQUE INDEX entries_counter_op ON entries (counter_op) WHERE counter_op IS NOT NULL;
   `);
-  for (let i = 0; i < rows.length; i += SEED_CHUNK) {
-    const chunk = rows.slice(i, i + SEED_CHUNK);
-    await pool.query(
-      `INSERT INTO accounts (id, owner, role, balance, floor, initial)
+    for (let i = 0; i < rows.length; i += SEED_CHUNK) {
+      const chunk = rows.slice(i, i + SEED_CHUNK);
+      await client.query(
+        `INSERT INTO accounts (id, owner, role, balance, floor, initial)
        SELECT id, owner, role, balance, floor, balance
        FROM unnest($1::bigint[], $2::int[], $3::text[], $4::bigint[], $5::bigint[]) AS t(id, owner, role, balance, floor)`,
-      [chunk.map((r) => r.id), chunk.map((r) => r.owner), chunk.map((r) => r.role), chunk.map((r) => r.balance), chunk.map((r) => r.floor)],
-    );
+        [chunk.map((r) => r.id), chunk.map((r) => r.owner), chunk.map((r) => r.role), chunk.map((r) => r.balance), chunk.map((r) => r.floor)],
+      );
+    }
+    await client.query('ANALYZE accounts');
+    await client.query('COMMIT');
+  } catch (err) {
+    await client.query('ROLLBACK').catch(() => undefined);
+    throw err;
+  } finally {
+    client.release();
   }
-  await pool.query('ANALYZE accounts');
+}
+
+/** Whether the existing `accounts` rows were seeded with exactly `rows` (ids, owners, roles, initial balances, floors). */
+async function sameLayout(client: PoolClient, rows: readonly PhysicalAccount[]): Promise<boolean> {
+  const res = await client.query<{ n: string; ids: string; owners: string; initial: string; floors: string; roles: string[] | null }>(
+    `SELECT count(*)::text AS n, coalesce(sum(id), 0)::text AS ids, coalesce(sum(owner::numeric * (id + 1)), 0)::text AS owners,
+            coalesce(sum(initial::numeric * (id + 1)), 0)::text AS initial, coalesce(sum(floor::numeric * (id + 1)), 0)::text AS floors,
+            array_agg(DISTINCT role) AS roles FROM accounts`,
+  );
+  const r = res.rows[0];
+  if (r === undefined) return false;
+  // Weighted by id, so the same totals in other places do not pass for the same layout; exact in bigint.
+  const sum = (f: (a: PhysicalAccount) => bigint) => rows.reduce((acc, a) => acc + f(a), 0n).toString();
+  return (
+    r.n === String(rows.length) &&
+    r.ids === sum((a) => BigInt(a.id)) &&
+    r.owners === sum((a) => BigInt(a.owner) * BigInt(a.id + 1)) &&
+    r.initial === sum((a) => BigInt(a.balance) * BigInt(a.id + 1)) &&
+    r.floors === sum((a) => BigInt(a.floor) * BigInt(a.id + 1)) &&
+    [...(r.roles ?? [])].sort().join(',') === [...new Set(rows.map((a) => a.role))].sort().join(',')
+  );
 }
 
 function checkLayout(accounts: readonly AccountSpec[], rows: readonly PhysicalAccount[]): void {

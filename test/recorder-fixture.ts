@@ -45,6 +45,15 @@ export function edgeRows(runId: string): { [T in TableName]: RowOf[T][] } {
     samples: [0, 1, 2].map((i) => ({ ...key(i), t_us: i, name: NASTY[i]!, value: [0.1, -1.5e300, 1e21][i]! })),
     incidents: [0, 1].map((i) => ({ ...key(i), kind: 'overdraft', op_id: -1, account: -1, amount: -7, at_us: 9, detail: NASTY[i + 2]! })),
     events: [0, 1].map((i) => ({ ...key(i), at_us: i, type: i === 0 ? ('signal' as const) : ('note' as const), kind: 'budget_exhausted', account: -1, detail: NASTY[6 - i]! })),
+    shard_runs: [0, 1].map((i) => ({
+      ...key(i), idx: i, shard: i, shards: 4_294_967_295, status: i === 0 ? ('started' as const) : ('refused' as const), detail: NASTY[i + 3]!, name: 'aggregate',
+      backend: 'postgres', params_json: '{}', host_name: NASTY[i]!, pid: 4_294_967_295, written_at: '2030-12-31 23:59:59', start_at_ms: -MAX, schedule_us: 1,
+      elapsed_us: -1, planned_ops: MAX, shard_ops: 0, sent_ops: MAX, late_ops: 0, late_threshold_us: 5_000, concurrency: 1, stream_sha256: 'ab'.repeat(32),
+      shard_sha256: '', run_json: JSON.stringify({ config_json: NASTY[5] }),
+    })),
+    sweep_cells: [0, 1].map((i) => ({
+      sweep_id: NASTY[i]!, cell: i, cells: 4_294_967_295, run_id: runId, strategy: key(i).strategy, rate_scale: [0.5, 1e-9][i]!, connections: 16, status: 'complete', written_at: '1970-01-01 00:00:01',
+    })),
   };
 }
 

@@ -103,6 +103,8 @@ export function fakeRunRows(runId: string, startedAt = '2024-05-01 12:00:00'): F
     ],
     incidents,
     events,
+    shard_runs: [],
+    sweep_cells: [],
   };
 }
 

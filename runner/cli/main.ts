@@ -13,6 +13,8 @@ import { capacityCommand } from './commands/capacity.js';
 import { compareCommand } from './commands/compare.js';
 import { exportCommand } from './commands/export.js';
 import { historyCommand } from './commands/history.js';
+import { finalizeCommand } from './commands/finalize.js';
+import { sweepCommand } from './commands/sweep.js';
 import { reportCommand } from './commands/report.js';
 import { runCommand } from './commands/run.js';
 import { runsCommand } from './commands/runs.js';
@@ -38,7 +40,9 @@ export async function main(argv: string[]): Promise<number> {
     .command(capacityCommand)
     .command(exportCommand)
     .command(historyCommand)
-    .demandCommand(1, 'name a command: run, scenarios, strategies, report, runs, serve, blast, compare, capacity, export or history')
+    .command(finalizeCommand)
+    .command(sweepCommand)
+    .demandCommand(1, 'name a command: run, finalize, sweep, scenarios, strategies, report, runs, serve, blast, compare, capacity, export or history')
     .strict()
     .recommendCommands()
     .help()

@@ -108,6 +108,12 @@ export function choice<T extends string>(values: readonly T[]): (raw: RawValue, 
   };
 }
 
+/** A repeatable text option (`--emit k8s DIR`, `--param a:b=1,2`): every value as given, trimmed; an environment variable's text is one value. */
+export function textList(raw: RawValue): readonly string[] {
+  const values = Array.isArray(raw) ? raw : [raw];
+  return values.map((v) => String(v).trim()).filter((v) => v !== '');
+}
+
 /** `--via`: how ops reach each strategy. */
 export function via(raw: RawValue, where: string): Via {
   return parseVia(raw, where);

@@ -41,7 +41,7 @@ import * as p from './option-parsers.js';
 import type { RawValue } from './option-parsers.js';
 
 /** Commands that take options from this table. */
-export type OptionCommand = 'run' | 'capacity' | 'blast' | 'report' | 'runs' | 'compare' | 'export' | 'history';
+export type OptionCommand = 'run' | 'capacity' | 'blast' | 'report' | 'runs' | 'compare' | 'export' | 'history' | 'sweep' | 'finalize';
 
 /** One option. */
 export interface OptionSpec {
@@ -78,7 +78,11 @@ export interface OptionSpec {
 }
 
 const RUNS: readonly OptionCommand[] = ['run', 'capacity'];
-const STORE: readonly OptionCommand[] = ['run', 'capacity', 'blast', 'report', 'runs', 'compare', 'export', 'history'];
+/** What every cell of a sweep shares with a run (the grid's own axes, rate scale and connections, are lists there). */
+const CELLS: readonly OptionCommand[] = [...RUNS, 'sweep'];
+const STORE: readonly OptionCommand[] = ['run', 'capacity', 'blast', 'report', 'runs', 'compare', 'export', 'history', 'sweep', 'finalize'];
+/** `run` and `sweep` beyond one process: Kubernetes manifests. */
+const EMIT: readonly OptionCommand[] = ['run', 'sweep'];
 const URL = { write: p.recordUrl };
 
 /** Capacity's default scenario: all traffic on one hot account; it lives beside the search (runner/api/) because the search sets its rate. */
@@ -96,22 +100,22 @@ export const OPTIONS = [
     env: 'HOTBENCH_SCENARIO',
     default: 'advertiser-burst',
     byCommand: { capacity: { default: join(packageRoot(), CAPACITY_SCENARIO), shown: CAPACITY_SCENARIO } },
-    commands: [...RUNS, 'blast'],
+    commands: [...CELLS, 'blast'],
     parse: p.text,
     help: 'built-in scenario name or path to a scenario YAML file',
   },
-  { key: 'strategies', type: 'string', env: 'HOTBENCH_STRATEGIES', shownDefault: 'every available one', byCommand: { capacity: { default: 'row-lock,aggregate' } }, commands: RUNS, parse: p.optionalText, help: 'comma-separated strategies with parameters, e.g. row-lock,atomic or aggregate:window=10ms,max=500' },
-  { key: 'duration', field: 'durationUs', type: 'string', env: 'HOTBENCH_DURATION', shownDefault: "the scenario's", commands: RUNS, parse: p.durationUs, record: { as: 'duration_us' }, help: "length of each strategy's replay, e.g. 10s, 2m: phases are scaled to fit" },
+  { key: 'strategies', type: 'string', env: 'HOTBENCH_STRATEGIES', shownDefault: 'every available one', byCommand: { capacity: { default: 'row-lock,aggregate' } }, commands: CELLS, parse: p.optionalText, help: 'comma-separated strategies with parameters, e.g. row-lock,atomic or aggregate:window=10ms,max=500' },
+  { key: 'duration', field: 'durationUs', type: 'string', env: 'HOTBENCH_DURATION', shownDefault: "the scenario's", commands: CELLS, parse: p.durationUs, record: { as: 'duration_us' }, help: "length of each strategy's replay, e.g. 10s, 2m: phases are scaled to fit" },
   { key: 'rateScale', type: 'number', env: 'HOTBENCH_RATE_SCALE', default: 1, commands: RUNS, parse: p.positiveNumber(10_000), record: { as: 'rate_scale' }, help: 'multiply every arrival rate by this factor' },
-  { key: 'seed', type: 'number', env: 'HOTBENCH_SEED', shownDefault: "the scenario's, else 1", commands: [...RUNS, 'blast'], parse: p.seed, layer: 'scenario', record: { as: 'seed' }, help: 'seed of the op stream: same scenario + seed = same ops, byte for byte' },
-  { key: 'pg', field: 'pgUrl', type: 'string', env: 'PG_URL', shownDefault: 'embedded PostgreSQL', commands: RUNS, parse: p.serviceUrl('pg'), layer: 'stack', record: { as: 'pg', ...URL, absent: 'embedded' }, help: 'external PostgreSQL URL; each strategy gets a fresh database on it' },
+  { key: 'seed', type: 'number', env: 'HOTBENCH_SEED', shownDefault: "the scenario's, else 1", commands: [...CELLS, 'blast'], parse: p.seed, layer: 'scenario', record: { as: 'seed' }, help: 'seed of the op stream: same scenario + seed = same ops, byte for byte' },
+  { key: 'pg', field: 'pgUrl', type: 'string', env: 'PG_URL', shownDefault: 'embedded PostgreSQL', commands: [...CELLS, 'finalize'], parse: p.serviceUrl('pg'), layer: 'stack', record: { as: 'pg', ...URL, absent: 'embedded' }, help: 'external PostgreSQL URL; each strategy gets a fresh database on it' },
   { key: 'pgReplica', field: 'pgReplicaUrl', type: 'string', env: 'PG_REPLICA_URL', shownDefault: 'started next to the embedded server', commands: RUNS, parse: p.serviceUrl('pgReplica'), layer: 'stack', record: { as: 'pg_replica', ...URL }, help: 'streaming replica of --pg for read-write-split' },
-  { key: 'redis', field: 'redisUrl', type: 'string', env: 'REDIS_URL', shownDefault: 'redis://127.0.0.1:6379 if reachable', commands: RUNS, parse: p.serviceUrl('redis'), layer: 'stack', record: { as: 'redis', ...URL }, help: 'Redis URL for strategies that need it' },
-  { key: 'kafka', field: 'kafkaBrokers', type: 'string', env: 'KAFKA_BROKERS', shownDefault: 'none', commands: RUNS, parse: p.brokers, absent: [] as readonly string[], layer: 'stack', record: { as: 'kafka' }, help: 'Kafka brokers host:port[,host:port]' },
-  { key: 'out', type: 'string', env: 'HOTBENCH_OUT', default: 'hotbench-results', commands: [...RUNS, 'blast'], parse: p.folder('hotbench-results'), help: 'report folder; each run writes <out>/<run-id>/report.{md,json,html}' },
-  { key: 'concurrency', type: 'number', env: 'HOTBENCH_CONCURRENCY', default: 512, byCommand: { capacity: { default: 2048 } }, commands: RUNS, parse: p.positiveInteger(100_000), record: { as: 'concurrency' }, help: 'most ops in flight at once (the open-loop cap); later ops are sent late, never dropped' },
+  { key: 'redis', field: 'redisUrl', type: 'string', env: 'REDIS_URL', shownDefault: 'redis://127.0.0.1:6379 if reachable', commands: CELLS, parse: p.serviceUrl('redis'), layer: 'stack', record: { as: 'redis', ...URL }, help: 'Redis URL for strategies that need it' },
+  { key: 'kafka', field: 'kafkaBrokers', type: 'string', env: 'KAFKA_BROKERS', shownDefault: 'none', commands: CELLS, parse: p.brokers, absent: [] as readonly string[], layer: 'stack', record: { as: 'kafka' }, help: 'Kafka brokers host:port[,host:port]' },
+  { key: 'out', type: 'string', env: 'HOTBENCH_OUT', default: 'hotbench-results', commands: [...CELLS, 'blast', 'finalize'], parse: p.folder('hotbench-results'), help: 'report folder; each run writes <out>/<run-id>/report.{md,json,html}' },
+  { key: 'concurrency', type: 'number', env: 'HOTBENCH_CONCURRENCY', default: 512, byCommand: { capacity: { default: 2048 } }, commands: CELLS, parse: p.positiveInteger(100_000), record: { as: 'concurrency' }, help: 'most ops in flight at once (the open-loop cap); later ops are sent late, never dropped' },
   { key: 'connections', type: 'number', env: 'HOTBENCH_CONNECTIONS', default: 16, commands: RUNS, parse: p.positiveInteger(1_000), record: { as: 'connections' }, help: 'PostgreSQL pool size per strategy' },
-  { key: 'lateThreshold', field: 'lateThresholdUs', type: 'string', env: 'HOTBENCH_LATE_THRESHOLD', default: '5ms', commands: RUNS, parse: p.durationUs, record: { as: 'late_threshold_us' }, help: 'an op sent this long after its intended time counts as late' },
+  { key: 'lateThreshold', field: 'lateThresholdUs', type: 'string', env: 'HOTBENCH_LATE_THRESHOLD', default: '5ms', commands: CELLS, parse: p.durationUs, record: { as: 'late_threshold_us' }, help: 'an op sent this long after its intended time counts as late' },
   { key: 'repeat', type: 'number', env: 'HOTBENCH_REPEAT', default: 1, commands: RUNS, parse: p.positiveInteger(1_000), record: { as: 'repeat' }, help: 'replay each strategy N times in the run (for noise-aware comparison)' },
   {
     key: 'via',
@@ -119,19 +123,19 @@ export const OPTIONS = [
     env: 'HOTBENCH_VIA',
     default: 'direct',
     choices: ['direct', 'http', 'http-inprocess'],
-    commands: RUNS,
+    commands: CELLS,
     parse: p.via,
     record: { as: 'via' },
     help: 'how ops reach each strategy: direct calls, or HTTP to the strategy served by a `hotbench serve` child (http) or in this process (http-inprocess)',
   },
   { key: 'isolate', type: 'boolean', env: 'HOTBENCH_ISOLATE', envForm: '1/true/yes', commands: RUNS, parse: p.onOff, absent: false, record: { as: 'isolate' }, help: "give the run's own servers (embedded PostgreSQL, a redis-server it started) one half of the CPUs and the driver the other (taskset, 2+ CPUs), as on separate hosts; the report records the CPU layout" },
   { key: 'noiseFloor', type: 'string', env: 'HOTBENCH_NOISE_FLOOR', default: 'auto', choices: ['auto', 'on', 'off'], commands: RUNS, parse: p.choice(['auto', 'on', 'off'] as const), record: { as: 'noise_floor' }, help: "measure the machine's own spread first (pgbench, atomic's statement on the hot account, 3 × 5 s) and record it with the run: auto = when --repeat is 2 or more" },
-  { key: 'keepDatabases', type: 'boolean', env: 'HOTBENCH_KEEP_DATABASES', envForm: '1/true/yes', commands: RUNS, parse: p.onOff, absent: false, help: "keep each strategy's database on an external server after the run (for inspection)" },
+  { key: 'keepDatabases', type: 'boolean', env: 'HOTBENCH_KEEP_DATABASES', envForm: '1/true/yes', commands: [...CELLS, 'finalize'], parse: p.onOff, absent: false, help: "keep each strategy's database on an external server after the run (for inspection)" },
   {
     key: 'slo',
     type: 'string',
     env: 'HOTBENCH_SLO',
-    commands: RUNS,
+    commands: CELLS,
     parse: p.sloText,
     record: { as: 'slo' },
     help: "limits the verdict judges strategies by, over the scenario's slo block: 'p99_ack<50ms,p999_ack<200ms,posting_delay<1s,overdraft=0,stop_delivery<200ms,reject_share<5%' (inclusive; name=off drops one)",
@@ -144,6 +148,23 @@ export const OPTIONS = [
     help: 'also write the result as JUnit XML to this file: a test case per check (run) or metric (compare); failures carry the measured value and the limit, undecided checks are skipped with the reason',
   },
   { key: 'fault', field: 'faults', type: 'array', env: 'HOTBENCH_FAULTS', envForm: 'comma-separated', commands: RUNS, parse: p.faults, absent: [], record: { as: 'faults', write: p.recordFaults }, help: 'inject a fault into every replay at a schedule time, repeatable: redis:restart@8s, consumer:kill@5s' },
+  // Load shards of one run: several processes, one PostgreSQL, one ClickHouse server (runner/shard/). Not the ledger's database sharding.
+  { key: 'shard', type: 'string', env: 'HOTBENCH_SHARD', shownDefault: 'the whole stream', commands: ['run'], parse: p.optionalText, help: 'replay load shard i of n (accounts a with a mod n = i), e.g. 0/4; every shard of a run needs the same --run-id, --pg and --clickhouse, then `hotbench finalize <run-id>`' },
+  { key: 'runId', type: 'string', env: 'HOTBENCH_RUN_ID', shownDefault: 'a new one', commands: ['run'], parse: p.optionalText, help: 'the run id to record under; the one id every load shard of a run shares' },
+  { key: 'startAt', type: 'string', env: 'HOTBENCH_START_AT', shownDefault: 'the start barrier through PostgreSQL', commands: ['run'], parse: p.optionalText, help: 'with --shard: start the schedule at this time (ISO 8601 with zone, e.g. 2026-12-07T18:30:00Z)' },
+  { key: 'barrierTimeout', field: 'barrierTimeoutUs', type: 'string', env: 'HOTBENCH_BARRIER_TIMEOUT', default: '2m', commands: ['run'], parse: p.durationUs, help: 'with --shard: how long a shard waits at the start barrier for the others' },
+  { key: 'loadShards', type: 'number', default: 1, commands: ['run'], parse: p.positiveInteger(1_000), help: 'with --emit k8s: how many load shards (pods) the run is split into' },
+  { key: 'emit', type: 'array', commands: EMIT, parse: p.textList, absent: [] as readonly string[], help: 'write Kubernetes manifests into DIR instead of running: --emit k8s DIR (an Indexed Job, the scenario ConfigMap; URLs come from a Secret)' },
+  { key: 'image', type: 'string', commands: EMIT, parse: p.optionalText, help: 'with --emit: the container image with hotbench installed' },
+  { key: 'parallelism', type: 'number', shownDefault: 'all pods at once', commands: EMIT, parse: p.positiveInteger(10_000), help: 'with --emit: most pods at a time' },
+  { key: 'namespace', type: 'string', shownDefault: "kubectl's current one", commands: EMIT, parse: p.optionalText, help: 'with --emit: Kubernetes namespace' },
+  { key: 'secret', type: 'string', default: 'hotbench-services', commands: EMIT, parse: p.text, help: 'with --emit: the Secret holding PG_URL, CLICKHOUSE_URL (and REDIS_URL)' },
+  // A sweep's grid and how its cells run (runner/sweep/).
+  { key: 'param', type: 'array', commands: ['sweep'], parse: p.textList, absent: [] as readonly string[], help: 'one parameter axis of the grid, repeatable: aggregate:window=1ms,5ms,20ms' },
+  { key: 'workers', type: 'number', default: 1, commands: ['sweep'], parse: p.positiveInteger(64), help: 'cells run in this many local processes at a time' },
+  { key: 'cell', type: 'number', env: 'HOTBENCH_CELL', commands: ['sweep'], parse: p.integer(0, 1_000_000), help: 'run only cell i of the grid (what each worker process and each pod runs)' },
+  { key: 'sweepId', type: 'string', env: 'HOTBENCH_SWEEP_ID', shownDefault: 'a new one', commands: ['sweep'], parse: p.optionalText, help: 'the sweep the cells belong to' },
+  { key: 'wait', field: 'waitUs', type: 'string', default: '10m', commands: ['finalize'], parse: p.durationUs, help: 'wait this long for load shards still running; 0s looks once' },
   // capacity's search (runner/api/capacity.ts); recorded under config_json.capacity with the limits it judged by
   { key: 'start', field: 'startPerS', type: 'string', default: '100/s', commands: ['capacity'], parse: p.rate, help: 'first offered rate, ops/s (e.g. 100/s)' },
   { key: 'max', field: 'maxPerS', type: 'string', default: '100000/s', commands: ['capacity'], parse: p.rate, help: 'highest rate tried' },

@@ -28,6 +28,7 @@ import type { RunStatus } from '../../reports/common/report-types.js';
 import { checkRunId } from '../../reports/run/queries.js';
 import { openStore } from '../../results/open-store.js';
 import type { Store } from '../../results/store.js';
+import type { RunRow } from '../../results/rows.js';
 import { MonotonicClock, wallClockUtc } from '../clock.js';
 import type { ResolvedRunConfig } from '../config/run-config.js';
 import { oneLine } from '../errors.js';
@@ -56,6 +57,8 @@ export interface RecordedRunContext {
   readonly recorder: Recorder;
   /** The run's monotonic clock (time 0 when the recorder opened); replays offset their schedule clocks from it. */
   readonly clock: MonotonicClock;
+  /** The run's `runs` row: recorded already, or, for a {@link RecordedRunSpec.partOfRun part}, for the body to pass on. */
+  readonly runRow: RunRow;
 }
 
 /** The rendered reports' files, e.g. `{ md, json, html }`; `undefined` when they could not be rendered. */
@@ -80,6 +83,14 @@ export interface RecordedRunSpec<S, T, R, F> {
   body(ctx: RecordedRunContext & { readonly stack: S }): Promise<RunEnd<T>>;
   /** Renders the reports from the store once the recorder is closed. Default: the run report under `<out>/<run-id>/`. */
   render?(store: Store, runId: string, outDir: string): Promise<Rendered<R, F>>;
+  /**
+   * This process records one part of a run that another command completes:
+   * a load shard (`run --shard i/n`), whose run `hotbench finalize` writes
+   * once every shard ended. The `runs` row is then handed to the body (which
+   * records it where the finisher finds it) instead of being recorded, no
+   * `run_ends` row is written, and nothing is rendered. Default false.
+   */
+  readonly partOfRun?: boolean;
 }
 
 /** What a recorded run produced. */
@@ -141,18 +152,20 @@ async function record<S, T, R, F>(store: Store, stack: S, runId: string, spec: R
       recorder.push('events', { run_id: runId, strategy: '', rep: 0, at_us: clock.now(), type: 'note', kind: 'recorder', account: -1, detail: line.slice(0, 500) });
     },
   });
-  recorder.push('runs', await runRowOf({ runId, config, store, command: spec.command, ...versions, ...(await spec.runRow(stack)) }));
+  const runRow = await runRowOf({ runId, config, store, command: spec.command, ...versions, ...(await spec.runRow(stack)) });
+  const part = spec.partOfRun === true;
+  if (!part) recorder.push('runs', runRow);
 
   let end: RunEnd<T>;
   try {
-    end = await spec.body({ runId, store, recorder, clock, stack });
+    end = await spec.body({ runId, store, recorder, clock, stack, runRow });
   } catch (err) {
-    recorder.push('run_ends', { run_id: runId, finished_at: wallClockUtc(), status: 'failed', reason: oneLine(err) });
+    if (!part) recorder.push('run_ends', { run_id: runId, finished_at: wallClockUtc(), status: 'failed', reason: oneLine(err) });
     await recorder.close();
     throw err;
   }
   const reason = end.reason ?? (end.status === 'incomplete' ? 'interrupted by the user' : '');
-  recorder.push('run_ends', { run_id: runId, finished_at: wallClockUtc(), status: end.status, reason });
+  if (!part) recorder.push('run_ends', { run_id: runId, finished_at: wallClockUtc(), status: end.status, reason });
   const closed = await recorder.close();
   if (closed.spooled > 0) {
     log(
@@ -160,6 +173,7 @@ async function record<S, T, R, F>(store: Store, stack: S, runId: string, spec: R
         `the next \`hotbench run\` with the same --data-dir and --clickhouse writes them first, then \`hotbench report ${runId}\` renders this run`,
     );
   }
+  if (part) return { runId, status: end.status, value: end.value, report: undefined, files: undefined, store: store.description };
   const outDir = join(config.out, runId);
   const rendered = spec.render ? await spec.render(store, runId, outDir) : ((await renderRunReports(store, runId, outDir, log)) as Rendered<unknown, unknown> as Rendered<R, F>);
   return { runId, status: end.status, value: end.value, report: rendered.report, files: rendered.files, store: store.description };

@@ -12,6 +12,7 @@ import type { PortProviders } from '../stack/needs.js';
 import type { PostgresStack } from '../stack/postgres.js';
 import type { PlannedStrategy } from './plan.js';
 import type { RowSink } from './sink.js';
+import type { ShardReplay } from '../shard/shard-replay.js';
 
 /** Everything one replay needs. */
 export interface ReplayArgs {
@@ -37,6 +38,13 @@ export interface ReplayArgs {
   readonly faults?: readonly FaultSpec[];
   /** Aborted by Ctrl-C: stop sending, record what was measured. */
   readonly abort: AbortSignal;
+  /**
+   * Load-shard mode (`run --shard i/n`): replay only this shard's ops into the
+   * ledger the run's shards share, start at the agreed time, record a
+   * `shard_runs` row instead of `strategy_runs`, and leave the audit, the
+   * analyses and dropping the ledger to `hotbench finalize`.
+   */
+  readonly shard?: ShardReplay;
   readonly progress: ProgressMode;
   log(line: string): void;
 }

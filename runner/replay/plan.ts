@@ -32,6 +32,8 @@ export interface PlannedStrategy {
   readonly needs: readonly Need[];
   /** Resolved parameters (recorded as JSON). */
   readonly params: unknown;
+  /** Whether the load shards of one run may each replay it against one ledger (the definition's `loadShards`). Default false. */
+  readonly loadShards?: boolean;
   /** A new instance; the replay passes its facts (required by strategies planned behind HTTP). */
   create(replay?: ReplayFacts): Strategy;
 }
@@ -48,6 +50,11 @@ function needsOf(r: ResolvedStrategy): PlannedStrategy['needs'] {
   return [...needs];
 }
 
+/** A composite shards only when every layer does (a shared inner queue would not). */
+function loadShardsOf(r: ResolvedStrategy): boolean {
+  return r.definition.loadShards === true && (r.inner === undefined || loadShardsOf(r.inner));
+}
+
 function toPlanned(r: ResolvedStrategy): PlannedStrategy {
-  return { label: r.label, name: r.definition.name, needs: needsOf(r), params: r.params, create: () => r.create() };
+  return { label: r.label, name: r.definition.name, needs: needsOf(r), params: r.params, loadShards: loadShardsOf(r), create: () => r.create() };
 }

@@ -18,7 +18,7 @@ import { ScheduleClock, wallClockUtc } from '../clock.js';
 import { UpstreamFeedback } from '../driver/feedback.js';
 import { OpenLoopDriver, type DriveResult } from '../driver/open-loop.js';
 import { startProgress } from '../driver/progress.js';
-import { oneLine } from '../errors.js';
+import { isUserFacing, oneLine } from '../errors.js';
 import { redactUrl } from '../config/redact.js';
 import { ReplayRecorder } from './sink.js';
 import { strategyContext } from './context.js';
@@ -35,6 +35,9 @@ import { KafkaProvider } from '../stack/kafka.js';
 import type { StrategyDatabase } from '../stack/postgres.js';
 import { checkLedger } from './ledger-checks.js';
 import type { ReplayArgs } from './args.js';
+import { shardOps } from '../../scenarios/shard.js';
+import { openSharedDatabase } from '../shard/shared-database.js';
+import { shardRowOf } from '../shard/shard-replay.js';
 
 export type { ReplayArgs } from './args.js';
 
@@ -43,6 +46,11 @@ const DRAIN_TIMEOUT_MS = 120_000;
 const STOP_TIMEOUT_MS = 30_000;
 /** Lead time between the end of setup and the first intended send, so op 0 is not late by construction. */
 const LEAD_US = 200_000;
+
+/** The database (and key namespace) of one replay: the same in every load shard of a run, which is how they share one ledger. */
+export function replayDatabaseName(runId: string, rep: number, idx: number): string {
+  return `hb_${runId.toLowerCase().replace(/[^a-z0-9]/g, '_')}_${rep}_${idx}`;
+}
 
 /** Runs one replay and returns its summary row (also pushed to `rows`). */
 export async function replayStrategy(args: ReplayArgs): Promise<StrategyRunRow> {
@@ -69,8 +77,13 @@ export async function replayStrategy(args: ReplayArgs): Promise<StrategyRunRow> 
     conservation_ok: 0,
     accounts_checked: 0,
   };
+  const shard = args.shard;
+  let startAtMs = 0;
+  let refused = false;
   const finish = (): StrategyRunRow => {
-    args.rows.push('strategy_runs', row);
+    // A shard's part is not the replay: finalize writes the one strategy_runs row from every shard's.
+    if (shard) args.rows.push('shard_runs', shardRowOf(shard, row, startAtMs, refused ? 'refused' : row.status));
+    else args.rows.push('strategy_runs', row);
     return row;
   };
 
@@ -91,9 +104,9 @@ export async function replayStrategy(args: ReplayArgs): Promise<StrategyRunRow> 
   const stopAbort = new AbortController();
   const onOuterAbort = (): void => stopAbort.abort();
   args.abort.addEventListener('abort', onOuterAbort);
-  const namespace = `hb_${runId.toLowerCase().replace(/[^a-z0-9]/g, '_')}_${rep}_${idx}`;
+  const namespace = replayDatabaseName(runId, rep, idx);
   try {
-    database = await args.postgres.createDatabase(namespace);
+    database = shard ? await openSharedDatabase(args.postgres.adminUrl, namespace) : await args.postgres.createDatabase(namespace);
     request = { database, namespace };
     const ports = await args.providers.provide(planned.needs, request);
     const schedule = new ScheduleClock(args.clock);
@@ -118,7 +131,13 @@ export async function replayStrategy(args: ReplayArgs): Promise<StrategyRunRow> 
     ledger.on('error', () => undefined);
     pools.push(ledger);
     const sync = await syncPgClock(ledger, args.clock);
-    const origin = args.clock.now() + LEAD_US;
+    let origin = args.clock.now() + LEAD_US;
+    if (shard) {
+      // Every shard puts its time 0 at the agreed instant, so an op's intended time means the same on all of them.
+      startAtMs = await shard.start(`${rep}/${idx}/${planned.label}`);
+      origin = args.clock.now() + Math.round((startAtMs - Date.now()) * 1000);
+      args.rows.push('shard_runs', shardRowOf(shard, row, startAtMs, 'started'));
+    }
     schedule.start(origin);
     row.started_at = wallClockUtc();
     if (checkpoint && !checkpoint.taken) sink.note('checkpoint_skipped', `no CHECKPOINT before the clock (${checkpoint.reason}): a checkpoint of the server's own may land inside this replay`, 0);
@@ -132,11 +151,13 @@ export async function replayStrategy(args: ReplayArgs): Promise<StrategyRunRow> 
     sink.note('ledger_model', describeModel(args.plan), 0);
     // A strategy that needs no PostgreSQL keeps no ledger (e.g. bench:driver's no-op): nothing to audit or sample there.
     const keepsLedger = planned.needs.includes('postgres');
-    const sampler = startSampler(strategy, driver, schedule, sink, db.url, keepsLedger ? args.plan : { ...args.plan, accounts: [] });
+    // With shards, the ledger-wide series (hot balances, server telemetry) come from shard 0 alone; each shard's own series carry its index.
+    const ledgerSeries = keepsLedger && (shard === undefined || shard.spec.index === 0);
+    const sampler = startSampler(strategy, driver, schedule, sink, db.url, ledgerSeries ? args.plan : { ...args.plan, accounts: [] }, shard ? `@${shard.spec.index}` : '');
     // Lock waiters, commits, WAL of the strategy's database, polled from the maintenance database so the poller's own work is not counted.
-    if (keepsLedger) telemetry = startPgTelemetry({ url: args.postgres.adminUrl, database: db.name, clock: schedule, sample: (name, value, at) => sink.sample(name, value, at) });
+    if (ledgerSeries) telemetry = startPgTelemetry({ url: args.postgres.adminUrl, database: db.name, clock: schedule, sample: (name, value, at) => sink.sample(name, value, at) });
     // The ledger's growth (dead tuples, rows, bytes), once a second from inside its database: why capacity depends on run length.
-    if (keepsLedger) growth = startLedgerGrowth({ url: db.url, clock: schedule, sample: (name, value, at) => sink.sample(name, value, at) });
+    if (ledgerSeries) growth = startLedgerGrowth({ url: db.url, clock: schedule, sample: (name, value, at) => sink.sample(name, value, at) });
     const stopProgress = startProgress({
       mode: args.progress,
       label: `${planned.label} [${strategy.backend}]`,
@@ -150,7 +171,7 @@ export async function replayStrategy(args: ReplayArgs): Promise<StrategyRunRow> 
     let result: DriveResult;
     const stopFavouring = favourDriverThread();
     try {
-      result = await driver.run(generateOps(args.plan));
+      result = await driver.run(shard ? shardOps(generateOps(args.plan), shard.spec) : generateOps(args.plan));
     } finally {
       stopFavouring();
       stopProgress();
@@ -173,6 +194,15 @@ export async function replayStrategy(args: ReplayArgs): Promise<StrategyRunRow> 
     if (grown?.firstError) sink.note('telemetry_failed', `ledger growth sampling failed: ${grown.firstError}`, schedule.now());
     if (polled?.firstError) sink.note('telemetry_failed', `${polled.errors} PostgreSQL telemetry polls failed (${polled.polls} succeeded): ${polled.firstError}`, schedule.now());
 
+    if (shard) {
+      // The audit needs every shard's outcomes and the ledger once all are done: finalize runs it.
+      await args.rows.flush();
+      if (result.interrupted) {
+        row.status = 'interrupted';
+        row.detail = `interrupted after ${result.sent} of ${shard.shardOps} ops of shard ${shard.spec.index}/${shard.spec.count}`;
+      }
+      return finish();
+    }
     if (!keepsLedger) sink.note('audit_skipped', `${planned.label} needs no PostgreSQL, so it keeps no ledger: the audit and the ledger analyses were skipped`, schedule.now());
     if (keepsLedger) {
       const summary = await checkLedger({ args, ledger, url: db.url, fates, pgToScheduleUs: pgToSchedule(sync, origin), pgClockUncertaintyUs: sync.uncertaintyUs });
@@ -192,6 +222,7 @@ export async function replayStrategy(args: ReplayArgs): Promise<StrategyRunRow> 
   } catch (err) {
     row.status = args.abort.aborted ? 'interrupted' : 'failed';
     row.detail = oneLine(err);
+    refused = shard !== undefined && isUserFacing(err); // late, duplicate index, barrier abandoned: nothing sent
     args.log(`${planned.label}: ${row.status}: ${row.detail}`);
   } finally {
     args.abort.removeEventListener('abort', onOuterAbort);
@@ -202,11 +233,12 @@ export async function replayStrategy(args: ReplayArgs): Promise<StrategyRunRow> 
     // Ports are released after stop (a strategy may use them while stopping), on every path.
     if (request) await args.providers.release(planned.needs, request);
     await Promise.all(pools.map((p) => p.end().catch(() => undefined)));
-    if (database && args.keepDatabases) {
+    // A load shard never drops the ledger the other shards share: finalize does, once it has audited it.
+    if (database && args.keepDatabases && !shard) {
       database.keep?.();
       // A note of the replay's (the sink lives inside the try): the report lists kept databases.
       args.rows.push('events', { run_id: runId, strategy: planned.label, rep, at_us: row.elapsed_us, type: 'note', kind: 'database_kept', account: -1, detail: `${database.name} on ${redactUrl(args.postgres.adminUrl)}` });
-    } else if (database) await database.drop();
+    } else if (database && !shard) await database.drop();
   }
   return finish();
 }

@@ -12,8 +12,11 @@ import type { ReplayRecorder } from './sink.js';
 /** Seconds between samples of the driver, the hot balances and the strategy's own series. */
 const SAMPLE_EVERY_MS = 1_000;
 
-/** Samples the driver, the process, the hot accounts' ledger balances and the strategy's own series. */
-export function startSampler(strategy: Strategy, driver: OpenLoopDriver, clock: Clock, sink: ReplayRecorder, url: string, plan: Plan) {
+/**
+ * Samples the driver, the process, the hot accounts' ledger balances and the strategy's own series.
+ * `suffix` (default '') is added to the process's own series: a load shard's `@i`, so n shards' series stay apart.
+ */
+export function startSampler(strategy: Strategy, driver: OpenLoopDriver, clock: Clock, sink: ReplayRecorder, url: string, plan: Plan, suffix = '') {
   const hot = plan.accounts.filter((a) => a.hot).map((a) => a.id);
   const pool = new pg.Pool({ connectionString: url, max: 1, application_name: 'hotbench:sampler' });
   pool.on('error', () => undefined);
@@ -24,9 +27,9 @@ export function startSampler(strategy: Strategy, driver: OpenLoopDriver, clock: 
     try {
       const at = clock.now();
       const s = driver.snapshot();
-      sink.sample('in_flight', s.inFlight, at);
-      sink.sample('behind_us', s.behindUs, at);
-      sink.sample('rss_bytes', process.memoryUsage.rss(), at);
+      sink.sample(`in_flight${suffix}`, s.inFlight, at);
+      sink.sample(`behind_us${suffix}`, s.behindUs, at);
+      sink.sample(`rss_bytes${suffix}`, process.memoryUsage.rss(), at);
       if (hot.length > 0) {
         const res = await pool
           .query<{ owner: number; balance: string }>('SELECT owner, sum(balance)::text AS balance FROM accounts WHERE owner = ANY($1::int[]) GROUP BY owner', [hot])
@@ -34,7 +37,7 @@ export function startSampler(strategy: Strategy, driver: OpenLoopDriver, clock: 
         for (const r of res?.rows ?? []) sink.sample(`balance:${r.owner}`, Number(r.balance), at);
       }
       if (isObservable(strategy)) {
-        for (const point of await strategy.observe().catch(() => [])) sink.sample(point.name, point.value, at);
+        for (const point of await strategy.observe().catch(() => [])) sink.sample(`${point.name}${suffix}`, point.value, at);
       }
     } finally {
       busy = false;

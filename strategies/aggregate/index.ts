@@ -119,6 +119,7 @@ export const aggregate: StrategyDefinition<AggregateParams> = {
   summary: 'per-account batches: one transaction locks the row once, validates each op in order, inserts all entries, updates the balance once; strict, adds up to a window of latency',
   source: 'seed 000 (batch deduction), seed 002 方案3, seed 004',
   needs: ['postgres'],
+  loadShards: true,
   params: aggregateParams,
   create: (params) => new AggregateStrategy(params),
 };

@@ -81,6 +81,7 @@ export const atomic: StrategyDefinition<AtomicParams> = {
   summary: 'one conditional UPDATE ... WHERE balance + delta >= floor plus the entry, in one statement: the simplest correct baseline',
   source: 'DESIGN.md §4 (the conditional update behind seeds 001 and 002)',
   needs: ['postgres'],
+  loadShards: true,
   params: atomicParams,
   create: () => new AtomicStrategy(),
 };

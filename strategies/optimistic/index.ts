@@ -103,6 +103,7 @@ export const optimistic: StrategyDefinition<OptimisticParams> = {
   summary: 'read without a lock, UPDATE ... WHERE version = V, retry on conflict: no lock queue, but retries and give-ups under contention',
   source: 'seed 001 §4',
   needs: ['postgres'],
+  loadShards: true,
   params: optimisticParams,
   // Gives an op up as `error` when its retries run out on a contended row.
   traits: { mayGiveUp: true },

@@ -93,6 +93,7 @@ export const rateLimit: StrategyDefinition<RateLimitParams> = {
   source: 'seed 002 方案1',
   // The limiter runs in-process; the runner adds the inner strategy's needs.
   needs: [],
+  loadShards: true,
   composite: true,
   params: rateLimitParams,
   // burst 150, 1 token/s: the hot account's first ~150 writes pass (enough to exhaust its budget), the rest are limited.

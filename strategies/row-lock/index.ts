@@ -48,6 +48,7 @@ export const rowLock: StrategyDefinition<RowLockParams> = {
   summary: 'SELECT ... FOR UPDATE, insert the entry, update the balance: correct, but every op on an account waits for the previous one',
   source: 'seed 001 §3, seed 002 intro',
   needs: ['postgres'],
+  loadShards: true,
   params: rowLockParams,
   create: () => new RowLockStrategy(),
 };

@@ -78,6 +78,7 @@ export const split: StrategyDefinition<SplitParams> = {
   summary: 'each hot account split into N sub-accounts, each op posts to one of them: writes spread, but a debit can be declined while the total covers it',
   source: 'seed 000 (hotspot dispersion), seed 001 §5.2.2, seed 002 方案6',
   needs: ['postgres'],
+  loadShards: true,
   params: splitParams,
   create: (params) => new SplitStrategy(params),
 };

@@ -16,6 +16,9 @@ import { toStepSummary, writeJUnitFile } from '../ci-outputs.js';
 import { jsonFlag } from '../flags.js';
 import { showRecordedRun } from '../run-result.js';
 import { print, printJson, say } from '../output.js';
+import { emitDir } from '../emit-k8s.js';
+import { emitRun, runOneShard } from '../run-shard-mode.js';
+import { UserError } from '../../errors.js';
 
 /** `run`'s parsed flags: the option table's (runner/config/options.ts) plus the command's own. */
 type RunArgs = RunOptions & { dryRun?: boolean; json?: boolean; progress?: string };
@@ -48,19 +51,25 @@ export const runCommand: CommandModule<object, RunArgs> = {
     const registry = builtinRegistry();
     const strategies = planStrategies(resolved.strategies, registry);
     const config = fitToRunBudget(resolved, strategies.length * resolved.repeat);
+    const options = runOptionsOf(argv);
+    const emit = emitDir(options);
     if (argv.dryRun) {
       const summary = summarizePlan(config.plan);
       if (argv.json) printJson({ plan: config.plan.name, seed: config.seed, duration_us: config.durationUs, rate_scale: config.rateScale, strategies: strategies.map((s) => ({ label: s.label, needs: s.needs })), summary, sources: config.sources });
       else print(`${formatPlanSummary(summary)}\nstrategies: ${strategies.map((s) => s.label).join(', ')}\n(dry run: no server was contacted)`);
       return;
     }
+    if (emit !== undefined) return emitRun(emit, options, config, strategies, registry);
     installSignalHandlers((signal) => say(`\n${signal}: stopping: finishing in-flight ops, recording what was measured (press Ctrl-C again to quit at once)`));
+    if (options.shard !== undefined) return runOneShard(options, config, strategies, registry, progressModeOf(argv.progress, argv.json === true));
+    if (options.startAt !== undefined) throw new UserError('--start-at belongs to a sharded run: add --shard i/n');
     const result = await runBenchmark(config, {
       registry,
       strategies,
       log: say,
       progress: progressModeOf(argv.progress, argv.json === true),
       abort: interrupted,
+      ...(options.runId !== undefined ? { runId: options.runId } : {}),
     });
     if (result.report) {
       if (argv.junit) await writeJUnitFile(argv.junit, renderRunJUnit(result.report));
