@@ -16,7 +16,7 @@
  * Re-merged in id order ({@link mergeShards}) it hashes to the unsharded
  * stream's sha256 (the merged stream hash).
  */
-import type { Op } from '../strategies/contract.js';
+import type { Op } from './op.js';
 
 /** Most shards one run may have: well above any pod count a run needs, low enough to catch a typo. */
 export const MAX_SHARDS = 1024;
