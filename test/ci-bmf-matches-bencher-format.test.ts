@@ -7,7 +7,8 @@
  */
 import { expect, it } from 'vitest';
 import { z } from 'zod';
-import { BMF_MEASURES, runToBmf } from '../reports/export/bmf.js';
+import { BMF_MEASURES, runToBmf, verdictIntervals } from '../reports/export/bmf.js';
+import { judge } from '../reports/run/verdict.js';
 import { made } from './report-verdict-fixture.js';
 import { provenance } from './ci-fixture.js';
 
@@ -45,4 +46,22 @@ it('takes the median over repetitions, the worst overdraft, and lower/upper only
 it('leaves out a measure nothing was measured for instead of writing 0', () => {
   const bmf = runToBmf({ run: provenance('r3'), strategies: [made({ label: 'atomic', p99: null, postingP99: null, goodput: null })] });
   expect(Object.keys(bmf['advertiser-burst/atomic']!)).toEqual(['overdraft-count']);
+});
+
+it("writes lower/upper from the verdict's own 95% intervals (bootstrap over repetitions), in each slug's unit", () => {
+  const strategies = [
+    made({ label: 'atomic', rep: 0, goodput: 800, p99: 10_000 }),
+    made({ label: 'atomic', rep: 1, goodput: 1000, p99: 14_000 }),
+    made({ label: 'atomic', rep: 2, goodput: 900, p99: 12_000 }),
+  ];
+  const verdict = judge({ strategies }, {});
+  const figures = verdict.judged.find((j) => j.label === 'atomic')!.intervals.figures;
+  expect(figures.goodput_per_s?.method).toBe('bootstrap');
+  const bmf = runToBmf({ run: provenance('r4'), strategies }, verdictIntervals(verdict));
+  expect(bmfSchema.safeParse(bmf).success).toBe(true);
+  const goodput = bmf['advertiser-burst/atomic']!['goodput-ops-per-s']!;
+  expect(goodput).toEqual({ value: 900, lower_value: figures.goodput_per_s!.lo, upper_value: figures.goodput_per_s!.hi });
+  expect(goodput.lower_value).toBeLessThan(900);
+  const p99 = bmf['advertiser-burst/atomic']!['p99-ack-ms']!;
+  expect(p99).toEqual({ value: 12, lower_value: figures.ack_p99_us!.lo / 1000, upper_value: figures.ack_p99_us!.hi / 1000 });
 });
