@@ -16,7 +16,7 @@ import { describe, expect, it } from 'vitest';
 import { COMMANDS } from '../runner/cli/commands/index.js';
 import { cliCommands, commandName } from '../runner/cli/reference.js';
 import { cliDocsPath, cliDocsText } from '../runner/cli/write-cli-docs.js';
-import { flagOf, OPTIONS, type OptionKey, type OptionSpec } from '../runner/config/options.js';
+import { flagOf, OPTION_SPECS, type OptionKey } from '../runner/config/options.js';
 
 /** What yargs prints for `hotbench <name> --help`, in this process (no exit, no handler run). */
 function yargsHelp(name: string): Promise<string> {
@@ -43,7 +43,7 @@ describe('docs/cli.md', () => {
   it('documents every option of the option table on each command that takes it, with its environment variable and default', () => {
     const text = cliDocsText();
     const sections = new Map(text.split(/^## hotbench /m).slice(1).map((s) => [s.slice(0, s.indexOf('\n')), s]));
-    for (const spec of OPTIONS as readonly OptionSpec[]) {
+    for (const spec of OPTION_SPECS) {
       for (const command of spec.commands) {
         const row = sections
           .get(command)
@@ -51,7 +51,8 @@ describe('docs/cli.md', () => {
           .find((l) => l.startsWith(`| \`${flagOf(spec.key as OptionKey)}`));
         expect(row, `${command} ${flagOf(spec.key as OptionKey)}`).toBeDefined();
         if (spec.env) expect(row, `${command} ${flagOf(spec.key as OptionKey)}`).toContain(`\`${spec.env}`);
-        const def = spec.default !== undefined ? String(spec.default) : spec.shownDefault;
+        const own = spec.byCommand?.[command];
+        const def = own !== undefined ? String(own.shown ?? own.default) : spec.default !== undefined ? String(spec.default) : spec.shownDefault;
         if (def !== undefined) expect(row!.split(' | ')[2], `${command} ${flagOf(spec.key as OptionKey)}`).toBe(def.replace(/</g, '&lt;'));
       }
     }

@@ -11,7 +11,7 @@
  * (`check`, `example`, ...) returns the recorder so the chain goes on.
  */
 import type { Argv, CommandModule, Options, PositionalOptions } from 'yargs';
-import { flagOf, helpOf, OPTIONS, type OptionKey, type OptionSpec } from '../config/options.js';
+import { flagOf, helpOf, OPTION_SPECS, type OptionCommand, type OptionKey, type OptionSpec } from '../config/options.js';
 import { COMMANDS } from './commands/index.js';
 
 /** One flag or positional of a command. */
@@ -59,7 +59,7 @@ export function commandName(mod: CommandModule): string {
 /** Every command with its flags, in `hotbench --help` order. */
 export function cliCommands(): CliCommand[] {
   return COMMANDS.map((mod) => {
-    const recorded = record(mod);
+    const recorded = record(mod, commandName(mod));
     return {
       name: commandName(mod),
       usage: String(mod.command),
@@ -80,15 +80,19 @@ export function flagNames(command: CliCommand): Set<string> {
   return names;
 }
 
-const TABLE = new Map((OPTIONS as readonly OptionSpec[]).map((o) => [flagOf(o.key as OptionKey).slice(2), o]));
+/** The option-table entry `command` declared flag `name` from: same flag, same help text (several entries may share a flag name, e.g. `--duration`). */
+function tableEntry(command: string, name: string, describe: string): OptionSpec | undefined {
+  return OPTION_SPECS.find((o) => flagOf(o.key as OptionKey).slice(2) === name && (o.commands as readonly string[]).includes(command) && helpOf(o, command as OptionCommand) === describe);
+}
 
-function record(mod: CommandModule): { positionals: CliFlag[]; flags: CliFlag[] } {
+/** Runs `mod`'s builder against a recorder and returns what it declared. */
+function record(mod: CommandModule, command: string): { positionals: CliFlag[]; flags: CliFlag[] } {
   const positionals: CliFlag[] = [];
   const flags: CliFlag[] = [];
   const add = (list: CliFlag[], name: string, opts: Options | PositionalOptions = {}) => {
     if ((opts as Options).hidden) return;
     const at = list.findIndex((f) => f.name === name);
-    const flag = describeFlag(name, opts);
+    const flag = describeFlag(command, name, opts);
     if (at >= 0) list[at] = flag; // declared again: yargs keeps the last definition too
     else list.push(flag);
   };
@@ -121,9 +125,9 @@ function record(mod: CommandModule): { positionals: CliFlag[]; flags: CliFlag[] 
 }
 
 /** A flag's record: the option table's fields when it comes from there, else its help text split. */
-function describeFlag(name: string, opts: Options | PositionalOptions): CliFlag {
-  const spec = TABLE.get(name);
+function describeFlag(command: string, name: string, opts: Options | PositionalOptions): CliFlag {
   const describe = String(opts.describe ?? opts.description ?? '');
+  const spec = tableEntry(command, name, describe);
   const base = {
     name,
     type: String(opts.type ?? 'string'),
@@ -131,8 +135,9 @@ function describeFlag(name: string, opts: Options | PositionalOptions): CliFlag 
     required: opts.demandOption !== undefined && opts.demandOption !== false,
     ...(opts.choices ? { choices: ([] as unknown[]).concat(opts.choices).map(String) } : {}),
   };
-  if (spec && describe === helpOf(spec)) {
-    const def = spec.default !== undefined ? String(spec.default) : spec.shownDefault;
+  if (spec) {
+    const own = spec.byCommand?.[command as OptionCommand];
+    const def = own !== undefined ? String(own.shown ?? own.default) : spec.default !== undefined ? String(spec.default) : spec.shownDefault;
     return { ...base, describe: spec.help, ...(spec.env ? { env: spec.env + (spec.envForm ? `, ${spec.envForm}` : '') } : {}), ...(def !== undefined ? { default: def } : {}) };
   }
   const tail = splitTail(describe);
