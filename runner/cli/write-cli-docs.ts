@@ -61,7 +61,7 @@ function section(c: CliCommand): string[] {
 /** `--name <value>`: the value's placeholder says its type; a switch has none. */
 function flagCell(f: CliFlag): string {
   const value = f.type === 'boolean' ? '' : f.type === 'number' ? ' <n>' : ' <value>';
-  return `\`--${f.name}${value}\`${f.repeatable ? ' (repeatable)' : ''}`;
+  return `\`--${f.name}${value}\`${f.repeatable ? ' (one or more)' : ''}`;
 }
 
 function whatItDoes(f: CliFlag): string {
