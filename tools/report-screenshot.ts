@@ -24,8 +24,15 @@ import { packageRoot } from '../scenarios/index.js';
 /** Width of the picture, CSS px (a laptop browser window). */
 export const SCREENSHOT_WIDTH = 1280;
 
-/** Height of the picture, CSS px: the verdict, the strategies table and the first chart. */
-export const SCREENSHOT_HEIGHT = 960;
+/**
+ * Most height of the picture, CSS px. The picture ends below the report's
+ * first chart (the verdict, the strategies table, the ack-latency chart),
+ * wherever that falls: the verdict's height varies with the run.
+ */
+export const SCREENSHOT_MAX_HEIGHT = 1600;
+
+/** Room kept below the first chart's container, CSS px (its caption line). */
+const BELOW_CHART_PX = 40;
 
 /**
  * The run the picture shows: the default scenario, three strategies with
@@ -87,7 +94,7 @@ export async function screenshotReport(html: string, png: string): Promise<void>
     executablePath: process.env['CHROMIUM_PATH'] ?? '/usr/bin/chromium',
     headless: true,
     args: ['--headless', '--no-sandbox', '--disable-gpu', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
-    viewport: { width: SCREENSHOT_WIDTH, height: SCREENSHOT_HEIGHT },
+    viewport: { width: SCREENSHOT_WIDTH, height: SCREENSHOT_MAX_HEIGHT },
     deviceScaleFactor: 1,
   });
   try {
@@ -96,7 +103,9 @@ export async function screenshotReport(html: string, png: string): Promise<void>
     const charts = await page.$$eval('.plot[id]', (els) => els.length);
     // The report draws its charts after load (uPlot); each registers itself in hbCharts when drawn.
     await page.waitForFunction((n) => ((globalThis as unknown as { hbCharts?: unknown[] }).hbCharts ?? []).length >= n, charts, { timeout: 30_000 });
-    await page.screenshot({ path: png, clip: { x: 0, y: 0, width: SCREENSHOT_WIDTH, height: SCREENSHOT_HEIGHT } });
+    const chartBottom = await page.$eval('.plot[id]', (el) => el.getBoundingClientRect().bottom + (globalThis as unknown as { scrollY: number }).scrollY).catch(() => SCREENSHOT_MAX_HEIGHT);
+    const height = Math.min(SCREENSHOT_MAX_HEIGHT, Math.ceil(chartBottom + BELOW_CHART_PX));
+    await page.screenshot({ path: png, clip: { x: 0, y: 0, width: SCREENSHOT_WIDTH, height } });
   } finally {
     await context.close();
     rmSync(profile, { recursive: true, force: true });
