@@ -13,7 +13,7 @@ import { describe, expect, it } from 'vitest';
 import { packageRoot } from '../scenarios/index.js';
 
 /** Folders whose code is walked (tests and fixtures are not: they may import anything). */
-const WALKED = ['bench', 'reports', 'results', 'runner', 'scenarios', 'strategies', 'units'];
+const WALKED = ['bench', 'reports', 'results', 'runner', 'scenarios', 'strategies', 'tools', 'units'];
 
 /** Top folder → top folders it must not import. */
 const FORBIDDEN: Readonly<Record<string, readonly string[]>> = {

@@ -36,7 +36,7 @@ export interface MetricDef {
    * repetition should not decide).
    */
   readonly capOver: 'worst' | 'median';
-  /** One line for `--help` and the README. */
+  /** One line for `--help` and the docs. */
   readonly describe: string;
   /** The value for one replay, or null when there is nothing to measure (e.g. no lock taken). */
   value(s: StrategyReport): number | null;

@@ -4,23 +4,12 @@
  * line and a non-zero exit; only a bug in hotbench prints a stack, and only
  * with HOTBENCH_DEBUG=1.
  */
-import yargs from 'yargs';
+import yargs, { type CommandModule } from 'yargs';
 import { isUserFacing, oneLine } from '../errors.js';
 import { redactText } from '../config/redact.js';
 import { runTeardowns } from '../stack/lifecycle.js';
-import { blastCommand } from './commands/blast.js';
-import { capacityCommand } from './commands/capacity.js';
-import { compareCommand } from './commands/compare.js';
-import { exportCommand } from './commands/export.js';
-import { historyCommand } from './commands/history.js';
-import { finalizeCommand } from './commands/finalize.js';
-import { sweepCommand } from './commands/sweep.js';
-import { reportCommand } from './commands/report.js';
-import { runCommand } from './commands/run.js';
-import { runsCommand } from './commands/runs.js';
-import { scenariosCommand } from './commands/scenarios.js';
-import { serveCommand } from './commands/serve.js';
-import { strategiesCommand } from './commands/strategies.js';
+import { COMMANDS } from './commands/index.js';
+import { commandName } from './reference.js';
 
 /** Parses `argv` and runs the command. Resolves with the exit code. */
 export async function main(argv: string[]): Promise<number> {
@@ -29,20 +18,8 @@ export async function main(argv: string[]): Promise<number> {
   const cli = yargs(argv)
     .scriptName('hotbench')
     .usage('$0 <command> [options]\n\nMeasure hot-account balance-update strategies on real PostgreSQL, Redis and Kafka.')
-    .command(runCommand)
-    .command(scenariosCommand)
-    .command(strategiesCommand)
-    .command(reportCommand)
-    .command(runsCommand)
-    .command(serveCommand)
-    .command(blastCommand)
-    .command(compareCommand)
-    .command(capacityCommand)
-    .command(exportCommand)
-    .command(historyCommand)
-    .command(finalizeCommand)
-    .command(sweepCommand)
-    .demandCommand(1, 'name a command: run, finalize, sweep, scenarios, strategies, report, runs, serve, blast, compare, capacity, export or history')
+    .command(COMMANDS as CommandModule[])
+    .demandCommand(1, `name a command: ${commandList()}`)
     .strict()
     .recommendCommands()
     .help()
@@ -70,6 +47,12 @@ export async function main(argv: string[]): Promise<number> {
     return 2;
   }
   return typeof process.exitCode === 'number' ? process.exitCode : 0;
+}
+
+/** `run, scenarios, ... or history`: the command names for the line that asks for one. */
+function commandList(): string {
+  const names = COMMANDS.map(commandName);
+  return `${names.slice(0, -1).join(', ')} or ${names.at(-1)}`;
 }
 
 /** A command-line usage problem found by yargs (printed by {@link main} with a pointer to --help). */

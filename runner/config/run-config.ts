@@ -1,7 +1,7 @@
 /**
  * Run options vs the resolved run configuration (STYLE.md §7).
  *
- * Precedence, lowest to highest, documented once here and in the README:
+ * Precedence, lowest to highest, documented once here and in docs/running.md:
  *   defaults < scenario file < --stack preset < environment < command-line flags.
  * Every option (flag, env, default, parser, help, commands, recorded name) is
  * declared once in the option table, ./options.ts, and read the same way by
@@ -22,7 +22,7 @@ import { readOption, recordedOptions, resolveOptions, type OptionLayers, type So
 export type { RunOptions } from './options.js';
 export type { Source } from './resolve-options.js';
 
-/** Environment variables, by option (derived from the option table; the README's table lists the same). */
+/** Environment variables, by option (derived from the option table; docs/cli.md, generated from the table, lists the same). */
 export const ENVIRONMENT: Readonly<Partial<Record<keyof RunOptions, string>>> = Object.fromEntries(OPTIONS.filter((o) => 'env' in o).map((o) => [o.key, (o as { env: string }).env]));
 
 /**

@@ -1,5 +1,5 @@
 /**
- * The billing HTTP API (see ./api.md, the text the README quotes): routes,
+ * The billing HTTP API (see ./api.md, which docs/running.md links to): routes,
  * request validation and the mapping between outcomes and HTTP responses.
  * Pure functions, no I/O, so the server, the client adapter and `blast` share
  * one definition of the wire format.
