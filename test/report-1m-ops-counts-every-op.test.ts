@@ -46,7 +46,7 @@ describe('the report of a 1 M-op run', () => {
       { run: 'synthetic-1m' },
     );
     expect(s.ops.recorded).toBe(OPS);
-    expect(s.by_status).toEqual({ applied: c!.applied, accepted: 0, rejected: c!.rejected, unsent: 0 });
+    expect(s.by_status).toEqual({ applied: c!.applied, accepted: 0, rejected: c!.rejected, unsent: 0, suppressed: 0 });
     expect(s.posting_delay_us.posted).toBe(c!.posted);
     expect(c!.applied + c!.rejected).toBe(OPS);
   });

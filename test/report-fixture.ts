@@ -140,7 +140,7 @@ export function expectFakeReport(report: import('../reports/run/queries.js').Run
     run_id: runId, started_at: rows.runs[0]!.started_at, finished_at: '2024-05-01 12:00:09', status: 'complete', status_reason: '', command: 'hotbench run',
     scenario: SCENARIO, scenario_file: 'scenarios/x.yaml', seed: 42, stream_sha256: 'f'.repeat(64), planned_ops: 1000, schedule_us: 1_000_000,
     config: { clickhouse: 'http://u:***@h:8123', seed: 42 }, git: { rev: 'abc1234', branch: 'main' },
-    versions: { hotbench: '0.1.0', node: 'v20.20.2', postgres: '15.18', clickhouse: '18.16.1', redis: '7.2.4' },
+    versions: { hotbench: '0.1.0', node: 'v20.20.2', postgres: '15.18', clickhouse: '18.16.1', redis: '7.2.4', kafka: '' },
     host: { name: 'bench-host', cores: 2, mem_bytes: 8 * 1024 ** 3 },
   });
   expect(report.strategies.map((s) => [s.label, s.backend, s.status])).toEqual([
@@ -159,7 +159,7 @@ export function expectFakeReport(report: import('../reports/run/queries.js').Run
   expect(rowLock.goodput_window_us).toBe(1_239_000);
   expect(rowLock.goodput_per_s).toBe(940 / 1.239);
   expect(rowLock.offered_per_s).toBe(1000);
-  expect(rowLock.by_status).toEqual({ applied: 890, accepted: 50, rejected: 50, unsent: 10 });
+  expect(rowLock.by_status).toEqual({ applied: 890, accepted: 50, rejected: 50, unsent: 10, suppressed: 0 });
   expect(rowLock.rejects).toEqual({
     total: 50, share: 0.05,
     by_reason: [{ reason: 'insufficient_funds', count: 30, share: 0.03 }, { reason: 'timeout', count: 12, share: 0.012 }, { reason: 'error', count: 8, share: 0.008 }],

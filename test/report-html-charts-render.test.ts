@@ -5,6 +5,7 @@
  * nothing is fetched, and a full-page screenshot is saved to
  * `test-artifacts/report-<run>.png` (gitignored). One run shared by the file.
  */
+import { escapeHtml } from '../reports/common/escape.js';
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -86,8 +87,9 @@ it('is one self-contained file: scripts allowed by hash only, chart data in an e
   expect(html.length).toBeLessThan(400_000);
 });
 
-it('ends with the verdict', () => {
+it('ends with the verdict, in the words every renderer uses (a pick, too close to call, or none)', () => {
   const at = html.indexOf('<section id="verdict">');
   expect(at).toBeGreaterThan(html.indexOf('<section id="provenance">'));
-  expect(html.slice(at)).toContain(`pick: ${report.verdict.pick ?? 'none'}.`);
+  const v = report.verdict;
+  expect(html.slice(at)).toContain(v.too_close_to_call ? `pick: too close to call (${v.too_close_to_call.labels.map(escapeHtml).join(', ')})` : `pick: ${v.pick ?? 'none'}.`);
 });

@@ -10,6 +10,7 @@ import { randomBytes } from 'node:crypto';
 import { afterAll, describe, expect, it } from 'vitest';
 import { bindParams, quoteString } from '../results/bind.js';
 import { BindError } from '../results/errors.js';
+import { COLUMNS } from '../results/schema.js';
 import { openStore } from '../results/open-store.js';
 import type { Store } from '../results/store.js';
 
@@ -91,7 +92,7 @@ describe.each([
     }
     const arrays = await store.query<{ a: string[]; i: number[] }>('SELECT {a:Array(String)} AS a, {i:Array(Int64)} AS i', { a: HOSTILE, i: [-1, 0, 9007199254740991] });
     expect(arrays).toEqual([{ a: HOSTILE, i: [-1, 0, 9007199254740991] }]);
-    // The tables survived every attempt.
-    expect((await store.query<{ n: number }>('SELECT count() AS n FROM system.tables WHERE database = {db:String}', { db: database }))[0]?.n).toBe(8);
+    // The tables survived every attempt: as many as the schema creates.
+    expect((await store.query<{ n: number }>('SELECT count() AS n FROM system.tables WHERE database = {db:String}', { db: database }))[0]?.n).toBe(Object.keys(COLUMNS).length);
   });
 });

@@ -57,7 +57,8 @@ export async function startServe(config: ResolvedRunConfig, options: ServeOption
   let database: StrategyDatabase | undefined;
   try {
     postgres = await openPostgres(config.pgUrl ? { url: config.pgUrl } : {});
-    providers = await openProviders({ config, postgres, log: options.log });
+    // Only what the served strategy needs: an embedded Kafka broker (a JVM) is started for a Kafka-backed strategy alone.
+    providers = await openProviders({ config, postgres, log: options.log, needs: strategy.needs });
     const namespace = `hb_serve_${randomBytes(4).toString('hex')}`;
     database = await postgres.createDatabase(namespace);
     const events = new CountingEvents(options.log);
