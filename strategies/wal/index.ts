@@ -71,15 +71,18 @@ export class WalStrategy extends LedgerStrategy implements Observable {
     const counter = this.counterLegs(op, delta)[0]?.account ?? null;
     const checked = this.params.check === 'pending';
     if (checked && delta < 0 && !this.#reserve(op.account, delta)) return { status: 'rejected', reason: 'insufficient_funds' };
+    // Registered before the insert: a roll-up may commit the row before this await resumes,
+    // and an op it rolls up unregistered would never be reported posted.
+    this.#unposted.set(op.id, op);
     try {
       await this.pool.query({ name: 'hotbench_wal_journal', text: JOURNAL_INSERT_SQL, values: [op.id, op.account, delta, counter] });
     } catch (err) {
+      this.#unposted.delete(op.id);
       if (checked && delta < 0) this.#move(op.account, -delta);
       throw err;
     }
     if (checked && delta > 0) this.#move(op.account, delta);
     if (checked && counter !== null) this.#move(counter, -delta);
-    this.#unposted.set(op.id, op);
     return { status: 'accepted' };
   }
 
@@ -104,6 +107,7 @@ export class WalStrategy extends LedgerStrategy implements Observable {
     const checked = this.params.check === 'pending';
     if (checked && !this.#reserve(op.account, delta)) return { status: 'rejected', reason: 'insufficient_funds' };
     let journaled = false;
+    this.#unposted.set(op.id, op); // before the commit, for the same reason as in submit()
     try {
       const outcome = await inTransaction(this.pool, 'read committed', async (client, rollback): Promise<Outcome> => {
         const ids = counter === null ? [op.account] : [op.account, counter].sort((a, b) => a - b);
@@ -117,12 +121,10 @@ export class WalStrategy extends LedgerStrategy implements Observable {
         return { status: 'accepted', lockWaitUs };
       });
       journaled = outcome.status === 'accepted';
-      if (journaled) {
-        this.#unposted.set(op.id, op);
-        if (checked && counter !== null) this.#move(counter, -delta);
-      }
+      if (journaled && checked && counter !== null) this.#move(counter, -delta);
       return outcome;
     } finally {
+      if (!journaled) this.#unposted.delete(op.id);
       if (checked && !journaled) this.#move(op.account, -delta);
     }
   }
