@@ -52,20 +52,7 @@ export class ReplayRecorder implements DriveSink, EventSink {
 
   settled(op: Op, sentUs: Micros, ackedUs: Micros, outcome: Outcome): void {
     const { run_id, strategy, rep } = this.key;
-    this.rows.push('ops', {
-      run_id,
-      strategy,
-      rep,
-      op_id: op.id,
-      kind: op.kind,
-      account: op.account,
-      amount: op.amount,
-      job: op.job,
-      intended_us: op.at,
-      sent_us: sentUs,
-      acked_us: ackedUs,
-      ...outcomeColumns(outcome),
-    });
+    this.rows.push('ops', { ...this.#opColumns(op, sentUs, ackedUs), ...outcomeColumns(outcome) });
     if (outcome.status === 'applied') {
       this.fates.set(op.id, 'promised');
       if (op.id < this.#accepted.length && this.#accepted[op.id] === 2) {
@@ -84,19 +71,8 @@ export class ReplayRecorder implements DriveSink, EventSink {
 
   /** An op upstream never sent (feedback): one `ops` row, status `suppressed`, no send or ack time; its fate stays unsent. */
   suppressed(op: Op): void {
-    const { run_id, strategy, rep } = this.key;
     this.rows.push('ops', {
-      run_id,
-      strategy,
-      rep,
-      op_id: op.id,
-      kind: op.kind,
-      account: op.account,
-      amount: op.amount,
-      job: op.job,
-      intended_us: op.at,
-      sent_us: -1,
-      acked_us: -1,
+      ...this.#opColumns(op, -1, -1),
       status: 'suppressed',
       reason: '',
       lock_wait_us: -1,
@@ -104,6 +80,12 @@ export class ReplayRecorder implements DriveSink, EventSink {
       balance: 0,
       detail: '',
     });
+  }
+
+  /** The `ops` row's replay key, op and timing columns: what a settled and a suppressed op share. */
+  #opColumns(op: Op, sentUs: Micros, ackedUs: Micros) {
+    const { run_id, strategy, rep } = this.key;
+    return { run_id, strategy, rep, op_id: op.id, kind: op.kind, account: op.account, amount: op.amount, job: op.job, intended_us: op.at, sent_us: sentUs, acked_us: ackedUs };
   }
 
   posted(ops: readonly Op[], at: Micros): void {

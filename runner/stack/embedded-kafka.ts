@@ -20,6 +20,7 @@ import { freePort } from './free-port.js';
 import { ensureKafkaJars, type KafkaJars } from './kafka-jars.js';
 import { onTeardown } from './lifecycle.js';
 import { StackError } from './stack-error.js';
+import { stopChild } from './stop-child.js';
 import { startWatchdog } from './watchdog.js';
 
 /** Options for {@link startEmbeddedKafka}. */
@@ -132,7 +133,7 @@ export async function startEmbeddedKafka(options: EmbeddedKafkaOptions = {}): Pr
     const started = Date.now();
     let child = launch();
     await waitForBroker(brokers, child, logFile, timeoutMs).catch(async (err: unknown) => {
-      await terminate(child, 'SIGKILL');
+      await stopChild(child, 'SIGKILL');
       throw err;
     });
     const startMs = Date.now() - started;
@@ -143,7 +144,7 @@ export async function startEmbeddedKafka(options: EmbeddedKafkaOptions = {}): Pr
       stopping ??= (async () => {
         unregister();
         await restarting.catch(() => undefined);
-        await terminate(child, 'SIGTERM');
+        await stopChild(child, 'SIGTERM');
         rmSync(dir, { recursive: true, force: true });
       })();
       return stopping;
@@ -163,7 +164,7 @@ export async function startEmbeddedKafka(options: EmbeddedKafkaOptions = {}): Pr
         const oldPid = child.pid ?? -1;
         const t0 = Date.now();
         const run = (async () => {
-          await terminate(child, 'SIGKILL');
+          await stopChild(child, 'SIGKILL');
           child = launch();
           await waitForBroker(brokers, child, logFile, timeoutMs);
         })();
@@ -221,13 +222,4 @@ async function waitForBroker(brokers: readonly string[], child: ChildProcess, lo
     if (Date.now() > deadline) throw new StackError(`embedded Kafka did not answer within ${timeoutMs} ms (see ${logFile})`);
     await new Promise((r) => setTimeout(r, 200));
   }
-}
-
-async function terminate(child: ChildProcess, signal: 'SIGTERM' | 'SIGKILL'): Promise<void> {
-  if (child.exitCode !== null || child.signalCode !== null) return;
-  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
-  child.kill(signal);
-  const killer = setTimeout(() => child.kill('SIGKILL'), 15_000);
-  await exited;
-  clearTimeout(killer);
 }

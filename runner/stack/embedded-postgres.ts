@@ -18,6 +18,7 @@ import { onTeardown } from './lifecycle.js';
 import { freePort } from './free-port.js';
 import { startWatchdog } from './watchdog.js';
 import { StackError } from './stack-error.js';
+import { stopChild } from './stop-child.js';
 
 /** Options for {@link startEmbeddedPostgres}. */
 export interface EmbeddedPostgresOptions {
@@ -149,7 +150,7 @@ function makeServer(
     stopping ??= (async () => {
       unregister();
       await restarting.catch(() => undefined);
-      await shutdown(child, 'SIGINT'); // fast shutdown: abort transactions, checkpoint, exit
+      await stopChild(child, 'SIGINT'); // fast shutdown: abort transactions, checkpoint, exit
       rmSync(dir, { recursive: true, force: true });
     })();
     return stopping;
@@ -159,7 +160,7 @@ function makeServer(
     if (stopping) throw new StackError('embedded PostgreSQL was stopped; it cannot be restarted');
     const oldPid = child.pid ?? -1;
     const run = (async () => {
-      await shutdown(child, 'SIGQUIT'); // immediate shutdown: like a crash, recovered from the WAL at start
+      await stopChild(child, 'SIGQUIT'); // immediate shutdown: like a crash, recovered from the WAL at start
       child = await launch();
       await ready(child);
     })();
@@ -178,16 +179,6 @@ function makeServer(
     stop,
     child: () => child,
   };
-}
-
-/** Signals the postmaster and waits for it to exit (SIGKILL after 15 s). */
-async function shutdown(child: ChildProcess, signal: 'SIGINT' | 'SIGQUIT'): Promise<void> {
-  if (child.exitCode !== null || child.signalCode !== null) return;
-  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
-  child.kill(signal);
-  const killer = setTimeout(() => child.kill('SIGKILL'), 15_000);
-  await exited;
-  clearTimeout(killer);
 }
 
 async function initCluster(initdb: string, dir: string, data: string, owner: { uid?: number; gid?: number }): Promise<string> {
