@@ -66,7 +66,7 @@ it('leaves under 16 MB of freed pages resident 2 s after a query that freed hund
 });
 
 it("leaves a JE_MALLOC_CONF the user set alone", async () => {
-  const openStoreJs = pathToFileURL(join(packageRoot(), 'dist', 'reports', 'store', 'open-store.js')).href;
+  const openStoreJs = pathToFileURL(join(packageRoot(), 'dist', 'results', 'open-store.js')).href;
   const script = `
     const { openStore } = await import(${JSON.stringify(openStoreJs)});
     const store = await openStore({ dataDir: process.env.DIR });
