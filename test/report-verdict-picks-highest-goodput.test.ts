@@ -26,7 +26,7 @@ it('picks the highest goodput among the qualifying ones, and says why in one sen
   );
   expect(v.qualified).toEqual(['row-lock', 'atomic']);
   expect(v.pick).toBe('atomic');
-  expect(v.reason).toBe('atomic has the highest goodput, separated from the runner-up: atomic 950 ops/s vs row-lock 400 ops/s.');
+  expect(v.reason).toBe('atomic has the highest goodput, ahead of the runner-up on one measurement (no interval: one repetition, too short for batch means; repeat to rule out noise): atomic 950 ops/s vs row-lock 400 ops/s.');
   expect(v.not_judged).toEqual([{ label: 'buffer', backend: 'kafka', status: 'skipped', detail: 'needs kafka: pass --kafka host:port' }]);
   const wal = v.judged.find((j) => j.label === 'wal')!;
   expect(wal.qualifies).toBe(false);
@@ -50,7 +50,7 @@ it('breaks a goodput tie (within 1 %) by the lowest ack p99, and calls equal one
   );
   expect(v.qualified).toEqual(['row-lock', 'aggregate', 'atomic']);
   expect(v.pick).toBe('aggregate');
-  expect(v.reason).toBe('aggregate has the lowest ack p99 of those within 1% of the highest goodput, separated from the runner-up: aggregate ack p99 12.0 ms vs row-lock ack p99 40.0 ms.');
+  expect(v.reason).toBe('aggregate has the lowest ack p99 of those within 1% of the highest goodput, ahead of the runner-up on one measurement (no interval: one repetition, too short for batch means; repeat to rule out noise): aggregate ack p99 12.0 ms vs row-lock ack p99 40.0 ms.');
   const tie = judge({ strategies: [made({ label: 'aggregate', goodput: 991, p99: 12_000 }), made({ label: 'split', goodput: 1_000, p99: 12_000 })] }, SLO);
   expect(tie.pick).toBeNull();
   expect(tie.too_close_to_call).toEqual({ labels: ['split', 'aggregate'], figure: 'ack p99', repetitions: null });
@@ -69,5 +69,18 @@ it('ranks by money-safe goodput: a faster strategy whose ops were lost or overdr
   const v = judge({ strategies: [made({ label: 'wal', goodput: 1_000, moneySafe: 700 }), made({ label: 'aggregate', goodput: 900 })] }, { p99_ack_us: 50_000 });
   expect(v.judged.map((j) => [j.label, j.goodput_per_s, j.money_safe_goodput_per_s])).toEqual([['wal', 1_000, 700], ['aggregate', 900, 900]]);
   expect(v.pick).toBe('aggregate');
-  expect(v.reason).toBe('aggregate has the highest goodput, separated from the runner-up: aggregate 900 ops/s vs wal 700 ops/s.'); // ranked by money-safe goodput
+  expect(v.reason).toBe('aggregate has the highest goodput, ahead of the runner-up on one measurement (no interval: one repetition, too short for batch means; repeat to rule out noise): aggregate 900 ops/s vs wal 700 ops/s.'); // ranked by money-safe goodput
+});
+
+it('one replay each: money-safe goodput takes its interval from the batch means, so overlapping strategies are too close to call, not "separated"', () => {
+  // As seen on a default run: wal 207 vs aggregate 200 money-safe ops/s, whose batch-means intervals overlap.
+  const batches = new Map([
+    ['wal\u00000', { goodput: { point: 210, lo: 195, hi: 224, method: 'batch-means' as const, n: 10 }, ackP99: null, postingP99: null }],
+    ['aggregate\u00000', { goodput: { point: 200, lo: 188, hi: 211, method: 'batch-means' as const, n: 10 }, ackP99: null, postingP99: null }],
+  ]);
+  const strategies = [made({ label: 'wal', goodput: 210, moneySafe: 207 }), made({ label: 'aggregate', goodput: 200 })];
+  const v = judge({ strategies }, { p99_ack_us: 50_000 }, batches);
+  expect(v.pick).toBeNull();
+  expect(v.too_close_to_call?.labels).toEqual(['wal', 'aggregate']);
+  expect(v.reason).toMatch(/^Too close to call: wal, aggregate: their goodput intervals overlap \(wal 207 ops\/s \(95% CI 192–221\) vs aggregate 200 ops\/s \(95% CI 188–211\)\)/);
 });

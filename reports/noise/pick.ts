@@ -13,7 +13,9 @@
  *   it is ack p99 (lower is better) among those within that share.
  * - The leader on the deciding figure is picked when its interval is
  *   separated from the runner-up's on that figure and every one of its checks
- *   passes. A single contender is picked when its checks all pass.
+ *   passes. A single contender is picked when its checks all pass. Where a
+ *   side has no interval (one repetition too short for batch means), the
+ *   points decide and the reason says the pick rests on one measurement.
  * - Otherwise: too close to call between the leader and the runner-up (or
  *   the leader alone, when an uncertain check is all that stands in its way).
  */
@@ -94,7 +96,10 @@ export function decidePick(all: readonly Contender[]): PickOutcome {
   if (runner === undefined) return { kind: 'pick', label: lead.label, runnerUp: null, figure, reason: `${lead.label} is the only strategy that meets every constraint (${show(lead, 'goodput')}).` };
   if (separatedBetter(interval(lead), interval(runner), better)) {
     const what = figure === 'goodput' ? 'highest goodput' : `lowest ack p99 of those within ${GOODPUT_TIE_SHARE * 100}% of the highest goodput`;
-    return { kind: 'pick', label: lead.label, runnerUp: runner.label, figure, reason: `${lead.label} has the ${what}, separated from the runner-up: ${show(lead, figure)} vs ${show(runner, figure)}.` };
+    // Without a measured spread on either side the points are all there is: say so rather than claim a separation.
+    const unmeasured = interval(lead).method === 'none' || interval(runner).method === 'none';
+    const how = unmeasured ? 'ahead of the runner-up on one measurement (no interval: one repetition, too short for batch means; repeat to rule out noise)' : 'separated from the runner-up';
+    return { kind: 'pick', label: lead.label, runnerUp: runner.label, figure, reason: `${lead.label} has the ${what}, ${how}: ${show(lead, figure)} vs ${show(runner, figure)}.` };
   }
   const n = repetitionsToSeparate(values(lead), values(runner));
   const more = n === null ? (lead.goodput.method === 'bootstrap' ? 'no number of repetitions is likely to separate them' : 'repeat (--repeat 3 or more) to tell them apart') : `about ${n} repetitions each would likely separate them`;

@@ -70,7 +70,7 @@ export function judge(report: Pick<RunReport, 'strategies'>, slo: Slo, batches?:
     const point = (e: Estimate | null): Estimate => e ?? { point: Number.NaN, lo: Number.NaN, hi: Number.NaN, method: 'none', n: 0 };
     // The pick ranks by money-safe goodput (ops never lost, duplicated or overdrawn) where it was measured.
     const safe = values((s) => s.money_safe_goodput_per_s);
-    const ranked = safe.length === completed.length ? { goodput: bootstrapInterval(safe), goodputValues: safe } : undefined;
+    const ranked = safe.length === completed.length ? { goodput: moneySafeInterval(safe, j.intervals.figures.goodput_per_s), goodputValues: safe } : undefined;
     contenders.push({
       label,
       standing: j.standing,
@@ -122,6 +122,21 @@ function judgeLabel(label: string, completed: readonly StrategyReport[], all: re
     checks,
     intervals,
   };
+}
+
+/**
+ * The interval of money-safe goodput (ops/s). Over repetitions, a bootstrap
+ * of their values. For one replay, money-safe goodput has no batch means of
+ * its own, so goodput's batch-means interval is shifted by the ops/s that
+ * were not money-safe (a count observed once, not a sampled rate): without
+ * this the pick compared bare points and called overlapping strategies
+ * "separated".
+ */
+function moneySafeInterval(safe: readonly number[], goodput: Estimate | null): Estimate {
+  const own = bootstrapInterval(safe);
+  if (safe.length !== 1 || goodput === null || goodput.method === 'none') return own;
+  const shift = own.point - goodput.point;
+  return { point: own.point, lo: goodput.lo + shift, hi: goodput.hi + shift, method: goodput.method, n: goodput.n };
 }
 
 /** The median of the measured values, null when none was measured. */
