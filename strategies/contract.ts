@@ -144,7 +144,7 @@ export interface Observable {
   observe(): Promise<readonly { readonly name: string; readonly value: number }[]>;
 }
 
-/** Optional capability: the strategy can suffer an injected fault (issue 4). */
+/** Optional capability: the strategy can suffer an injected fault. */
 export interface FaultTarget {
   /** The fault kinds this strategy understands, e.g. `['consumer:kill']`. */
   readonly faults: readonly string[];

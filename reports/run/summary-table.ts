@@ -116,7 +116,7 @@ export function provenance(report: RunReport): [string, string][] {
   ];
   const model = report.strategies.find((s) => s.ledger_model)?.ledger_model;
   if (model) pairs.push(['ledger', model]);
-  // Recorded by runs since issue 16 (runner/api/run.ts): the CPU layout, and how much the machine varies on its own.
+  // Recorded by runs since the noise work (runner/api/run.ts): the CPU layout, and how much the machine varies on its own.
   const config = (r.config ?? {}) as { cpu_layout?: { text?: string }; noise_floor?: { text?: string } | null };
   if (config.cpu_layout?.text) pairs.push(['CPU layout', config.cpu_layout.text]);
   if (config.noise_floor?.text) pairs.push(['noise floor', config.noise_floor.text]);
