@@ -128,7 +128,7 @@ export const OPTIONS = [
     record: { as: 'via' },
     help: 'how ops reach each strategy: direct calls, or HTTP to the strategy served by a `hotbench serve` child (http) or in this process (http-inprocess)',
   },
-  { key: 'isolate', type: 'boolean', env: 'HOTBENCH_ISOLATE', envForm: '1/true/yes', commands: RUNS, parse: p.onOff, absent: false, record: { as: 'isolate' }, help: "give the run's own servers (embedded PostgreSQL, a redis-server it started) one half of the CPUs and the driver the other (taskset, 2+ CPUs), as on separate hosts; the report records the CPU layout" },
+  { key: 'isolate', type: 'boolean', env: 'HOTBENCH_ISOLATE', envForm: '1/true/yes', commands: RUNS, parse: p.onOff, absent: false, record: { as: 'isolate' }, help: "give the run's own servers (embedded PostgreSQL, a redis-server or Kafka broker it started) one half of the CPUs and the driver the other (taskset, 2+ CPUs), as on separate hosts; the report records the CPU layout" },
   { key: 'noiseFloor', type: 'string', env: 'HOTBENCH_NOISE_FLOOR', default: 'auto', choices: ['auto', 'on', 'off'], commands: RUNS, parse: p.choice(['auto', 'on', 'off'] as const), record: { as: 'noise_floor' }, help: "measure the machine's own spread first (pgbench, atomic's statement on the hot account, 3 × 5 s) and record it with the run: auto = when --repeat is 2 or more" },
   { key: 'keepDatabases', type: 'boolean', env: 'HOTBENCH_KEEP_DATABASES', envForm: '1/true/yes', commands: [...CELLS, 'finalize'], parse: p.onOff, absent: false, help: "keep each strategy's database on an external server after the run (for inspection)" },
   {
