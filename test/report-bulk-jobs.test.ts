@@ -13,6 +13,8 @@ import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { loadRunReport, type RunReport } from '../reports/run/queries.js';
 import { metricNamed } from '../reports/common/metrics.js';
+import { compareReports } from '../reports/compare/compare.js';
+import { buildThresholds } from '../reports/compare/thresholds.js';
 import { renderTerminal } from '../reports/run/render-terminal.js';
 import { renderMarkdown } from '../reports/run/render-markdown.js';
 import { renderHtml } from '../reports/run/render-html.js';
@@ -102,6 +104,17 @@ function expectRendered(withJobs: RunReport, without: RunReport): void {
   expect(JSON.parse(renderJsonText(without)).strategies[0].bulk_jobs).toBeNull();
 }
 
+/** Compare judges the catalog's job metrics like any other, by name. */
+function expectCompared(report: RunReport): void {
+  const candidate = { ...report, run: { ...report.run, run_id: 'candidate' } };
+  const c = compareReports(report, candidate, buildThresholds({ flags: ['job_completion_p99_s=+10%', 'jobs_not_completed=0'] }));
+  const buffer = c.strategies.find((s) => s.label === 'buffer')!;
+  const metric = (name: string) => buffer.metrics.find((m) => m.metric === name)!;
+  expect(metric('job_completion_p99_s').baseline?.median).toBe(2.003);
+  expect(metric('jobs_not_completed').verdict).toBe('regression'); // job 2 never completed: the cap of 0 breaks
+  expect(c.breaches).toEqual([{ strategy: 'buffer', metric: 'jobs_not_completed', reason: 'value 1 breaks <= 0' }]);
+}
+
 async function check(store: Store): Promise<void> {
   await store.migrate();
   const rows = bulkJobRunRows(testRunId('jobs'));
@@ -111,6 +124,7 @@ async function check(store: Store): Promise<void> {
   await insertFakeRun(store, plain);
   const report = await loadRunReport(store, rows.runs[0]!.run_id);
   expectBulkJobs(report, rows);
+  expectCompared(report);
   expectRendered(report, await loadRunReport(store, plain.runs[0]!.run_id));
 }
 
