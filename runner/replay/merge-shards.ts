@@ -23,7 +23,7 @@
 import pg from 'pg';
 import type { AccountSpec } from '../../strategies/contract.js';
 import { createLedger, type PhysicalAccount } from '../../strategies/ledger.js';
-import { homeShard } from '../../strategies/sharded/placement.js';
+import { homeShard } from '../../strategies/shard-placement.js';
 
 const CHUNK = 20_000;
 

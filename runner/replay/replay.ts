@@ -39,7 +39,7 @@ import { shardOps } from '../../scenarios/shard.js';
 import { openSharedDatabase } from '../shard/shared-database.js';
 import { shardRowOf } from '../shard/shard-replay.js';
 import { mergeShardLedgers } from './merge-shards.js';
-import { homeShard } from '../../strategies/sharded/placement.js';
+import { homeShard } from '../../strategies/shard-placement.js';
 
 export type { ReplayArgs } from './args.js';
 

@@ -3,7 +3,7 @@
  * (seed 000's 分库分表, split databases and tables). Every shard has its own
  * database, its own pool and its own ledger tables, and runs its own
  * instance of the inner strategy; an op goes to its account's home shard,
- * chosen by a stable hash of the account id (see ./placement.ts).
+ * chosen by a stable hash of the account id (see ../shard-placement.ts).
  *
  * Double entry stays inside one shard: each platform account (revenue,
  * settlement, clearing) has a part on every shard, and an op's counterparty
@@ -29,7 +29,7 @@ import {
 } from '../contract.js';
 import { isObservable } from '../contract.js';
 import { shardedParams, type ShardedParams } from './params.js';
-import { homeShard, shardAccounts, shardOfOp } from './placement.js';
+import { homeShard, shardAccounts, shardOfOp } from '../shard-placement.js';
 
 /** The `sharded` composite. */
 export class ShardedStrategy implements Strategy, Observable {

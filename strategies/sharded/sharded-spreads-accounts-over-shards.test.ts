@@ -19,7 +19,7 @@ import type { PostgresPort, Strategy, StrategyContext } from '../contract.js';
 import { builtinRegistry } from '../registry.js';
 import { resolveStrategies } from '../spec.js';
 import { ShardedStrategy } from './index.js';
-import { homeShard } from './placement.js';
+import { homeShard } from '../shard-placement.js';
 
 const CUSTOMERS = 40;
 // Customer 0 is hot; then revenue (40), settlement (41), clearing (42).

@@ -1,11 +1,11 @@
 /**
- * Where `sharded` puts each account and each op: a stable hash of the
+ * Where `sharded` (strategies/sharded/) puts each account and each op: a stable hash of the
  * account id picks an account's home shard; an account spread over the
  * shards (a platform account of the double-entry model, or a sub-account
  * layout such as `split`'s hot accounts) has a part on every shard and each
  * op on it goes to the shard its op id hashes to.
  */
-import type { AccountSpec, Op } from '../contract.js';
+import type { AccountSpec, Op } from './contract.js';
 
 /** A 32-bit hash of a non-negative integer (murmur3's finalizer over both 32-bit halves): stable across runs and processes. */
 export function hash32(n: number): number {
