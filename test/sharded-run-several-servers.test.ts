@@ -81,4 +81,11 @@ describe('ledger shards', () => {
     expect(hasStackTrace(res.stderr)).toBe(false);
     expect(res.stderr.trim()).toMatch(/^hotbench: --pg-shards 3 but --pg gives 2 URLs: with --pg each URL is one shard; drop --pg-shards, or drop --pg to start 3 embedded servers\.$/);
   });
+
+  it('refuses to serve a sharded strategy over --via http in one line', async () => {
+    const res = await runCli(['run', '--strategies', 'sharded(row-lock)', '--via', 'http', '--pg', PG_URL, '--data-dir', join(dir, 'data'), '--out', join(dir, 'via')], { timeoutMs: 60_000 });
+    expect(res.code).toBe(2);
+    expect(hasStackTrace(res.stderr)).toBe(false);
+    expect(res.stderr.trim()).toMatch(/^hotbench: sharded\(row-lock\) cannot be served over --via http: its ledger shards are handed over in-process; run it without --via$/);
+  });
 });
