@@ -88,4 +88,11 @@ describe('ledger shards', () => {
     expect(hasStackTrace(res.stderr)).toBe(false);
     expect(res.stderr.trim()).toMatch(/^hotbench: sharded\(row-lock\) cannot be served over --via http: its ledger shards are handed over in-process; run it without --via$/);
   });
+
+  it('names the bad URL of several in one line, without echoing it', async () => {
+    const res = await runCli(['run', '--dry-run', '--pg', `postgres://u:${SECRET}@a/d,mysql://u:${SECRET}@b/d`, '--data-dir', join(dir, 'data')], { timeoutMs: 60_000 });
+    expect(res.code).toBe(2);
+    expect(res.stderr).not.toContain(SECRET);
+    expect(res.stderr.trim()).toMatch(/^hotbench: --pg \(URL 2 of 2\): must start with postgres:\/\/ or postgresql:\/\/ \(got mysql:\/\/\); give postgres:\/\/user@host:5432\/database\.$/);
+  });
 });
