@@ -31,6 +31,25 @@ export interface OutcomeCommon {
    * the strategy takes no lock for this op.
    */
   readonly lockWaitUs?: number;
+  /**
+   * µs this op waited for PostgreSQL connections from a pool (sent →
+   * connection acquired, summed over the connections it took). The runner
+   * measures it for every strategy (`./pool-wait.ts`); a strategy sets it only
+   * for work it ran apart from the op, such as a batch. Omitted when the op
+   * took no connection.
+   */
+  readonly poolWaitUs?: number;
+  /**
+   * µs this op spent queued in a batcher: handed to the strategy → its batch
+   * started (`aggregate`). Omitted where ops are not batched.
+   */
+  readonly queuedUs?: number;
+  /**
+   * The op was posted in a batch whose lock and pool waits are carried by the
+   * batch's first op: this op's are included there, so summed waits count
+   * each batch's wait once. Default false.
+   */
+  readonly waitsOnBatchHead?: boolean;
   /** Attempts made (optimistic retries, try-other sub-accounts). Default 1. */
   readonly attempts?: number;
 }
