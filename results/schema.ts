@@ -244,13 +244,16 @@ export function createTableSql(database: string, table: TableName): string {
 
 /**
  * Columns added to a table after it was first released, with the value rows
- * written before them read as (`ALTER TABLE ... ADD COLUMN ... DEFAULT`, run
- * by `migrate` on stores that lack them). Each must be last in its table's
- * column list, in this order, so a migrated table and a new one match.
+ * written before them read as (`ALTER TABLE ... ADD COLUMN ... DEFAULT
+ * value`, run by `migrate` on stores that lack them). Each must be last in
+ * its table's column list, in this order, so a migrated table and a new one
+ * match. On 18.16 a WHERE that tests two such columns of an older part fails
+ * ("Column '-1' already exists", its PREWHERE of two defaults): test them in
+ * `-If` aggregates, as the reports do.
  */
-export const ADDED_COLUMNS: readonly { readonly table: TableName; readonly column: string; readonly default: string }[] = [
-  { table: 'ops', column: 'pool_wait_us', default: String(WAIT.notMeasured) },
-  { table: 'ops', column: 'queue_us', default: String(WAIT.notMeasured) },
+export const ADDED_COLUMNS: readonly { readonly table: TableName; readonly column: string; readonly value: number }[] = [
+  { table: 'ops', column: 'pool_wait_us', value: WAIT.notMeasured },
+  { table: 'ops', column: 'queue_us', value: WAIT.notMeasured },
 ];
 
 /** `SELECT table, name FROM system.columns` of the database: what {@link addedColumnsSql} compares against. */
@@ -266,7 +269,7 @@ export function presentColumnsSql(database: string): string {
  */
 export function addedColumnsSql(database: string, present: ReadonlySet<string>): string[] {
   return ADDED_COLUMNS.filter((c) => !present.has(`${c.table}.${c.column}`)).map(
-    (c) => `ALTER TABLE ${checkDatabaseName(database)}.${c.table} ADD COLUMN ${c.column} ${sqlType((COLUMNS[c.table] as Readonly<Record<string, ColumnType>>)[c.column] ?? 'String')} DEFAULT ${c.default}`,
+    (c) => `ALTER TABLE ${checkDatabaseName(database)}.${c.table} ADD COLUMN ${c.column} ${sqlType((COLUMNS[c.table] as Readonly<Record<string, ColumnType>>)[c.column] ?? 'String')} DEFAULT ${c.value}`,
   );
 }
 

@@ -44,7 +44,7 @@ const DEFAULTS: Record<ColumnType, unknown> = { String: '', DateTime: '0000-00-0
 /** The value a column added after the table's first release reads as in older rows (what `migrate` declares), or undefined. */
 function addedDefault(table: TableName, column: string): number | undefined {
   const added = ADDED_COLUMNS.find((c) => c.table === table && c.column === column);
-  return added === undefined ? undefined : Number(added.default);
+  return added?.value;
 }
 
 /** The TabSeparated line of one old JSONEachRow line; throws the reason it cannot be converted. */
