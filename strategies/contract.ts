@@ -3,8 +3,9 @@
  * handed, the required interface and the optional capabilities.
  *
  * This module is the only thing a strategy imports from hotbench (besides the
- * shared ledger helpers in `./ledger.ts`). It has no dependencies on the
- * runner or the reports; the op and account types it re-exports are the
+ * shared ledger helpers in `./ledger.ts`, and `./pool-wait.ts` for a strategy
+ * that does work apart from its ops, such as a batch). It has no dependencies
+ * on the runner or the reports; the op and account types it re-exports are the
  * scenario's own (scenarios/op.ts), so scenarios/ need not import strategies/.
  *
  * Units: every time is an integer number of microseconds (µs) on the run's
