@@ -31,7 +31,7 @@ const SETTINGS = { input_format_parallel_parsing: 0, max_threads: 1, max_insert_
 function opRow(i: number): OpRow {
   return {
     run_id: '20261204-083000-abcdef', strategy: 'noop', rep: 0, op_id: i, kind: 'charge', account: i % 1000, amount: 1, job: -1,
-    intended_us: i * 10, sent_us: i * 10 + 3, acked_us: i * 10 + 50, status: 'applied', reason: '', lock_wait_us: -1, attempts: 1, balance: 0, detail: '',
+    intended_us: i * 10, sent_us: i * 10 + 3, acked_us: i * 10 + 50, status: 'applied', reason: '', lock_wait_us: -1, pool_wait_us: -1, queue_us: -1, attempts: 1, balance: 0, detail: '',
   };
 }
 

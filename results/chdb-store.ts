@@ -19,7 +19,7 @@ import { bindParams } from './bind.js';
 import { encodeRows, type EncodedBody, type RowFormat } from './encode.js';
 import { StoreError, firstLine } from './errors.js';
 import { coerceRows, stripTrailingSemicolon, type JsonAnswer } from './result.js';
-import { checkDatabaseName, columnNamesOf, migrationSql } from './schema.js';
+import { addedColumnsSql, checkDatabaseName, columnNamesOf, migrationSql, presentColumnsSql } from './schema.js';
 import { CHDB_CONNECTION_ARGS, loadChdb } from './chdb-load.js';
 
 /**
@@ -133,6 +133,8 @@ export class ChdbStore implements StreamingStore {
 
   async migrate(): Promise<void> {
     for (const statement of migrationSql(this.database)) await this.#exec(undefined, (s) => s.queryAsync(statement));
+    const present = await this.#select<{ table: string; name: string }>(presentColumnsSql(this.database), undefined);
+    for (const statement of addedColumnsSql(this.database, new Set(present.map((c) => `${c.table}.${c.name}`)))) await this.#exec(undefined, (s) => s.queryAsync(statement));
   }
 
   async insert<T extends TableName>(table: T, rows: readonly RowOf[T][]): Promise<void> {

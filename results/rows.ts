@@ -135,14 +135,34 @@ export interface OpRow {
   status: RecordedStatus;
   /** Reject reason, or ''. */
   reason: string;
-  /** µs waited for a row lock, or -1 where the strategy took none. */
+  /** µs waited for a row lock (≥ 0), or a {@link WAIT} code. Rows recorded before the codes existed say -1 for both "none taken" and "none measured". */
   lock_wait_us: number;
   attempts: number;
   /** Balance answered to a `read`; 0 otherwise. */
   balance: number;
   /** One-line error detail for `error` rejects; '' otherwise. */
   detail: string;
+  /** µs waited for PostgreSQL pool connections (≥ 0), or a {@link WAIT} code; -1 in rows recorded before it was measured. */
+  pool_wait_us: number;
+  /** µs queued in a batcher, handed to the strategy → its batch started (≥ 0), or a {@link WAIT} code; -1 in rows recorded before it was measured. */
+  queue_us: number;
 }
+
+/**
+ * What a negative wait column of an `ops` row means (`lock_wait_us`,
+ * `pool_wait_us`, `queue_us`); a value ≥ 0 is a measured wait in µs. Sums and
+ * percentiles are over the measured values only; a report shows "n/a" when no
+ * op of a replay could have the wait and "—" when some could but none was
+ * measured.
+ */
+export const WAIT = {
+  /** The op could have waited but no figure came back (it failed or timed out first, or the run predates the column). */
+  notMeasured: -1,
+  /** The op cannot have this wait: the strategy took no row lock, no pool connection, or does not batch, for it. */
+  notApplicable: -2,
+  /** The op was posted in a batch whose wait is recorded once, on the batch's first op. */
+  onBatchHead: -3,
+} as const;
 
 /** One row per posted op (synchronous `applied` ops at ack, deferred ones when the strategy reports them). */
 export interface PostingRow {

@@ -8,7 +8,7 @@
  * Portable to ClickHouse 18.16: plain types, `ENGINE = MergeTree ORDER BY`.
  */
 import type { RowOf, TableName } from './rows.js';
-import { TABLES } from './rows.js';
+import { TABLES, WAIT } from './rows.js';
 import { StoreError } from './errors.js';
 
 /** The column types hotbench uses. */
@@ -91,6 +91,8 @@ const ops: Columns<RowOf['ops']> = {
   attempts: 'UInt32',
   balance: 'Int64',
   detail: 'String',
+  pool_wait_us: 'Int64',
+  queue_us: 'Int64',
 };
 
 const postings: Columns<RowOf['postings']> = {
@@ -237,6 +239,38 @@ export function createTableSql(database: string, table: TableName): string {
   const cols = columnsOf(table).map(([name, type]) => `  ${name} ${sqlType(type)}`);
   const key = ORDER_BY[table].map(String).join(', ');
   return `CREATE TABLE IF NOT EXISTS ${checkDatabaseName(database)}.${table}\n(\n${cols.join(',\n')}\n)\nENGINE = MergeTree ORDER BY (${key})`;
+}
+
+
+/**
+ * Columns added to a table after it was first released, with the value rows
+ * written before them read as (`ALTER TABLE ... ADD COLUMN ... DEFAULT
+ * value`, run by `migrate` on stores that lack them). Each must be last in
+ * its table's column list, in this order, so a migrated table and a new one
+ * match. On 18.16 a WHERE that tests two such columns of an older part fails
+ * ("Column '-1' already exists", its PREWHERE of two defaults): test them in
+ * `-If` aggregates, as the reports do.
+ */
+export const ADDED_COLUMNS: readonly { readonly table: TableName; readonly column: string; readonly value: number }[] = [
+  { table: 'ops', column: 'pool_wait_us', value: WAIT.notMeasured },
+  { table: 'ops', column: 'queue_us', value: WAIT.notMeasured },
+];
+
+/** `SELECT table, name FROM system.columns` of the database: what {@link addedColumnsSql} compares against. */
+export function presentColumnsSql(database: string): string {
+  return `SELECT table, name FROM system.columns WHERE database = '${checkDatabaseName(database)}'`;
+}
+
+/**
+ * The `ALTER TABLE ... ADD COLUMN` statements that bring tables created
+ * before {@link ADDED_COLUMNS} up to date, given the columns present
+ * (`table.column`). ClickHouse 18.16 has no `ADD COLUMN IF NOT EXISTS`, hence
+ * the explicit comparison.
+ */
+export function addedColumnsSql(database: string, present: ReadonlySet<string>): string[] {
+  return ADDED_COLUMNS.filter((c) => !present.has(`${c.table}.${c.column}`)).map(
+    (c) => `ALTER TABLE ${checkDatabaseName(database)}.${c.table} ADD COLUMN ${c.column} ${sqlType((COLUMNS[c.table] as Readonly<Record<string, ColumnType>>)[c.column] ?? 'String')} DEFAULT ${c.value}`,
+  );
 }
 
 /** Every statement `migrate` runs, in order: the database, then each table. Idempotent. */

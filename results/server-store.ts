@@ -13,7 +13,7 @@ import { bindParams } from './bind.js';
 import { encodeRows, type EncodedBody, type RowFormat } from './encode.js';
 import { StoreError, firstLine, maskUrl } from './errors.js';
 import { coerceRows, stripTrailingSemicolon, type JsonAnswer } from './result.js';
-import { checkDatabaseName, columnNamesOf, migrationSql } from './schema.js';
+import { addedColumnsSql, checkDatabaseName, columnNamesOf, migrationSql, presentColumnsSql } from './schema.js';
 
 /** Options of {@link openServerStore}. */
 export interface ServerStoreOptions {
@@ -96,6 +96,10 @@ export class ServerStore implements StreamingStore {
 
   async migrate(): Promise<void> {
     for (const statement of migrationSql(this.database)) {
+      await this.#call(() => this.#admin.command({ query: statement }));
+    }
+    const present = await this.#select<{ table: string; name: string }>(this.#admin, presentColumnsSql(this.database));
+    for (const statement of addedColumnsSql(this.database, new Set(present.map((c) => `${c.table}.${c.name}`)))) {
       await this.#call(() => this.#admin.command({ query: statement }));
     }
   }

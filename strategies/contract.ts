@@ -3,8 +3,9 @@
  * handed, the required interface and the optional capabilities.
  *
  * This module is the only thing a strategy imports from hotbench (besides the
- * shared ledger helpers in `./ledger.ts`). It has no dependencies on the
- * runner or the reports; the op and account types it re-exports are the
+ * shared ledger helpers in `./ledger.ts`, and `./pool-wait.ts` for a strategy
+ * that does work apart from its ops, such as a batch). It has no dependencies
+ * on the runner or the reports; the op and account types it re-exports are the
  * scenario's own (scenarios/op.ts), so scenarios/ need not import strategies/.
  *
  * Units: every time is an integer number of microseconds (µs) on the run's
@@ -31,6 +32,25 @@ export interface OutcomeCommon {
    * the strategy takes no lock for this op.
    */
   readonly lockWaitUs?: number;
+  /**
+   * µs this op waited for PostgreSQL connections from a pool (sent →
+   * connection acquired, summed over the connections it took). The runner
+   * measures it for every strategy (`./pool-wait.ts`); a strategy sets it only
+   * for work it ran apart from the op, such as a batch. Omitted when the op
+   * took no connection.
+   */
+  readonly poolWaitUs?: number;
+  /**
+   * µs this op spent queued in a batcher: handed to the strategy → its batch
+   * started (`aggregate`). Omitted where ops are not batched.
+   */
+  readonly queuedUs?: number;
+  /**
+   * The op was posted in a batch whose lock and pool waits are carried by the
+   * batch's first op: this op's are included there, so summed waits count
+   * each batch's wait once. Default false.
+   */
+  readonly waitsOnBatchHead?: boolean;
   /** Attempts made (optimistic retries, try-other sub-accounts). Default 1. */
   readonly attempts?: number;
 }

@@ -69,7 +69,7 @@ const DECLINES: [number, number, string, number, number, number][] = [
 function opRow(op: number, account: number, kind: string, amount: number, sent: number, acked: number, over: Partial<OpRow> = {}): OpRow {
   return {
     ...key, op_id: op, kind, account, amount, job: -1, intended_us: sent, sent_us: sent, acked_us: acked, status: 'rejected',
-    reason: 'insufficient_funds', lock_wait_us: -1, attempts: 1, balance: 0, detail: '', ...over,
+    reason: 'insufficient_funds', lock_wait_us: -1, pool_wait_us: -1, queue_us: -1, attempts: 1, balance: 0, detail: '', ...over,
   };
 }
 

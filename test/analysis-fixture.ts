@@ -86,7 +86,7 @@ export function analysisContext(o: {
 /** An `ops` row with defaults (an applied op); override what matters. */
 export function opRow(key: RunReplayKey, o: Partial<RowOf['ops']> & Pick<RowOf['ops'], 'op_id' | 'kind' | 'account'>): RowOf['ops'] {
   return {
-    ...key, amount: 0, job: -1, intended_us: 0, sent_us: 0, acked_us: 0, status: 'applied', reason: '', lock_wait_us: -1, attempts: 1, balance: 0, detail: '', ...o,
+    ...key, amount: 0, job: -1, intended_us: 0, sent_us: 0, acked_us: 0, status: 'applied', reason: '', lock_wait_us: -1, pool_wait_us: -1, queue_us: -1, attempts: 1, balance: 0, detail: '', ...o,
   };
 }
 

@@ -35,7 +35,7 @@ function opsOf(runId: string): RowOf['ops'][] {
       rows.push({
         run_id: runId, strategy, rep: 0, op_id: i, kind: i % 10 === 0 ? 'read' : 'charge', account: i % 1000, amount: 25 + (i % 7), job: -1,
         intended_us: i * 100, sent_us: i * 100 + 3, acked_us: i % 5000 === 1 ? -1 : i * 100 + 900, status: i % 5000 === 1 ? 'unsent' : 'applied',
-        reason: '', lock_wait_us: -1, attempts: 1, balance: 1_000_000 - i, detail: i === 7 ? NASTY : '',
+        reason: '', lock_wait_us: -1, pool_wait_us: -1, queue_us: -1, attempts: 1, balance: 1_000_000 - i, detail: i === 7 ? NASTY : '',
       });
     }
   }

@@ -34,7 +34,7 @@ async function replay(runId: string, strategy: string, idx: number, latencyUs: n
   const rng = createRng(seed, strategy);
   const ops: RowOf['ops'][] = Array.from({ length: OPS }, (_, i) => ({
     run_id: runId, strategy, rep: 0, op_id: i, kind: 'charge', account: 1, amount: 10, job: -1, intended_us: i * 5000, sent_us: i * 5000,
-    acked_us: i * 5000 + Math.round(latencyUs * (0.95 + 0.1 * rng.float())), status: 'applied', reason: '', lock_wait_us: -1, attempts: 1, balance: 0, detail: '',
+    acked_us: i * 5000 + Math.round(latencyUs * (0.95 + 0.1 * rng.float())), status: 'applied', reason: '', lock_wait_us: -1, pool_wait_us: -1, queue_us: -1, attempts: 1, balance: 0, detail: '',
   }));
   await store.insert('ops', ops);
 }

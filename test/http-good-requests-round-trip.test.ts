@@ -69,10 +69,10 @@ describe('billing API: good requests', () => {
         [4, -400],
       ]);
 
-      // The raw wire format: a 402 with the reason, a 200 read with the balance.
+      // The raw wire format: a 402 with the reason and the lock wait it measured (µs; this test's pools are not timed, so no pool wait), a 200 read with the balance.
       const refused = await fetch(`${url}/v1/withdraw`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ op_id: 100, account: 0, amount: 5_000 }) });
       expect(refused.status).toBe(402);
-      expect(await refused.json()).toEqual({ status: 'rejected', op_id: 100, kind: 'withdraw', account: 0, reason: 'insufficient_funds', detail: '' });
+      expect(await refused.json()).toEqual({ status: 'rejected', op_id: 100, kind: 'withdraw', account: 0, reason: 'insufficient_funds', detail: '', lock_wait_us: expect.any(Number) });
       const read = await fetch(`${url}/v1/balance/1`);
       expect(read.status).toBe(200);
       expect(await read.json()).toEqual({ status: 'applied', kind: 'read', account: 1, amount: 0, balance: -400 });

@@ -44,7 +44,7 @@ it('inserts full batches and one partial per interval while rows keep coming; ev
     for (let i = 0; i < N; i++) {
       const row: OpRow = {
         run_id: runId, strategy: 'noop', rep: 0, op_id: i, kind: 'charge', account: i % 1000, amount: 1, job: -1,
-        intended_us: i * 10, sent_us: i * 10, acked_us: i * 10 + 5, status: 'applied', reason: '', lock_wait_us: -1, attempts: 1, balance: 0, detail: '',
+        intended_us: i * 10, sent_us: i * 10, acked_us: i * 10 + 5, status: 'applied', reason: '', lock_wait_us: -1, pool_wait_us: -1, queue_us: -1, attempts: 1, balance: 0, detail: '',
       };
       recorder.push('ops', row);
       if (i % PER_TURN === PER_TURN - 1) await sleep(12);

@@ -35,7 +35,7 @@ it('200k pushes in a tight loop: fast pushes, a responsive loop, every row writt
     // Build the rows first, so the loop below times push() alone.
     const rows: OpRow[] = Array.from({ length: N }, (_, i) => ({
       run_id: runId, strategy: 'row-lock', rep: 0, op_id: i, kind: 'charge', account: i % 1000, amount: (i % 97) + 1, job: -1,
-      intended_us: i * 10, sent_us: i * 10 + 3, acked_us: i * 10 + 500, status: 'applied', reason: '', lock_wait_us: i % 7, attempts: 1, balance: 0, detail: '',
+      intended_us: i * 10, sent_us: i * 10 + 3, acked_us: i * 10 + 500, status: 'applied', reason: '', lock_wait_us: i % 7, pool_wait_us: -1, queue_us: -1, attempts: 1, balance: 0, detail: '',
     }));
     let slowest = 0n;
     const started = process.hrtime.bigint();

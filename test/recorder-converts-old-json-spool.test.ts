@@ -33,7 +33,7 @@ afterAll(async () => {
 function op(runId: string, i: number): OpRow {
   return {
     run_id: runId, strategy: 'cache', rep: 0, op_id: i, kind: 'charge', account: i % 3, amount: i + 1, job: -1, intended_us: i * 100, sent_us: i * 100,
-    acked_us: i * 100 + 7, status: 'applied', reason: '', lock_wait_us: -1, attempts: 1, balance: 0, detail: `old "${i}"\ttab`,
+    acked_us: i * 100 + 7, status: 'applied', reason: '', lock_wait_us: -1, pool_wait_us: -1, queue_us: -1, attempts: 1, balance: 0, detail: `old "${i}"\ttab`,
   };
 }
 

@@ -38,7 +38,7 @@ export function edgeRows(runId: string): { [T in TableName]: RowOf[T][] } {
     })),
     ops: [0, 1, 2].map((i) => ({
       ...key(i), op_id: i === 2 ? MAX : i, kind: 'charge', account: i, amount: i === 1 ? -MAX : 125, job: -1, intended_us: i * 1000, sent_us: i === 0 ? -1 : 5,
-      acked_us: -1, status: i === 1 ? ('rejected' as const) : ('unsent' as const), reason: i === 1 ? 'insufficient_funds' : '', lock_wait_us: -1,
+      acked_us: -1, status: i === 1 ? ('rejected' as const) : ('unsent' as const), reason: i === 1 ? 'insufficient_funds' : '', lock_wait_us: -1, pool_wait_us: -1, queue_us: -1,
       attempts: 65_535, balance: -9_007_199_254_740_991, detail: NASTY[i + 1]!,
     })),
     postings: [0, 1].map((i) => ({ ...key(i), op_id: i, intended_us: -MAX, posted_us: MAX })),

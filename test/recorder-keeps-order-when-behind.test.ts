@@ -80,7 +80,7 @@ it('a failed in-flight batch goes back in front of rows spooled meanwhile; all l
     const runId = testRunId('order');
     const ops: OpRow[] = Array.from({ length: 250 }, (_, i) => ({
       run_id: runId, strategy: 'wal', rep: 0, op_id: i, kind: 'charge', account: 0, amount: 1, job: -1, intended_us: i, sent_us: i, acked_us: i + 1,
-      status: 'applied', reason: '', lock_wait_us: 0, attempts: 1, balance: 0, detail: '',
+      status: 'applied', reason: '', lock_wait_us: 0, pool_wait_us: -1, queue_us: -1, attempts: 1, balance: 0, detail: '',
     }));
     const notes: string[] = [];
     const recorder = new Recorder(store, { spoolDir: join(dir, 'spool'), onNote: (l) => notes.push(l), batchRows: 50, maxBufferedRows: 100, flushIntervalMs: 10, retryMinMs: 10, retryMaxMs: 20 });

@@ -66,7 +66,7 @@ it('spools during an outage and catches up by itself when the server is back', a
     const runId = testRunId('outage');
     const ops: OpRow[] = Array.from({ length: 2500 }, (_, i) => ({
       run_id: runId, strategy: 'buffer', rep: 0, op_id: i, kind: 'topup', account: 0, amount: i, job: -1, intended_us: i, sent_us: i, acked_us: i + 1,
-      status: 'applied', reason: '', lock_wait_us: -1, attempts: 1, balance: 0, detail: '',
+      status: 'applied', reason: '', lock_wait_us: -1, pool_wait_us: -1, queue_us: -1, attempts: 1, balance: 0, detail: '',
     }));
     const notes: string[] = [];
     const recorder = new Recorder(store, { spoolDir: join(dir, 'spool'), onNote: (l) => notes.push(l), flushIntervalMs: 20, retryMinMs: 20, retryMaxMs: 100 });

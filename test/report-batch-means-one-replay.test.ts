@@ -29,7 +29,7 @@ function plant(runId: string, strategy: string, latency: (i: number) => number):
   for (let i = 0; i < 1000; i++) {
     const intended = i * 10_000;
     const acked = intended + latency(i);
-    ops.push({ run_id: runId, strategy, rep: 0, op_id: i, kind: 'charge', account: 0, amount: 1, job: -1, intended_us: intended, sent_us: intended, acked_us: acked, status: 'applied', reason: '', lock_wait_us: -1, attempts: 1, balance: 0, detail: '' });
+    ops.push({ run_id: runId, strategy, rep: 0, op_id: i, kind: 'charge', account: 0, amount: 1, job: -1, intended_us: intended, sent_us: intended, acked_us: acked, status: 'applied', reason: '', lock_wait_us: -1, pool_wait_us: -1, queue_us: -1, attempts: 1, balance: 0, detail: '' });
     postings.push({ run_id: runId, strategy, rep: 0, op_id: i, intended_us: intended, posted_us: acked });
   }
   return { ops, postings };

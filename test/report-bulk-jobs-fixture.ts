@@ -30,7 +30,7 @@ type Key = Pick<OpRow, 'run_id' | 'strategy' | 'rep'>;
 function op(key: Key, id: number, job: number, intended: number, acked: number, status: OpRow['status'], reason = ''): OpRow {
   return {
     ...key, op_id: id, kind: job >= 0 ? 'adjust' : 'charge', account: job >= 0 ? 0 : 1 + (id % 7), amount: -100, job, intended_us: intended,
-    sent_us: acked >= 0 ? intended + 1 : -1, acked_us: acked, status, reason, lock_wait_us: -1, attempts: 1, balance: 0, detail: '',
+    sent_us: acked >= 0 ? intended + 1 : -1, acked_us: acked, status, reason, lock_wait_us: -1, pool_wait_us: -1, queue_us: -1, attempts: 1, balance: 0, detail: '',
   };
 }
 

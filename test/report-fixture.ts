@@ -41,7 +41,7 @@ export function fakeRunRows(runId: string, startedAt = '2024-05-01 12:00:00'): F
   for (let i = 0; i < 1000; i++) {
     const intended = i * 1000;
     if (i >= 990) {
-      ops.push({ ...base, op_id: i, kind: 'charge', account: i % 5, amount: 100, job: -1, intended_us: intended, sent_us: -1, acked_us: -1, status: 'unsent', reason: '', lock_wait_us: -1, attempts: 0, balance: 0, detail: '' });
+      ops.push({ ...base, op_id: i, kind: 'charge', account: i % 5, amount: 100, job: -1, intended_us: intended, sent_us: -1, acked_us: -1, status: 'unsent', reason: '', lock_wait_us: -1, pool_wait_us: -1, queue_us: -1, attempts: 0, balance: 0, detail: '' });
       continue;
     }
     const acked = intended + (i === 989 ? 250_000 : (i + 1) * 100);
@@ -50,7 +50,8 @@ export function fakeRunRows(runId: string, startedAt = '2024-05-01 12:00:00'): F
     const reason = status !== 'rejected' ? '' : k < 30 ? 'insufficient_funds' : k < 42 ? 'timeout' : 'error';
     ops.push({
       ...base, op_id: i, kind: 'charge', account: i % 5, amount: 100, job: -1, intended_us: intended, sent_us: intended + 5, acked_us: acked, status, reason,
-      lock_wait_us: status === 'applied' ? (i % 13) * 50 : -1, attempts: 1, balance: 0, detail: reason === 'error' ? 'connection reset' : '',
+      // Pool waits: measured for applied ops, not measured for those that failed (timeout, error), not applicable otherwise.
+      lock_wait_us: status === 'applied' ? (i % 13) * 50 : -1, pool_wait_us: status === 'applied' ? (i % 11) * 20 : reason === 'timeout' || reason === 'error' ? -1 : -2, queue_us: -2, attempts: 1, balance: 0, detail: reason === 'error' ? 'connection reset' : '',
     });
     if (status === 'applied') postings.push({ ...base, op_id: i, intended_us: intended, posted_us: acked });
     if (status === 'accepted') postings.push({ ...base, op_id: i, intended_us: intended, posted_us: acked + 5000 + i });
@@ -58,7 +59,7 @@ export function fakeRunRows(runId: string, startedAt = '2024-05-01 12:00:00'): F
   const cache = { run_id: runId, strategy: CACHE_LABEL, rep: 0 };
   for (let i = 0; i < 4; i++) {
     const intended = i * 250_000;
-    ops.push({ ...cache, op_id: i, kind: 'charge', account: 0, amount: 10, job: -1, intended_us: intended, sent_us: intended, acked_us: intended + (i + 1) * 100, status: 'accepted', reason: '', lock_wait_us: -1, attempts: 1, balance: 0, detail: '' });
+    ops.push({ ...cache, op_id: i, kind: 'charge', account: 0, amount: 10, job: -1, intended_us: intended, sent_us: intended, acked_us: intended + (i + 1) * 100, status: 'accepted', reason: '', lock_wait_us: -2, pool_wait_us: -1, queue_us: -2, attempts: 1, balance: 0, detail: '' });
     if (i < 3) postings.push({ ...cache, op_id: i, intended_us: intended, posted_us: intended + (i + 1) * 1000 });
   }
   const incident = (key: typeof base, kind: string, amount: number, n: number): IncidentRow => ({ ...key, kind, op_id: n, account: 0, amount, at_us: n * 10, detail: `${kind} #${n}` });
@@ -119,6 +120,8 @@ export function expectedRowLock(rows: FakeRows) {
   const acked = ops.filter((o) => o.acked_us >= 0);
   const ack = acked.map((o) => o.acked_us - o.intended_us);
   const locks = ops.filter((o) => o.lock_wait_us >= 0).map((o) => o.lock_wait_us);
+  const pools = ops.filter((o) => o.pool_wait_us >= 0).map((o) => o.pool_wait_us);
+  const sent = ops.filter((o) => o.status !== 'unsent' && o.status !== 'suppressed');
   const posts = rows.postings.filter((p) => p.strategy === 'row-lock').map((p) => p.posted_us - p.intended_us);
   const good = ops.filter((o) => o.status === 'applied' || o.status === 'accepted').length;
   const windowUs = Math.max(1_000_000, ...acked.map((o) => o.acked_us));
@@ -128,7 +131,14 @@ export function expectedRowLock(rows: FakeRows) {
     goodput_window_us: windowUs,
     ack_latency_us: { count: acked.length, p50: quantile(ack, 0.5), p90: quantile(ack, 0.9), p99: quantile(ack, 0.99), p999: quantile(ack, 0.999), max: Math.max(...ack) },
     posting_delay_us: { posted: posts.length, p50: quantile(posts, 0.5), p99: quantile(posts, 0.99), max: Math.max(...posts) },
-    lock_wait: { ops: locks.length, total_s: locks.reduce((a, b) => a + b, 0) / 1e6, p99_us: quantile(locks, 0.99) },
+    lock_wait: {
+      ops: locks.length, total_s: locks.reduce((a, b) => a + b, 0) / 1e6, p99_us: quantile(locks, 0.99),
+      in_batch: 0, not_measured: sent.filter((o) => o.lock_wait_us === -1).length, shown: 'measured',
+    },
+    pool_wait: {
+      ops: pools.length, total_s: pools.reduce((a, b) => a + b, 0) / 1e6, p99_us: quantile(pools, 0.99),
+      in_batch: 0, not_measured: sent.filter((o) => o.pool_wait_us === -1).length, shown: 'measured',
+    },
   };
 }
 
@@ -168,6 +178,10 @@ export function expectFakeReport(report: import('../reports/run/queries.js').Run
   expect(rowLock.posting_delay_us.posted).toBe(940);
   expect(rowLock.lock_wait).toEqual(js.lock_wait);
   expect(rowLock.lock_wait.ops).toBe(890);
+  expect(rowLock.pool_wait).toEqual(js.pool_wait);
+  // Pool waits: 890 applied measured; the 20 timeouts and errors not measured; the rest not applicable.
+  expect(rowLock.pool_wait).toMatchObject({ ops: 890, not_measured: 20, shown: 'measured' });
+  expect(rowLock.batch_queue).toEqual({ ops: 0, total_s: 0, p99_us: null, in_batch: 0, not_measured: 0, shown: 'not_applicable' });
   expect(rowLock.overdrafts).toEqual({ count: 2, amount: 500 });
   expect(rowLock.incidents).toMatchObject({ lost: 1, duplicated: 3, phantom: 0, mismatch: 0, conservation: 0, false_declines: 1, stale_reads: 2 });
   expect(rowLock.incidents.by_kind['duplicated']).toEqual({ count: 3, amount: 300 });
@@ -189,7 +203,9 @@ export function expectFakeReport(report: import('../reports/run/queries.js').Run
   // Cache: latencies 100..400 µs → rank floor(0.5·4) = 2 → 300; posting delays 1,000..3,000 µs.
   expect(cache.ack_latency_us).toEqual({ count: 4, p50: 300, p90: 400, p99: 400, p999: 400, max: 400 });
   expect(cache.posting_delay_us).toEqual({ posted: 3, p50: 2000, p99: 3000, max: 3000 });
-  expect(cache.lock_wait).toEqual({ ops: 0, total_s: 0, p99_us: null });
+  // The cache's accept path takes no row lock (n/a); its pool wait has no figure, as in a run recorded before it was measured (—).
+  expect(cache.lock_wait).toEqual({ ops: 0, total_s: 0, p99_us: null, in_batch: 0, not_measured: 0, shown: 'not_applicable' });
+  expect(cache.pool_wait).toEqual({ ops: 0, total_s: 0, p99_us: null, in_batch: 0, not_measured: 4, shown: 'not_measured' });
   expect(cache.goodput_per_s).toBe(4);
   expect(cache.offered_per_s).toBe(4);
   expect(cache.conservation).toEqual({ audited: true, ok: false, accounts_checked: 1 });

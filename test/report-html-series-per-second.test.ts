@@ -36,7 +36,7 @@ function rows(runId: string): FakeRows {
       const intended = i * 100_000;
       const acked = intended + (strategy === 'row-lock' ? 600_000 : 1_000);
       const status = i % 3 === 2 ? 'rejected' : i % 3 === 1 && strategy === 'wal' ? 'accepted' : 'applied';
-      ops.push({ ...key(strategy), op_id: i, kind: 'charge', account: 7, amount: 100, job: -1, intended_us: intended, sent_us: intended, acked_us: acked, status, reason: status === 'rejected' ? 'insufficient_funds' : '', lock_wait_us: -1, attempts: 1, balance: 0, detail: '' });
+      ops.push({ ...key(strategy), op_id: i, kind: 'charge', account: 7, amount: 100, job: -1, intended_us: intended, sent_us: intended, acked_us: acked, status, reason: status === 'rejected' ? 'insufficient_funds' : '', lock_wait_us: -1, pool_wait_us: -1, queue_us: -1, attempts: 1, balance: 0, detail: '' });
       if (status !== 'rejected') postings.push({ ...key(strategy), op_id: i, intended_us: intended, posted_us: acked + (status === 'accepted' ? 250_000 : 0) });
     }
   }

@@ -59,21 +59,25 @@ it('terminal and Markdown rows show the JSON figures', () => {
   const rowLock = json.strategies[0] as StrategyReport;
   // By hand: 1,000 ops / 1 s; 940 / 1.239 s = 758.7 → 759; money-safe (940 − 1 lost − 3 duplicated − 2 overdrawn) / 1.239 s = 753.8 → 754;
   // 49,600 / 98,100 / 250,000 / 250,000 µs; 50 rejects of 1,000.
-  const expected = ['1,000', '759', '754', '49.6', '98.1', '250', '250', `${formatSeconds(rowLock.lock_wait.total_s)} / ${formatMs(rowLock.lock_wait.p99_us)}`, '50 (5.0%)', '2 / 500', '1', '3', '✓'];
+  const waits = [rowLock.lock_wait, rowLock.pool_wait].map((w) => `${formatSeconds(w.total_s)} / ${formatMs(w.p99_us)}`);
+  const expected = ['1,000', '759', '754', '49.6', '98.1', '250', '250', ...waits, '50 (5.0%)', '2 / 500', '1', '3', '✓'];
   expect(rowLock.lock_wait.p99_us).toBe(600);
+  expect(rowLock.pool_wait.p99_us).toBe(200);
   const terminal = renderTerminal(report);
   const markdown = readFileSync(files.md, 'utf8');
   expect(markdown).toBe(renderMarkdown(report));
   expect(terminalRow(terminal, 'row-lock [postgres]')).toEqual(expected);
   expect(markdownRow(markdown, 'row-lock \\[postgres\\]')).toEqual(expected);
-  // Cache: 4 ops in 1 s, 1 of them lost (money-safe 3.0); 300 / 400 / 400 / 400 µs; no lock; conservation broken.
-  const cache = ['4.0', '4.0', '3.0', '0.300', '0.400', '0.400', '0.400', '—', '0', '0 / 0', '1', '0', '✗'];
+  // Cache: 4 ops in 1 s, 1 of them lost (money-safe 3.0); 300 / 400 / 400 / 400 µs; no lock (n/a), pool wait not measured (—); conservation broken.
+  const cache = ['4.0', '4.0', '3.0', '0.300', '0.400', '0.400', '0.400', 'n/a', '—', '0', '0 / 0', '1', '0', '✗'];
   expect(terminalRow(terminal, `${CACHE_LABEL} [redis+postgres]`)).toEqual(cache);
   expect(terminal).toContain(`buffer [kafka] skipped: ${SKIP_REASON}`);
   expect(markdown).toContain('insufficient\\_funds 30 (3.0%), timeout 12 (1.2%), error 8 (0.8%)');
   expect(terminal).toContain('insufficient_funds 30 (3.0%), timeout 12 (1.2%), error 8 (0.8%)');
   const html = readFileSync(files.html, 'utf8');
   for (const cell of expected) expect(html).toContain(`<td class="num">${escapeHtml(cell)}</td>`);
+  // Every format says what n/a and — mean in the wait columns.
+  for (const text of [terminal, markdown, html]) expect(text).toContain('n/a = not applicable');
 });
 
 it('escapes a <script> scenario name and strategy label in the HTML, and loads nothing', () => {

@@ -18,7 +18,7 @@
  * (`p99_ack_ms: -10%` is refused: for latency only an increase can regress)
  * and a change can be judged in the right direction.
  */
-import type { BulkJobs, StrategyReport } from './report-types.js';
+import type { BulkJobs, StrategyReport, WaitSummary } from './report-types.js';
 import { formatInt, formatMs, formatRate, formatSeconds } from './format.js';
 
 /** Which way a metric gets worse. */
@@ -45,6 +45,7 @@ export interface MetricDef {
 }
 
 const ms = (us: number | null): number | null => (us === null ? null : us / 1000);
+const waitSeconds = (w: WaitSummary): number | null => (w.ops > 0 ? w.total_s : null);
 const pct = (n: number, of: number): number | null => (of > 0 ? (100 * n) / of : null);
 
 const latency = (name: string, describe: string, value: (s: StrategyReport) => number | null): MetricDef => ({ name, unit: 'ms', direction: 'higher_is_worse', capOver: 'median', describe, value });
@@ -68,8 +69,11 @@ export const METRICS: readonly MetricDef[] = [
   { name: 'suppressed', unit: 'ops', direction: 'higher_is_worse', capOver: 'median', describe: 'ops upstream never sent: their account was stopped by the budget signal (on_threshold: stop); neither lost nor rejected', value: (s) => s.by_status.suppressed ?? 0 },
   { name: 'reject_pct', unit: '%', direction: 'higher_is_worse', capOver: 'median', describe: 'rejected ops, percent of recorded ops (any reason)', value: (s) => pct(s.rejects.total, s.ops.recorded) },
   latency('posting_delay_p99_ms', '99th percentile posting delay (intended send → in the ledger)', (s) => ms(s.posting_delay_us.p99)),
-  { name: 'lock_wait_s', unit: 's', direction: 'higher_is_worse', capOver: 'median', describe: 'row-lock wait summed over ops', value: (s) => (s.lock_wait.ops > 0 ? s.lock_wait.total_s : null) },
-  latency('lock_wait_p99_ms', '99th percentile row-lock wait of ops that took a lock', (s) => ms(s.lock_wait.p99_us)),
+  { name: 'lock_wait_s', unit: 's', direction: 'higher_is_worse', capOver: 'median', describe: 'time ops waited for row locks, summed; a batch waits once for all its ops, so its wait counts once', value: (s) => waitSeconds(s.lock_wait) },
+  latency('lock_wait_p99_ms', '99th percentile of the measured row-lock waits (one per op, or one per batch)', (s) => ms(s.lock_wait.p99_us)),
+  { name: 'pool_wait_s', unit: 's', direction: 'higher_is_worse', capOver: 'median', describe: 'time ops waited for a PostgreSQL connection from the client pool (sent → connection acquired), summed; a batch\'s once', value: (s) => waitSeconds(s.pool_wait) },
+  latency('pool_wait_p99_ms', '99th percentile of the measured pool waits (one per op, or one per batch)', (s) => ms(s.pool_wait.p99_us)),
+  latency('batch_queue_p99_ms', '99th percentile time an op spent queued in a batcher (handed to the strategy → its batch started; aggregate)', (s) => ms(s.batch_queue.p99_us)),
   { name: 'late_pct', unit: '%', direction: 'higher_is_worse', capOver: 'median', describe: 'ops the driver sent late (cap reached or driver behind), percent of planned', value: (s) => pct(s.ops.late, s.ops.planned) },
   incident('overdraft_count', 'overdraft incidents', (s) => s.overdrafts.count),
   { name: 'overdraft_amount', unit: 'minor units', direction: 'higher_is_worse', capOver: 'worst', describe: 'sum of the amounts by which floors were broken', value: (s) => s.overdrafts.amount },

@@ -148,14 +148,12 @@ export interface StrategyReport {
   readonly ack_latency_us: LatencySummary;
   /** posted − intended over every posting, µs. */
   readonly posting_delay_us: { readonly posted: number; readonly p50: number | null; readonly p99: number | null; readonly max: number | null };
-  readonly lock_wait: {
-    /** Ops that took a row lock (lock wait ≥ 0). */
-    readonly ops: number;
-    /** Sum of their waits, seconds. */
-    readonly total_s: number;
-    /** 99th percentile of their waits, µs; null when no op took a lock. */
-    readonly p99_us: number | null;
-  };
+  /** Per-op row-lock wait, each batch's wait once (docs/metrics.md "lock wait"). */
+  readonly lock_wait: WaitSummary;
+  /** Per-op wait for a PostgreSQL pool connection (docs/metrics.md "pool wait"). */
+  readonly pool_wait: WaitSummary;
+  /** Per-op time queued in a batcher before its batch started (`aggregate`; docs/metrics.md "batch queue"). */
+  readonly batch_queue: WaitSummary;
   /**
    * Run-level lock waits, sampled by the telemetry (`pg_stat_activity` every
    * ~50 ms): sessions of the strategy's database waiting on a lock.
@@ -267,6 +265,30 @@ export interface BulkJob {
   readonly last_ack_us: number | null;
   /** last_settled − first_intended, µs, when every op settled; null otherwise. */
   readonly completion_us: number | null;
+}
+
+/**
+ * One per-op wait over a replay's ops. Sums and the percentile are over the
+ * measured waits only; a batched strategy measures one wait per batch (on
+ * its first op), so the sum counts each wait once.
+ */
+export interface WaitSummary {
+  /** Ops with a measured wait (a batch's first op stands for its batch). */
+  readonly ops: number;
+  /** Sum of the measured waits, seconds. */
+  readonly total_s: number;
+  /** 99th percentile of the measured waits, µs; null when none was measured. */
+  readonly p99_us: number | null;
+  /** Ops whose wait is counted on their batch's first op. */
+  readonly in_batch: number;
+  /** Sent ops that could have waited but brought no figure back (failed first, or recorded before this wait was measured). */
+  readonly not_measured: number;
+  /**
+   * How reports show it: `measured` (figures), `not_applicable` (no op of the
+   * replay could have this wait: no row lock, no pool connection, no batcher:
+   * shown "n/a"), `not_measured` (some could, none has a figure: shown "—").
+   */
+  readonly shown: 'measured' | 'not_applicable' | 'not_measured';
 }
 
 /** A signal or note a strategy (or the runner) raised. */

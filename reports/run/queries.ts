@@ -23,9 +23,10 @@ import {
   type EventItem,
   type OpStats,
   type PostingStats,
+  type WaitStats,
 } from './run-sql.js';
 import { replayKeyOf, type ReplayKey } from '../../results/rows.js';
-import { RUN_REPORT_FORMAT, type BulkJobs, type ReportEvent, type RunListItem, type RunProvenance, type RunReport, type StrategyReport } from '../common/report-types.js';
+import { RUN_REPORT_FORMAT, type BulkJobs, type ReportEvent, type RunListItem, type RunProvenance, type RunReport, type StrategyReport, type WaitSummary } from '../common/report-types.js';
 import { loadRunSeries } from './html/load-series.js';
 import { selectTelemetryStats, type TelemetryStats } from './telemetry-sql.js';
 import { selectBatchIntervals } from '../noise/batch-sql.js';
@@ -183,7 +184,6 @@ function strategyReport(key: ReplayKey, summary: StrategyRunRow | undefined, run
   for (const i of rows.incidents) kinds[i.kind] = { count: i.n, amount: i.amount };
   const kindCount = (k: string) => kinds[k]?.count ?? 0;
   const eventCount = (t: string) => rows.eventCounts.find((e) => e.type === t)?.n ?? 0;
-  const lockOps = o?.lock_ops ?? 0;
   const p = rows.postings;
   const t = rows.telemetry;
 
@@ -230,7 +230,9 @@ function strategyReport(key: ReplayKey, summary: StrategyRunRow | undefined, run
       p99: p && p.posted > 0 ? p.delay_q[1]! : null,
       max: p && p.posted > 0 ? p.delay_max : null,
     },
-    lock_wait: { ops: lockOps, total_s: (o?.lock_sum_us ?? 0) / 1e6, p99_us: lockOps > 0 ? o!.lock_p99_us : null },
+    lock_wait: waitSummary(o?.lock, recorded),
+    pool_wait: waitSummary(o?.pool, recorded),
+    batch_queue: waitSummary(o?.queue, recorded),
     lock_wait_sampled: {
       polls: t?.polls ?? 0,
       total_s: t && t.polls > 0 ? t.lock_wait_us / 1e6 : null,
@@ -264,6 +266,20 @@ function strategyReport(key: ReplayKey, summary: StrategyRunRow | undefined, run
     },
     events: { signals: eventCount('signal'), notes: eventCount('note'), items: rows.events.map(toEvent) },
     bulk_jobs: rows.jobs ?? null,
+  };
+}
+
+/** A wait column's summary; a replay with no recorded op has nothing measured rather than nothing applicable. */
+function waitSummary(w: WaitStats | undefined, recorded: number): WaitSummary {
+  const ops = w?.ops ?? 0;
+  const notMeasured = w?.not_measured ?? 0;
+  return {
+    ops,
+    total_s: (w?.sum_us ?? 0) / 1e6,
+    p99_us: ops > 0 ? (w?.p99_us ?? 0) : null,
+    in_batch: w?.in_batch ?? 0,
+    not_measured: notMeasured,
+    shown: ops > 0 ? 'measured' : notMeasured > 0 || recorded === 0 ? 'not_measured' : 'not_applicable',
   };
 }
 

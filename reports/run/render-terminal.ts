@@ -8,6 +8,7 @@ import { provenance, rejectLines, statusLines, summaryTable } from './summary-ta
 import { alignTable } from '../common/table.js';
 import { telemetryTable } from './telemetry-tables.js';
 import { bulkJobsTable } from './bulk-jobs-table.js';
+import { WAIT_LEGEND } from '../common/waits.js';
 import { verdictConstraints, verdictIntervalNotes, verdictLines, verdictPick } from './verdict-render.js';
 
 /** The whole report as terminal text (newline-terminated). */
@@ -17,7 +18,7 @@ export function renderTerminal(report: RunReport): string {
   if (statuses.length > 0) out.push('', ...statuses);
   const rejects = rejectLines(report);
   if (rejects.length > 0) out.push('', 'rejects by reason:', ...rejects.map((l) => `  ${l}`));
-  out.push('', 'lock waits, stop delivery and lag:', ...alignTable(telemetryTable(report)));
+  out.push('', 'lock waits, stop delivery and lag:', ...alignTable(telemetryTable(report)), WAIT_LEGEND);
   const jobs = bulkJobsTable(report);
   if (jobs) out.push('', 'bulk jobs (first op intended → last op posted or declined):', ...alignTable(jobs));
   const pairs = provenance(report);

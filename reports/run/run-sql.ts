@@ -4,7 +4,7 @@
  * window functions, no JOINs needed: `-If` combinators, GROUP BY, LIMIT BY).
  * The run id is always a bound parameter; callers validate it first.
  */
-import { replayKeyOf, type ReplayKey, type RunEndRow, type RunRow, type StrategyRunRow } from '../../results/rows.js';
+import { replayKeyOf, WAIT, type ReplayKey, type RunEndRow, type RunRow, type StrategyRunRow } from '../../results/rows.js';
 import type { Store } from '../../results/store.js';
 import { exactQuantilesIn, type QuantileSeries } from './exact-quantiles.js';
 
@@ -43,15 +43,55 @@ export interface OpStats extends ReplayKey {
   /** Exact percentiles (quantileExact's rank rule) 0.5, 0.9, 0.99, 0.999 of acked − intended over acked ops (zeros when none). */
   readonly ack_q: readonly number[];
   readonly ack_max: number;
-  readonly lock_ops: number;
-  readonly lock_sum_us: number;
-  readonly lock_p99_us: number;
+  /** Per-op waits (lock, pool, batch queue): see {@link WaitStats}. */
+  readonly lock: WaitStats;
+  readonly pool: WaitStats;
+  readonly queue: WaitStats;
+}
+
+/**
+ * One wait column over a replay's ops (`ops.lock_wait_us`, `pool_wait_us`,
+ * `queue_us`; the codes are `WAIT` of results/rows.ts). Unsent and
+ * suppressed ops count in none of these.
+ */
+export interface WaitStats {
+  /** Ops with a measured wait (≥ 0). */
+  readonly ops: number;
+  readonly sum_us: number;
+  /** Exact 99th percentile of the measured waits (0 when none). */
+  readonly p99_us: number;
+  /** Ops whose wait is recorded on their batch's first op. */
+  readonly in_batch: number;
+  /** Sent ops with no figure (failed first, or recorded before the column existed). */
+  readonly not_measured: number;
 }
 
 /** Ack latency (acked − intended) of every acked op. */
 const ACK_LATENCY: QuantileSeries = { table: 'ops', expr: 'acked_us - intended_us', cond: 'acked_us >= 0' };
-/** Lock wait of every op whose strategy measured one. */
-const LOCK_WAIT: QuantileSeries = { table: 'ops', expr: 'lock_wait_us', cond: 'lock_wait_us >= 0' };
+/** The per-op wait columns, each over the ops that measured one. */
+const WAITS = {
+  lock: { table: 'ops', expr: 'lock_wait_us', cond: 'lock_wait_us >= 0' },
+  pool: { table: 'ops', expr: 'pool_wait_us', cond: 'pool_wait_us >= 0' },
+  queue: { table: 'ops', expr: 'queue_us', cond: 'queue_us >= 0' },
+} as const satisfies Record<string, QuantileSeries>;
+type WaitName = keyof typeof WAITS;
+const WAIT_NAMES = Object.keys(WAITS) as WaitName[];
+
+/** The aggregates one wait column adds to the ops scan, as `<name>_ops`, `<name>_sum_us`, `<name>_min`, `<name>_max`, `<name>_in_batch`, `<name>_not_measured`. */
+function waitColumnsSql(name: WaitName): string {
+  const c = WAITS[name].expr;
+  return [
+    `countIf(${c} >= 0) AS ${name}_ops`,
+    `sumIf(${c}, ${c} >= 0) AS ${name}_sum_us`,
+    `minIf(${c}, ${c} >= 0) AS ${name}_min`,
+    `maxIf(${c}, ${c} >= 0) AS ${name}_max`,
+    `countIf(${c} = ${WAIT.onBatchHead}) AS ${name}_in_batch`,
+    `countIf(${c} = ${WAIT.notMeasured} AND status NOT IN ('unsent', 'suppressed')) AS ${name}_not_measured`,
+  ].join(',\n       ');
+}
+
+type WaitRow = { readonly [K in `${WaitName}_${'ops' | 'sum_us' | 'min' | 'max' | 'in_batch' | 'not_measured'}`]: number };
+
 /** Posting delay (posted − intended) of every posting. */
 const POSTING_DELAY: QuantileSeries = { table: 'postings', expr: 'posted_us - intended_us', cond: '1' };
 
@@ -62,7 +102,7 @@ const POSTING_DELAY: QuantileSeries = { table: 'postings', expr: 'posted_us - in
  * ACK_LATENCY's and LOCK_WAIT's).
  */
 export async function selectOpStats(store: Store, runId: string): Promise<OpStats[]> {
-  const rows = await store.query<Omit<OpStats, 'ack_q' | 'lock_p99_us'> & { ack_min: number; lock_min: number; lock_max: number }>(
+  const rows = await store.query<Omit<OpStats, 'ack_q' | WaitName> & { ack_min: number } & WaitRow>(
     `SELECT strategy, rep,
        count() AS recorded,
        countIf(status = 'applied') AS applied,
@@ -74,22 +114,42 @@ export async function selectOpStats(store: Store, runId: string): Promise<OpStat
        max(acked_us) AS last_ack_us,
        minIf(acked_us - intended_us, acked_us >= 0) AS ack_min,
        maxIf(acked_us - intended_us, acked_us >= 0) AS ack_max,
-       countIf(lock_wait_us >= 0) AS lock_ops,
-       sumIf(lock_wait_us, lock_wait_us >= 0) AS lock_sum_us,
-       minIf(lock_wait_us, lock_wait_us >= 0) AS lock_min,
-       maxIf(lock_wait_us, lock_wait_us >= 0) AS lock_max
+       ${WAIT_NAMES.map(waitColumnsSql).join(',\n       ')}
      FROM ops
      WHERE run_id = {run:String}
      GROUP BY strategy, rep`,
     { run: runId },
   );
-  const [ack, lock] = await Promise.all([
+  const [ack, ...waits] = await Promise.all([
     exactQuantilesIn(store, runId, ACK_LATENCY, [0.5, 0.9, 0.99, 0.999], rows.map((r) => ({ ...r, n: r.acked, lo: r.ack_min, hi: r.ack_max }))),
-    exactQuantilesIn(store, runId, LOCK_WAIT, [0.99], rows.map((r) => ({ ...r, n: r.lock_ops, lo: r.lock_min, hi: r.lock_max }))),
+    ...WAIT_NAMES.map((name) => exactQuantilesIn(store, runId, WAITS[name], [0.99], rows.map((r) => ({ ...r, n: r[`${name}_ops`], lo: r[`${name}_min`], hi: r[`${name}_max`] })))),
   ]);
+  const p99s = new Map(WAIT_NAMES.map((name, i) => [name, new Map((waits[i] ?? []).map((x) => [replayKeyOf(x), x.values[0]!]))]));
   const ackOf = new Map(ack.map((q) => [replayKeyOf(q), q.values]));
-  const lockOf = new Map(lock.map((q) => [replayKeyOf(q), q.values[0]!]));
-  return rows.map(({ ack_min: _a, lock_min: _l, lock_max: _m, ...r }) => ({ ...r, ack_q: ackOf.get(replayKeyOf(r)) ?? [0, 0, 0, 0], lock_p99_us: lockOf.get(replayKeyOf(r)) ?? 0 }));
+  const waitOf = (r: WaitRow & ReplayKey, name: WaitName): WaitStats => ({
+    ops: r[`${name}_ops`],
+    sum_us: r[`${name}_sum_us`],
+    p99_us: p99s.get(name)?.get(replayKeyOf(r)) ?? 0,
+    in_batch: r[`${name}_in_batch`],
+    not_measured: r[`${name}_not_measured`],
+  });
+  return rows.map((r) => ({
+    strategy: r.strategy,
+    rep: r.rep,
+    recorded: r.recorded,
+    applied: r.applied,
+    accepted: r.accepted,
+    rejected: r.rejected,
+    unsent: r.unsent,
+    suppressed: r.suppressed,
+    acked: r.acked,
+    last_ack_us: r.last_ack_us,
+    ack_max: r.ack_max,
+    ack_q: ackOf.get(replayKeyOf(r)) ?? [0, 0, 0, 0],
+    lock: waitOf(r, 'lock'),
+    pool: waitOf(r, 'pool'),
+    queue: waitOf(r, 'queue'),
+  }));
 }
 
 /** Rejected ops per replay and reason. */

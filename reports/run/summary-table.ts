@@ -5,6 +5,7 @@
  */
 import type { RunReport, StrategyReport } from '../common/report-types.js';
 import type { Column, Table } from '../common/table.js';
+import { WAIT_KINDS, waitCell, waitDefinitions, waitHeader } from '../common/waits.js';
 import { NONE, formatBytes, formatInt, formatMs, formatRate, formatSeconds, formatShare } from '../common/format.js';
 
 const left = (header: string): Column => ({ header, align: 'left' });
@@ -30,7 +31,7 @@ export function conservationMark(s: StrategyReport): string {
 export function summaryTable(report: RunReport): Table {
   const columns = [
     left('strategy [backend]'), right('offered/s'), right('goodput/s'), right('money-safe/s'), right('ack p50 ms'), right('ack p99 ms'), right('ack p99.9 ms'), right('ack max ms'),
-    right('lock wait s / p99 ms'), right('rejects'), right('overdrafts n / amount'), right('lost'), right('dup'), right('conservation'),
+    right(waitHeader(WAIT_KINDS.lock)), right(waitHeader(WAIT_KINDS.pool)), right('rejects'), right('overdrafts n / amount'), right('lost'), right('dup'), right('conservation'),
   ];
   const rep = repeated(report);
   const rows = report.strategies.map((s) => {
@@ -45,7 +46,8 @@ export function summaryTable(report: RunReport): Table {
       formatMs(ack.p99),
       formatMs(ack.p999),
       formatMs(ack.max),
-      s.lock_wait.ops > 0 ? `${formatSeconds(s.lock_wait.total_s)} / ${formatMs(s.lock_wait.p99_us)}` : NONE,
+      waitCell(s.lock_wait),
+      waitCell(s.pool_wait),
       s.rejects.total > 0 ? `${formatInt(s.rejects.total)} (${formatShare(s.rejects.share)})` : '0',
       `${formatInt(s.overdrafts.count)} / ${formatInt(s.overdrafts.amount)}`,
       formatInt(s.incidents.lost),
@@ -135,6 +137,7 @@ export function provenance(report: RunReport): [string, string][] {
 export const DEFINITIONS = [
   'ack latency: intended send time → outcome returned (coordinated-omission safe); percentiles are exact (the observed value at rank floor(q·n), the rule of quantileExact, no interpolation)',
   'offered/s: planned ops / schedule seconds; goodput/s: (applied + accepted) / max(schedule, last ack) seconds; money-safe/s: the same less the ops lost, duplicated or overdrawn (the verdict ranks by it); suppressed: charges upstream never sent after the budget signal (on_threshold: stop)',
-  'lock wait: total seconds waited for row locks / p99 over ops that took one; rejects: count (share of all ops)',
+  ...waitDefinitions(),
+  'rejects: count (share of all ops)',
   'overdrafts: incidents / sum of the amounts below the floor (minor units); conservation: ✓ held for every account, ✗ broken, — not audited',
 ];

@@ -6,8 +6,9 @@
  * once from a RunReport, laid out by each renderer.
  */
 import type { RunReport } from '../common/report-types.js';
-import { NONE, formatInt, formatMs, formatSeconds } from '../common/format.js';
+import { formatInt, formatMs, formatSeconds } from '../common/format.js';
 import { strategyTitle } from './summary-table.js';
+import { waitP99Cell, waitSecondsCell } from '../common/waits.js';
 import type { Column, Table } from '../common/table.js';
 
 const left = (header: string): Column => ({ header, align: 'left' });
@@ -16,7 +17,8 @@ const right = (header: string): Column => ({ header, align: 'right' });
 /** One row per replay: per-op lock waits, sampled lock waits, stop delivery. */
 export function telemetryTable(report: RunReport): Table {
   const columns = [
-    left('strategy [backend]'), right('ops that locked'), right('per-op lock wait s'), right('per-op p99 ms'), right('sampled lock-wait s'), right('max waiters'),
+    left('strategy [backend]'), right('ops that locked'), right('ops in a batch'), right('per-op lock wait s'), right('per-op p99 ms'), right('pool wait s'), right('pool wait p99 ms'),
+    right('batch queue p99 ms'), right('sampled lock-wait s'), right('max waiters'),
     right('stop signals'), right('missed'), right('stop delay max ms'), right('max consumer lag ops'), right('max replication lag ms'),
   ];
   const repeated = report.strategies.some((s) => s.rep > 0);
@@ -26,8 +28,12 @@ export function telemetryTable(report: RunReport): Table {
     return [
       strategyTitle(s, repeated),
       formatInt(s.lock_wait.ops),
-      s.lock_wait.ops > 0 ? formatSeconds(s.lock_wait.total_s) : NONE,
-      formatMs(s.lock_wait.p99_us),
+      formatInt(s.lock_wait.in_batch),
+      waitSecondsCell(s.lock_wait),
+      waitP99Cell(s.lock_wait),
+      waitSecondsCell(s.pool_wait),
+      waitP99Cell(s.pool_wait),
+      waitP99Cell(s.batch_queue),
       formatSeconds(sampled.total_s),
       formatInt(sampled.max_waiters),
       formatInt(sd.signalled),
@@ -42,7 +48,7 @@ export function telemetryTable(report: RunReport): Table {
 
 /** What the telemetry table's columns mean, printed under it. */
 export const TELEMETRY_DEFINITIONS = [
-  'per-op lock wait: time each op waited for a row lock, as the strategy measured it (ops that took one); sampled lock-wait s: sessions of the strategy\'s database waiting on a lock (pg_stat_activity every ~50 ms) integrated over time; max waiters: most at once',
+  'ops that locked: ops with a measured lock wait (a batch\'s first op stands for its batch); ops in a batch: ops whose waits are counted on their batch\'s first op; per-op lock wait and pool wait: see the definitions above; sampled lock-wait s: sessions of the strategy\'s database waiting on a lock (pg_stat_activity every ~50 ms) integrated over time; max waiters: most at once',
   'stop signals / missed: threshold crossings of the ledger balance the strategy signalled (budget_exhausted) / never signalled; stop delay: crossing → signal (≤ 0: signalled first)',
   'max consumer lag: most ops accepted but not yet applied (buffer); max replication lag: longest a commit took to show on the replica (read-write-split); both sampled once a second, — where the strategy has neither',
 ];

@@ -11,6 +11,7 @@
  * generator only when an op is due, so the backlog costs no memory.
  */
 import type { Clock, Micros, Op, Outcome, Strategy } from '../../strategies/contract.js';
+import { submitWithPoolWait } from '../../strategies/pool-wait.js';
 import type { UpstreamGate } from './feedback.js';
 import { LogHistogram } from './histogram.js';
 
@@ -236,7 +237,7 @@ export class OpenLoopDriver {
     if (this.#inFlight > this.#maxInFlight) this.#maxInFlight = this.#inFlight;
     let promise: Promise<Outcome>;
     try {
-      promise = this.strategy.submit(op);
+      promise = submitWithPoolWait(() => this.strategy.submit(op));
     } catch (err) {
       promise = Promise.resolve(errorOutcome(err));
     }

@@ -178,13 +178,23 @@ function checkAmount(kind: WriteKind, value: unknown, where: string): number {
 export function outcomeResponse(request: OpRequest, outcome: Outcome): { status: number; body: Record<string, unknown> } {
   const head: Record<string, unknown> = { status: outcome.status, ...(request.opId >= 0 ? { op_id: request.opId } : {}), kind: request.kind, account: request.account };
   if (outcome.status === 'rejected') {
-    return { status: REJECT_STATUS[outcome.reason], body: { ...head, reason: outcome.reason, detail: outcome.detail ?? '' } };
+    return { status: REJECT_STATUS[outcome.reason], body: { ...head, reason: outcome.reason, detail: outcome.detail ?? '', ...waitFields(outcome) } };
   }
   const body: Record<string, unknown> = { ...head, amount: request.amount };
   if (outcome.status === 'applied' && outcome.balance !== undefined) body['balance'] = outcome.balance;
-  if (outcome.lockWaitUs !== undefined) body['lock_wait_us'] = outcome.lockWaitUs;
+  Object.assign(body, waitFields(outcome));
   if (outcome.attempts !== undefined) body['attempts'] = outcome.attempts;
   return { status: 200, body };
+}
+
+/** The waits an outcome measured, as API fields: `lock_wait_us`, `pool_wait_us`, `queued_us`, `waits_on_batch_head` (each only when set). */
+function waitFields(outcome: Outcome): Record<string, number | boolean> {
+  const fields: Record<string, number | boolean> = {};
+  if (outcome.lockWaitUs !== undefined) fields['lock_wait_us'] = outcome.lockWaitUs;
+  if (outcome.poolWaitUs !== undefined) fields['pool_wait_us'] = outcome.poolWaitUs;
+  if (outcome.queuedUs !== undefined) fields['queued_us'] = outcome.queuedUs;
+  if (outcome.waitsOnBatchHead === true) fields['waits_on_batch_head'] = true;
+  return fields;
 }
 
 /** HTTP status → reject reason, for services that answer a rejection without a (valid) body. */
@@ -207,6 +217,9 @@ export function outcomeOf(status: number, text: string): Outcome {
   }
   const common = {
     ...(typeof body['lock_wait_us'] === 'number' ? { lockWaitUs: body['lock_wait_us'] } : {}),
+    ...(typeof body['pool_wait_us'] === 'number' ? { poolWaitUs: body['pool_wait_us'] } : {}),
+    ...(typeof body['queued_us'] === 'number' ? { queuedUs: body['queued_us'] } : {}),
+    ...(body['waits_on_batch_head'] === true ? { waitsOnBatchHead: true } : {}),
     ...(typeof body['attempts'] === 'number' ? { attempts: body['attempts'] } : {}),
   };
   if (status >= 200 && status < 300) {
@@ -219,7 +232,7 @@ export function outcomeOf(status: number, text: string): Outcome {
   const reason: RejectReason | undefined =
     typeof named === 'string' && (REJECT_REASONS as readonly string[]).includes(named) && REASON_BY_STATUS[status] !== undefined ? (named as RejectReason) : REASON_BY_STATUS[status];
   const message = typeof body['detail'] === 'string' ? body['detail'] : typeof body['error'] === 'string' ? body['error'] : text.slice(0, 200);
-  if (reason !== undefined) return { status: 'rejected', reason, detail: String(message).slice(0, 300) };
+  if (reason !== undefined) return { status: 'rejected', reason, detail: String(message).slice(0, 300), ...common };
   return { status: 'rejected', reason: 'error', detail: `HTTP ${status}: ${String(message)}`.slice(0, 300) };
 }
 

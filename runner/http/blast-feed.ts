@@ -6,7 +6,7 @@
  */
 import { generateOps, type Plan } from '../../scenarios/index.js';
 import type { Clock, Op } from '../../strategies/contract.js';
-import type { OpRow } from '../../results/rows.js';
+import { WAIT, type OpRow } from '../../results/rows.js';
 import { outcomeOf, requestFor } from './api.js';
 import { outcomeColumns } from '../replay/sink.js';
 
@@ -108,7 +108,7 @@ export class BlastLedger {
       }
       timedOut += 1;
       this.counts.rejected += 1;
-      this.push({ ...this.#base(entry), acked_us: -1, status: 'rejected', reason: 'timeout', lock_wait_us: -1, attempts: 1, balance: 0, detail: `no answer within ${timeoutUs / 1e6} s` });
+      this.push({ ...this.#base(entry), acked_us: -1, status: 'rejected', reason: 'timeout', lock_wait_us: WAIT.notMeasured, attempts: 1, balance: 0, detail: `no answer within ${timeoutUs / 1e6} s`, pool_wait_us: WAIT.notMeasured, queue_us: WAIT.notMeasured });
     }
     this.#inFlight.clear();
     return { timedOut, cutOff };

@@ -6,6 +6,8 @@
  */
 import pg from 'pg';
 import type { AccountSpec, Clock, EventSink, Strategy, StrategyContext } from '../../strategies/contract.js';
+import { timePoolWaits } from '../../strategies/pool-wait.js';
+import { withTimedReplica } from '../replay/context.js';
 import type { PlannedStrategy } from '../replay/plan.js';
 import { StackError } from '../stack/stack-error.js';
 import type { PortProviders } from '../stack/needs.js';
@@ -61,10 +63,10 @@ export async function hostStrategy(args: HostArgs): Promise<HostedStrategy> {
         const pool = new pg.Pool({ connectionString: args.database.url, max: options.max ?? args.connections, application_name: options.applicationName ?? `hotbench-serve:${planned.name}` });
         pool.on('error', () => undefined); // idle-client errors surface on the next query
         pools.push(pool);
-        return pool;
+        return timePoolWaits(pool, args.clock);
       },
     },
-    ports,
+    ports: withTimedReplica(ports, args.clock),
     clock: args.clock,
     events: args.events,
     accounts: args.accounts,

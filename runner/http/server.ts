@@ -7,6 +7,7 @@
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { AccountSpec, Clock, Op, Outcome, Strategy } from '../../strategies/contract.js';
+import { submitWithPoolWait } from '../../strategies/pool-wait.js';
 import { ApiError, BODY_LIMIT_BYTES, DEFAULT_MAX_OP_ID, OpIdSet, outcomeResponse, parseBalance, parseWrite, routeOf, type ApiLimits, type OpRequest } from './api.js';
 
 /** Options for {@link BillingServer}. */
@@ -131,7 +132,8 @@ export class BillingServer {
       job: request.kind === 'adjust' ? 0 : -1,
     };
     try {
-      return await this.options.strategy.submit(op);
+      const strategy = this.options.strategy;
+      return await submitWithPoolWait(() => strategy.submit(op));
     } catch (err) {
       // The contract says submit never throws; a strategy that does is reported, not crashed on.
       return { status: 'rejected', reason: 'error', detail: `submit threw: ${err instanceof Error ? err.message.split('\n')[0] : String(err)}` };

@@ -23,7 +23,7 @@ import { join } from 'node:path';
 import { encodeTsvRow } from '../../results/encode.js';
 import { firstLine } from '../../results/errors.js';
 import type { RowOf, TableName } from '../../results/rows.js';
-import { columnsOf, type ColumnType } from '../../results/schema.js';
+import { ADDED_COLUMNS, columnsOf, type ColumnType } from '../../results/schema.js';
 import { exists, replayPosition } from './spool-fs.js';
 
 /** What a conversion did (all zero when there was no old spool). */
@@ -41,12 +41,18 @@ export interface LegacyConversion {
 /** What ClickHouse's JSONEachRow stored for a column missing from a line (an older schema): the type's default. */
 const DEFAULTS: Record<ColumnType, unknown> = { String: '', DateTime: '0000-00-00 00:00:00', Float64: 0, Int64: 0, UInt8: 0, UInt16: 0, UInt32: 0, UInt64: 0 };
 
+/** The value a column added after the table's first release reads as in older rows (what `migrate` declares), or undefined. */
+function addedDefault(table: TableName, column: string): number | undefined {
+  const added = ADDED_COLUMNS.find((c) => c.table === table && c.column === column);
+  return added?.value;
+}
+
 /** The TabSeparated line of one old JSONEachRow line; throws the reason it cannot be converted. */
 function convertLine(table: TableName, line: string): string {
   const parsed: unknown = JSON.parse(line);
   if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) throw new Error('not a JSON object');
   const row: Record<string, unknown> = { ...(parsed as Record<string, unknown>) };
-  for (const [name, type] of columnsOf(table)) if (!(name in row)) row[name] = DEFAULTS[type];
+  for (const [name, type] of columnsOf(table)) if (!(name in row)) row[name] = addedDefault(table, name) ?? DEFAULTS[type];
   return encodeTsvRow(table, row as unknown as RowOf[typeof table]);
 }
 

@@ -2,9 +2,13 @@
  * The `StrategyContext` a replay hands to `setup`: pools on the replay's own
  * database (each one kept so the replay ends it, on every path), the ports
  * the providers prepared, the schedule clock, the event sink, the accounts.
+ * Every pool it hands out (the primary's and the replica's) times its
+ * connections, so each op's pool wait is measured (`strategies/pool-wait.ts`).
  */
 import pg from 'pg';
 import type { AccountSpec, Clock, EventSink, PostgresPort, StrategyContext } from '../../strategies/contract.js';
+import { timePoolWaits } from '../../strategies/pool-wait.js';
+import type { ReplicaPort } from '../../strategies/ports.js';
 import type { PostgresStack, StrategyDatabase } from '../stack/postgres.js';
 import type { PlannedStrategy } from './plan.js';
 
@@ -33,7 +37,7 @@ export function strategyContext(parts: ContextParts): StrategyContext {
   const main = postgresPort(parts, parts.postgres, parts.database);
   return {
     postgres: parts.shards ? { ...main, shards: parts.shards.map((s) => postgresPort(parts, s.postgres, s.database)) } : main,
-    ports: parts.ports,
+    ports: withTimedReplica(parts.ports, parts.clock),
     clock: parts.clock,
     events: parts.events,
     accounts: parts.accounts,
@@ -51,7 +55,15 @@ function postgresPort(parts: ContextParts, server: PostgresStack, database: Stra
       const pool = new pg.Pool({ connectionString: database.url, max: options.max ?? parts.connections, application_name: options.applicationName ?? `hotbench:${parts.planned.name}` });
       pool.on('error', () => undefined); // idle-client errors surface on the next query
       parts.pools.push(pool);
-      return pool;
+      return timePoolWaits(pool, parts.clock);
     },
   };
+}
+
+/** The ports, with the replica's pools (when there is a replica) timing their connections too. */
+export function withTimedReplica(ports: StrategyContext['ports'], clock: Clock): StrategyContext['ports'] {
+  const replica = ports.replica as ReplicaPort | undefined;
+  if (replica === undefined || typeof replica.pool !== 'function') return ports;
+  const timed: ReplicaPort = { pool: (options) => timePoolWaits(replica.pool(options), clock), lagUs: () => replica.lagUs() };
+  return { ...ports, replica: timed };
 }

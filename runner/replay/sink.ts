@@ -5,7 +5,7 @@
  * synchronous and O(1) per call: it runs on the hot path.
  */
 import type { EventSink, Micros, Op, Outcome, SignalKind } from '../../strategies/contract.js';
-import type { RowOf, RunReplayKey, TableName } from '../../results/rows.js';
+import { WAIT, type RowOf, type RunReplayKey, type TableName } from '../../results/rows.js';
 import type { OpFates } from '../audit/fates.js';
 import type { DriveSink } from '../driver/open-loop.js';
 
@@ -16,20 +16,37 @@ export interface RowSink {
 
 /**
  * The `ops` columns an outcome fills, the same for every way an op is
- * answered (a direct call, HTTP, a blast): no lock ⇒ lock_wait_us -1, one
- * attempt by default, the balance only for an applied read, a reject's detail
- * cut to 300 characters.
+ * answered (a direct call, HTTP, a blast): one attempt by default, the
+ * balance only for an applied read, a reject's detail cut to 300 characters,
+ * and each wait as measured or as a {@link WAIT} code (see {@link waitColumn}).
  */
-export function outcomeColumns(outcome: Outcome): Pick<RowOf['ops'], 'status' | 'reason' | 'lock_wait_us' | 'attempts' | 'balance' | 'detail'> {
+export function outcomeColumns(outcome: Outcome): Pick<RowOf['ops'], 'status' | 'reason' | 'lock_wait_us' | 'attempts' | 'balance' | 'detail' | 'pool_wait_us' | 'queue_us'> {
   const rejected = outcome.status === 'rejected';
+  // An op that failed (error, timeout) may have waited without a figure coming back: not measured, rather than not applicable.
+  const failed = rejected && (outcome.reason === 'error' || outcome.reason === 'timeout');
+  const onHead = outcome.waitsOnBatchHead === true;
   return {
     status: outcome.status,
     reason: rejected ? outcome.reason : '',
-    lock_wait_us: outcome.lockWaitUs ?? -1,
+    lock_wait_us: waitColumn(outcome.lockWaitUs, onHead, failed),
     attempts: outcome.attempts ?? 1,
     balance: outcome.status === 'applied' && outcome.balance !== undefined ? outcome.balance : 0,
     detail: rejected ? (outcome.detail ?? '').slice(0, 300) : '',
+    pool_wait_us: waitColumn(outcome.poolWaitUs, onHead, failed),
+    queue_us: outcome.queuedUs ?? (failed ? WAIT.notMeasured : WAIT.notApplicable),
   };
+}
+
+/**
+ * A wait column's value: the measured µs; else {@link WAIT.onBatchHead} when
+ * the op's batch carries it on its first op, {@link WAIT.notMeasured} when the
+ * op failed before a figure came back, {@link WAIT.notApplicable} when the
+ * strategy took no such wait for it (the contract's "omit when none taken").
+ */
+export function waitColumn(measuredUs: Micros | undefined, onBatchHead: boolean, failed: boolean): number {
+  if (measuredUs !== undefined) return Math.max(0, measuredUs);
+  if (onBatchHead) return WAIT.onBatchHead;
+  return failed ? WAIT.notMeasured : WAIT.notApplicable;
 }
 
 /** Records the driver's outcomes and the strategy's events for one replay. */
@@ -75,10 +92,12 @@ export class ReplayRecorder implements DriveSink, EventSink {
       ...this.#opColumns(op, -1, -1),
       status: 'suppressed',
       reason: '',
-      lock_wait_us: -1,
+      lock_wait_us: WAIT.notApplicable,
       attempts: 0,
       balance: 0,
       detail: '',
+      pool_wait_us: WAIT.notApplicable,
+      queue_us: WAIT.notApplicable,
     });
   }
 

@@ -7,11 +7,18 @@
  *
  * The batcher knows nothing about SQL: it hands each batch to a
  * {@link PostBatch} function and resolves each op's promise with the outcome
- * that function returns for it. Per op it keeps three array slots and one
+ * that function returns for it. Per op it keeps four array slots and one
  * promise (the contract's); no per-op timers or closures besides the resolve.
+ *
+ * Waits are counted once per batch: the batch's lock wait and its pool wait
+ * (the connection the batch took, timed apart from the op that happened to
+ * start it) stay on the batch's first op; every other op of the batch says
+ * its waits are there (`waitsOnBatchHead`). Every op carries its own time
+ * queued here (`queuedUs`: handed to the batcher → its batch started).
  */
 import type { Clock, Micros, Op, Outcome } from '../contract.js';
 import { errorDetail } from '../ledger.js';
+import { tallyPoolWaits } from '../pool-wait.js';
 
 /**
  * Posts one batch for `account`: `ops[i]` changes the balance by `deltas[i]`,
@@ -35,6 +42,8 @@ interface Lane {
   ops: Op[];
   deltas: number[];
   resolves: ((outcome: Outcome) => void)[];
+  /** When each queued op arrived, µs. */
+  addedUs: Micros[];
   /** When the oldest queued op arrived, µs. */
   firstAtUs: Micros;
   timer: NodeJS.Timeout | undefined;
@@ -73,13 +82,15 @@ export class AccountBatcher {
     if (this.#stopped) return Promise.resolve({ status: 'rejected', reason: 'error', detail: 'aggregate: submit after stop' });
     let lane = this.#lanes.get(op.account);
     if (lane === undefined) {
-      lane = { account: op.account, ops: [], deltas: [], resolves: [], firstAtUs: 0, timer: undefined, busy: false };
+      lane = { account: op.account, ops: [], deltas: [], resolves: [], addedUs: [], firstAtUs: 0, timer: undefined, busy: false };
       this.#lanes.set(op.account, lane);
     }
     const target = lane;
     this.#pending += 1;
     return new Promise<Outcome>((resolve) => {
-      if (target.ops.length === 0) target.firstAtUs = this.opts.clock.now();
+      const nowUs = this.opts.clock.now();
+      if (target.ops.length === 0) target.firstAtUs = nowUs;
+      target.addedUs.push(nowUs);
       target.ops.push(op);
       target.deltas.push(delta);
       target.resolves.push(resolve);
@@ -108,6 +119,7 @@ export class AccountBatcher {
       lane.ops = [];
       lane.deltas = [];
       lane.resolves = [];
+      lane.addedUs = [];
       this.#settled(resolves.length);
       for (const resolve of resolves) resolve({ status: 'rejected', reason: 'error', detail: 'aggregate: stopped before the batch was posted' });
     }
@@ -142,47 +154,49 @@ export class AccountBatcher {
     let ops = lane.ops;
     let deltas = lane.deltas;
     let resolves = lane.resolves;
+    let addedUs = lane.addedUs;
     if (ops.length > max) {
       lane.ops = ops.slice(max);
       lane.deltas = deltas.slice(max);
       lane.resolves = resolves.slice(max);
+      lane.addedUs = addedUs.slice(max);
       ops = ops.slice(0, max);
       deltas = deltas.slice(0, max);
       resolves = resolves.slice(0, max);
+      addedUs = addedUs.slice(0, max);
       // The rest arrived while the previous batch was in flight: it is already due.
       lane.firstAtUs = this.opts.clock.now() - this.opts.windowUs;
     } else {
       lane.ops = [];
       lane.deltas = [];
       lane.resolves = [];
+      lane.addedUs = [];
     }
     lane.busy = true;
+    const startedUs = this.opts.clock.now();
     this.#batches += 1;
     this.#batchedOps += ops.length;
-    const resolveAll = (outcomes: readonly Outcome[] | undefined, failure: Outcome | undefined): void => {
+    const resolveAll = (outcomes: readonly Outcome[] | undefined, failure: Outcome | undefined, poolWaitUs: Micros | undefined): void => {
       for (let i = 0; i < resolves.length; i++) {
         const outcome = failure ?? outcomes?.[i] ?? MISSING;
-        (resolves[i] as (o: Outcome) => void)(outcome);
+        const queuedUs = startedUs - (addedUs[i] as Micros);
+        const own = failure !== undefined ? { ...failure, queuedUs } : i === 0 ? batchHead(outcome, queuedUs, poolWaitUs) : inBatch(outcome, queuedUs);
+        (resolves[i] as (o: Outcome) => void)(own);
       }
       this.#settled(resolves.length);
     };
-    const done = (outcomes: readonly Outcome[] | undefined, failure: Outcome | undefined): void => {
+    const done = (outcomes: readonly Outcome[] | undefined, failure: Outcome | undefined, poolWaitUs?: Micros): void => {
       lane.busy = false;
       // Start the next batch before resolving this one, so the database works while the callers'
       // continuations run. The pool sends the next query from a process.nextTick; resolving in a
       // later tick (FIFO) lets that send go first instead of after every op's continuation.
       if (lane.ops.length > 0) this.#consider(lane);
       else if (lane.timer === undefined) this.#lanes.delete(lane.account);
-      process.nextTick(resolveAll, outcomes, failure);
+      process.nextTick(resolveAll, outcomes, failure, poolWaitUs);
     };
-    let posting: Promise<readonly Outcome[]>;
-    try {
-      posting = this.post(lane.account, ops, deltas);
-    } catch (err) {
-      posting = Promise.reject(err);
-    }
-    posting.then(
-      (outcomes) => done(outcomes, undefined),
+    // The batch takes its connection in a tally of its own, not in that of the op whose arrival started it.
+    tallyPoolWaits(() => this.post(lane.account, ops, deltas)).then(
+      (posted) => done(posted.value, undefined, posted.poolWaitUs),
       (err: unknown) => done(undefined, { status: 'rejected', reason: 'error', detail: errorDetail(err) }),
     );
   }
@@ -195,6 +209,17 @@ export class AccountBatcher {
       for (const wake of waiters) wake();
     }
   }
+}
+
+/** The batch's first op: its outcome with the batch's waits (lock wait as posted, pool wait as timed) and its own queue time. */
+function batchHead(outcome: Outcome, queuedUs: Micros, poolWaitUs: Micros | undefined): Outcome {
+  return poolWaitUs === undefined ? { ...outcome, queuedUs } : { ...outcome, queuedUs, poolWaitUs };
+}
+
+/** Another op of the batch: its waits are the head's, so it carries none, only its own queue time. */
+function inBatch(outcome: Outcome, queuedUs: Micros): Outcome {
+  const { lockWaitUs: _lock, poolWaitUs: _pool, ...rest } = outcome;
+  return { ...rest, queuedUs, waitsOnBatchHead: true };
 }
 
 const MISSING: Outcome = { status: 'rejected', reason: 'error', detail: 'aggregate: the batch returned no outcome for this op' };

@@ -76,7 +76,7 @@ export class AggregateStrategy extends LedgerStrategy implements Observable {
     if (counter.status !== 'applied') {
       return { status: 'rejected', reason: 'error', detail: `posted, but its counterparty leg failed: ${counter.status === 'rejected' ? (counter.detail ?? counter.reason) : counter.status}` };
     }
-    return { status: 'applied', lockWaitUs: (own.lockWaitUs ?? 0) + (counter.lockWaitUs ?? 0) };
+    return bothBatches(own, counter);
   }
 
   /** Posts every queued op now (no window wait) and waits for the batches to commit. */
@@ -111,6 +111,25 @@ export class AggregateStrategy extends LedgerStrategy implements Observable {
       { name: 'aggregate_checked_batches', value: checked },
     ];
   }
+}
+
+/**
+ * An op posted by two batches (its own account's, then its counterparty's):
+ * the waits it carries for either batch (it may head one and not the other),
+ * its queue time in both, and `waitsOnBatchHead` only when it heads neither.
+ */
+function bothBatches(own: Outcome, counter: Outcome): Outcome {
+  const sum = (a: number | undefined, b: number | undefined): number | undefined => (a === undefined ? b : b === undefined ? a : a + b);
+  const lockWaitUs = sum(own.lockWaitUs, counter.lockWaitUs);
+  const poolWaitUs = sum(own.poolWaitUs, counter.poolWaitUs);
+  const queuedUs = sum(own.queuedUs, counter.queuedUs);
+  return {
+    status: 'applied',
+    ...(lockWaitUs === undefined ? {} : { lockWaitUs }),
+    ...(poolWaitUs === undefined ? {} : { poolWaitUs }),
+    ...(queuedUs === undefined ? {} : { queuedUs }),
+    ...(own.waitsOnBatchHead === true && counter.waitsOnBatchHead === true ? { waitsOnBatchHead: true } : {}),
+  };
 }
 
 /** Registry entry for `aggregate`. */

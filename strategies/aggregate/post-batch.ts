@@ -82,7 +82,8 @@ export interface BatchResult {
  * Posts `ops` (signed changes `deltas`) to physical account `account` on
  * `pool`. A debit that would take the running balance below the floor is
  * refused (`insufficient_funds`) and the batch goes on with the next op;
- * credits are always applied. Every op carries the batch's lock wait.
+ * credits are always applied. Every outcome carries the batch's lock wait
+ * (the batcher keeps it on the batch's first op only, so it is counted once).
  * Throws on a database error (nothing of the batch is then posted).
  */
 export async function postBatch(pool: Pool, account: number, ops: readonly Op[], deltas: readonly number[], counterLegs?: CounterLegsOf): Promise<BatchResult> {
