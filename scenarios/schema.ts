@@ -236,14 +236,26 @@ const jobSchema = z
     if ((v.size / v.every) * 1e6 > MAX_RATE) ctx.addIssue({ code: 'custom', path: ['size'], message: `${v.size} ops every ${v.every / 1000} ms is above ${MAX_RATE} ops/s` });
   });
 
+/** Old `slo` keys, before the metric catalog's names: still read (with a note), never together with their new name. */
+export const OLD_SLO_KEYS = { max_posting_delay_ms: 'posting_delay_p99_ms', max_overdraft: 'overdraft_amount', max_reject_share: 'reject_pct' } as const;
+
+const limitMs = z.number().positive().max(3_600_000);
 const sloSchema = z
   .strictObject({
-    p99_ack_ms: z.number().positive().max(3_600_000).optional().describe('Highest acceptable 99th percentile ack latency, ms.'),
-    p999_ack_ms: z.number().positive().max(3_600_000).optional().describe('Highest acceptable 99.9th percentile ack latency, ms.'),
-    max_posting_delay_ms: z.number().positive().max(3_600_000).optional().describe('Highest acceptable 99th percentile posting delay, ms.'),
-    max_overdraft: z.int().min(0).max(MAX_BALANCE).optional().describe('Highest acceptable total overdraft, minor units (0 = none allowed).'),
-    max_stop_delivery_ms: z.number().positive().max(3_600_000).optional().describe('Highest acceptable stop-delivery delay, ms.'),
-    max_reject_share: share.optional().describe('Highest acceptable share of rejected ops (0..1).'),
+    p99_ack_ms: limitMs.optional().describe('Highest acceptable 99th percentile ack latency, ms.'),
+    p999_ack_ms: limitMs.optional().describe('Highest acceptable 99.9th percentile ack latency, ms.'),
+    posting_delay_p99_ms: limitMs.optional().describe('Highest acceptable 99th percentile posting delay, ms.'),
+    overdraft_amount: z.int().min(0).max(MAX_BALANCE).optional().describe('Highest acceptable total overdraft, minor units (0 = none allowed).'),
+    max_stop_delivery_ms: limitMs.optional().describe('Highest acceptable stop-delivery delay, ms.'),
+    reject_pct: z.number().min(0).max(100).optional().describe('Highest acceptable share of rejected ops, percent of recorded ops (0..100).'),
+    max_posting_delay_ms: limitMs.optional().meta({ deprecated: true }).describe('Old name of posting_delay_p99_ms (still read).'),
+    max_overdraft: z.int().min(0).max(MAX_BALANCE).optional().meta({ deprecated: true }).describe('Old name of overdraft_amount (still read).'),
+    max_reject_share: share.optional().meta({ deprecated: true }).describe('Old name of reject_pct, as a share of 1 (0..1; still read).'),
+  })
+  .superRefine((v, ctx) => {
+    for (const [old, now] of Object.entries(OLD_SLO_KEYS)) {
+      if (v[old as keyof typeof v] !== undefined && v[now as keyof typeof v] !== undefined) ctx.addIssue({ code: 'custom', path: [old], message: `is the old name of ${now}, which is also given: keep ${now} only` });
+    }
   })
   .describe('Service-level objectives the reports check a run against. All optional.');
 

@@ -59,6 +59,7 @@ export const METRICS: readonly MetricDef[] = [
   { name: 'suppressed', unit: 'ops', direction: 'higher_is_worse', capOver: 'median', describe: 'ops upstream never sent: their account was stopped by the budget signal (on_threshold: stop); neither lost nor rejected', value: (s) => s.by_status.suppressed ?? 0 },
   { name: 'reject_pct', unit: '%', direction: 'higher_is_worse', capOver: 'median', describe: 'rejected ops, percent of recorded ops (any reason)', value: (s) => pct(s.rejects.total, s.ops.recorded) },
   latency('posting_delay_p99_ms', '99th percentile posting delay (intended send → in the ledger)', (s) => ms(s.posting_delay_us.p99)),
+  latency('max_stop_delivery_ms', 'slowest stop-delivery delay: an account\'s balance below its threshold → the strategy signals budget exhausted (signalled crossings only)', (s) => ms(s.stop_delivery.max_delay_us)),
   { name: 'lock_wait_s', unit: 's', direction: 'higher_is_worse', capOver: 'median', describe: 'row-lock wait summed over ops', value: (s) => (s.lock_wait.ops > 0 ? s.lock_wait.total_s : null) },
   latency('lock_wait_p99_ms', '99th percentile row-lock wait of ops that took a lock', (s) => ms(s.lock_wait.p99_us)),
   { name: 'late_pct', unit: '%', direction: 'higher_is_worse', capOver: 'median', describe: 'ops the driver sent late (cap reached or driver behind), percent of planned', value: (s) => pct(s.ops.late, s.ops.planned) },
