@@ -21,6 +21,8 @@ import {
   MAX_DURATION_US,
   MAX_MULTIPLIER,
   MAX_RATE,
+  RATE_PATTERN,
+  readRate,
 } from './units.js';
 
 /** Scenario and account names: lowercase kebab-case, 1 to 63 characters. */
@@ -44,7 +46,17 @@ function duration(options: { positive: boolean }) {
 const positiveDuration = duration({ positive: true });
 const anyDuration = duration({ positive: false });
 
-const rate = z.number().positive().max(MAX_RATE);
+/** A rate: a number of ops per second, or a rate text with the one grammar (units/rate.ts: `800/s`, `2k/s`). Parsed to ops/s. */
+function rateOf(options: { positive: boolean }) {
+  const perS = options.positive ? z.number().positive().max(MAX_RATE) : z.number().min(0).max(MAX_RATE);
+  const text = z.string().regex(RATE_PATTERN, { error: 'expected a rate such as 800, "100/s" or "2k/s" (ops per second)' }).transform((v) => readRate(v) ?? Number.NaN).pipe(perS);
+  // The number first: a number out of bounds reports its bound (`must be > 0, got -3`), as before rates could be text.
+  return z.union([perS, text], {
+    error: (iss) => (typeof iss.input === 'number' ? 'expected a number, got a number too large to use' : 'expected a rate: a number of ops per second, or text such as "100/s" or "2k/s"'),
+  });
+}
+const rate = rateOf({ positive: true });
+const rampRate = rateOf({ positive: false });
 const amount = z.int().min(1).max(MAX_AMOUNT);
 const balance = z.int().min(-MAX_BALANCE).max(MAX_BALANCE);
 const floor = z.int().min(-MAX_BALANCE).max(0);
@@ -94,8 +106,8 @@ const arrivalSchema = z
     z
       .strictObject({
         process: z.literal('ramp'),
-        from: z.number().min(0).max(MAX_RATE).describe('Ops per second at the start of the phase.'),
-        to: z.number().min(0).max(MAX_RATE).describe('Ops per second at the end of the phase.'),
+        from: rampRate.describe('Ops per second at the start of the phase.'),
+        to: rampRate.describe('Ops per second at the end of the phase.'),
         spacing: z
           .enum(['even', 'poisson'])
           .default('even')
