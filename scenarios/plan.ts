@@ -95,19 +95,24 @@ export interface PlanJob {
 }
 
 /**
- * Service-level objectives under the metric catalog's names and in their
- * units (reports/common/metrics.ts): ms, minor units, percent of recorded ops.
- * Absent fields are not checked. The scenario file's old key names are read
- * into these.
+ * Service-level objectives: upper limits, each optional, under the metric
+ * catalog's names and in their units (reports/common/metrics.ts). Absent
+ * fields are not checked. The scenario file's old key names are read into
+ * these. This is the one SLO shape: `--slo`, the recorded config and the
+ * verdict use it too (reports/common/slo-types.ts).
  */
 export interface PlanSlo {
+  /** Highest acceptable 99th percentile ack latency, ms. */
   readonly p99_ack_ms?: number;
+  /** Highest acceptable 99.9th percentile ack latency, ms. */
   readonly p999_ack_ms?: number;
+  /** Highest acceptable 99th percentile posting delay, ms. */
   readonly posting_delay_p99_ms?: number;
-  /** Minor units. */
+  /** Highest acceptable total overdraft (sum of the amounts below the floor), minor units. */
   readonly overdraft_amount?: number;
+  /** Highest acceptable stop-delivery delay (worst crossing), ms; a crossing never signalled fails it. */
   readonly max_stop_delivery_ms?: number;
-  /** 0..100. */
+  /** Highest acceptable share of rejected ops, percent of recorded ops (0..100). */
   readonly reject_pct?: number;
 }
 
