@@ -14,7 +14,7 @@
  * ClickHouse and compare reads both runs back from it (`compareRuns`, as
  * `hotbench compare` does: single repetitions judged by their batch means).
  *
- * Targets (issue 16): 0 false regressions in 20 same-code pairs; at least
+ * Targets: 0 false regressions in 20 same-code pairs; at least
  * 19 of 20 planted 25% slowdowns detected.
  *
  * Usage: npm run bench:compare-calibration -- [--pairs 20] [--repeat 3] [--strategy atomic] [--rate 300] [--duration 3s]

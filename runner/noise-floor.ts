@@ -7,7 +7,7 @@
  * and its reports say "this machine varies ±X% on its own".
  *
  * Measured here (2 shared cores, other engineers' work running): pgbench's
- * tps CV 6–11% over 5 × 10 s (issue 16).
+ * tps CV 6–11% over 5 × 10 s.
  */
 import { sampleStandardDeviation, mean } from 'simple-statistics';
 import { bootstrapInterval, type Estimate } from '../reports/noise/interval.js';

@@ -1,6 +1,6 @@
 /**
  * Repeating a measurement until its 95% interval is tight enough: capacity's
- * steps (issue 16: row-lock's knee moved 2.6× between runs when each step
+ * steps (row-lock's knee moved 2.6× between runs when each step
  * ran once) and the `--connections` sweep's points. Each repetition is a
  * full replay, so the count is bounded: at least `minReps` (2: one value has
  * no spread), at most `maxReps`, stopping as soon as the bootstrap interval

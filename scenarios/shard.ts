@@ -1,5 +1,5 @@
 /**
- * Load shards of one op stream (issue 19): `--shard i/n` replays a
+ * Load shards of one op stream: `--shard i/n` replays a
  * deterministic part of the stream, split by account, so every op on one
  * account is sent by one process and that account's ops keep their order.
  *

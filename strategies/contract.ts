@@ -90,6 +90,14 @@ export interface PostgresPort {
   readonly serverVersion: string;
   /** Default pool size for this run (`--connections`). */
   readonly connections: number;
+  /**
+   * The run's ledger shards, when it has several PostgreSQL servers (`--pg`
+   * with several URLs, or `--pg-shards N`): one port per server, each on a
+   * fresh database of this replay's own. Given only to a strategy that
+   * spreads its ledger ({@link StrategyDefinition.ledgerShards}); absent
+   * otherwise, and then the strategy's one shard is this port itself.
+   */
+  readonly shards?: readonly PostgresPort[];
 }
 
 /** What a strategy may need from the stack; the runner skips a strategy whose needs cannot be met. */
@@ -144,12 +152,27 @@ export interface Observable {
   observe(): Promise<readonly { readonly name: string; readonly value: number }[]>;
 }
 
-/** Optional capability: the strategy can suffer an injected fault (issue 4). */
+/** Optional capability: the strategy can suffer an injected fault. */
 export interface FaultTarget {
   /** The fault kinds this strategy understands, e.g. `['consumer:kill']`. */
   readonly faults: readonly string[];
   /** Inject `kind` now. Resolves when the fault has taken effect. */
   inject(kind: string): Promise<void>;
+}
+
+/**
+ * Optional capability: the strategy spreads some accounts over several rows
+ * (sub-accounts), so a wrapper may spread them further: `sharded(split)`
+ * gives each shard a part of a split account instead of one home shard.
+ */
+export interface SpreadsAccounts {
+  /** Whether this strategy spreads `account` over several rows with these parameters. */
+  spreads(account: AccountSpec): boolean;
+}
+
+/** Type guard for {@link SpreadsAccounts}. */
+export function spreadsAccounts(s: Strategy): s is Strategy & SpreadsAccounts {
+  return typeof (s as Partial<SpreadsAccounts>).spreads === 'function';
 }
 
 /** Type guard for {@link Observable}. */
@@ -168,6 +191,27 @@ export interface InnerStrategy {
   readonly strategy: Strategy;
   /** The inner strategy's canonical label, e.g. `aggregate:window=10ms`. */
   readonly label: string;
+  /**
+   * Another new instance of the same inner spec, not yet set up: for a
+   * wrapper that runs one inner instance per part (`sharded`, one per
+   * ledger shard). {@link strategy} is the first of them.
+   */
+  create?(): Strategy;
+}
+
+/**
+ * What a composite is asked to wrap, for {@link StrategyDefinition.accepts}:
+ * the inner spec resolved, before any instance exists.
+ */
+export interface WrapCandidate {
+  /** The inner strategy's registry name, e.g. `row-lock`. */
+  readonly name: string;
+  /** Its canonical label, e.g. `aggregate:window=10ms`. */
+  readonly label: string;
+  /** What it needs with these parameters, its own inner strategies' needs included. */
+  readonly needs: readonly Need[];
+  /** The registry names of every layer, outermost first, e.g. `['rate-limit', 'row-lock']`. */
+  readonly layers: readonly string[];
 }
 
 /**
@@ -238,6 +282,18 @@ export interface StrategyDefinition<P = unknown> {
   readonly params: ZodType<P>;
   /** Whether it wraps another strategy (`name(inner)`); the runner then passes `inner`. */
   readonly composite?: boolean;
+  /**
+   * A composite's rule for what it may wrap: undefined when it accepts
+   * `inner`, else one line saying why not (shown as the spec's error, and
+   * in `hotbench strategies`). Default: it wraps any strategy.
+   */
+  accepts?(inner: WrapCandidate): string | undefined;
+  /**
+   * It spreads its ledger over the run's PostgreSQL servers: the runner then
+   * creates this replay's database on every one and hands them over as
+   * {@link PostgresPort.shards}. Default false.
+   */
+  readonly ledgerShards?: boolean;
   /** Where its behaviour differs from strict and synchronous; default: it does not. */
   readonly traits?: StrategyTraits;
   /**

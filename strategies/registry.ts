@@ -13,6 +13,7 @@ import { quota } from './quota/index.js';
 import { rateLimit } from './rate-limit/index.js';
 import { readWriteSplit } from './read-write-split/index.js';
 import { rowLock } from './row-lock/index.js';
+import { sharded } from './sharded/index.js';
 import { split } from './split/index.js';
 import { wal } from './wal/index.js';
 
@@ -65,7 +66,7 @@ export class StrategyRegistry {
  * The built-in strategies, in the order DESIGN.md §4 lists them. Later
  * strategies are added here.
  */
-export const BUILTIN_STRATEGIES: readonly AnyStrategyDefinition[] = [rowLock, optimistic, atomic, rateLimit, wal, aggregate, buffer, cache, split, readWriteSplit, creditDebitSplit, quota];
+export const BUILTIN_STRATEGIES: readonly AnyStrategyDefinition[] = [rowLock, optimistic, atomic, rateLimit, wal, aggregate, buffer, cache, split, readWriteSplit, creditDebitSplit, quota, sharded];
 
 /** A fresh registry holding {@link BUILTIN_STRATEGIES}. */
 export function builtinRegistry(): StrategyRegistry {

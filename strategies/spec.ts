@@ -24,7 +24,7 @@
  * dropping defaults loses nothing. Labels may only contain `[a-z0-9:=,.()_-]`.
  */
 import { z } from 'zod';
-import type { Strategy } from './contract.js';
+import type { Need, Strategy } from './contract.js';
 import { paramInfo } from './params.js';
 import type { AnyStrategyDefinition, StrategyRegistry } from './registry.js';
 
@@ -193,6 +193,10 @@ export function resolveSpec(node: SpecNode, registry: StrategyRegistry, context:
   if (definition.composite && node.inner === undefined) fail(`'${node.name}' wraps another strategy; write ${node.name}(row-lock) or similar`);
   if (!definition.composite && node.inner !== undefined) fail(`'${node.name}' does not wrap another strategy; remove '(${node.inner.name}...)'`);
   const inner = node.inner === undefined ? undefined : resolveSpec(node.inner, registry, context);
+  if (inner !== undefined) {
+    const refused = definition.accepts?.({ name: inner.definition.name, label: inner.label, needs: needsOf(inner), layers: layersOf(inner) });
+    if (refused !== undefined) fail(`${node.name} cannot wrap ${inner.label}: ${refused}`);
+  }
 
   const shape = definition.params instanceof z.ZodObject ? (definition.params.shape as Record<string, z.ZodType>) : undefined;
   const known = shape === undefined ? [] : Object.keys(shape).sort();
@@ -220,8 +224,20 @@ export function resolveSpec(node: SpecNode, registry: StrategyRegistry, context:
     definition,
     params,
     ...(inner ? { inner } : {}),
-    create: () => definition.create(params, inner === undefined ? undefined : { strategy: inner.create(), label: inner.label }),
+    create: () => definition.create(params, inner === undefined ? undefined : { strategy: inner.create(), label: inner.label, create: () => inner.create() }),
   };
+}
+
+/** What a resolved spec needs with its parameters, its inner strategies' needs included. */
+export function needsOf(r: ResolvedStrategy): Need[] {
+  const needs = new Set(r.definition.needsFor ? r.definition.needsFor(r.params) : r.definition.needs);
+  if (r.inner) for (const n of needsOf(r.inner)) needs.add(n);
+  return [...needs];
+}
+
+/** The registry names of every layer of a resolved spec, outermost first. */
+export function layersOf(r: ResolvedStrategy): string[] {
+  return [r.definition.name, ...(r.inner ? layersOf(r.inner) : [])];
 }
 
 /** `:k=v,...` for the parameters that differ from their defaults, keys sorted; '' when none. */

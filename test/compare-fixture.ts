@@ -135,5 +135,6 @@ export function fakeStrategyReport(k: FakeReplay = {}): StrategyReport {
     incidents: { lost: k.lost ?? 0, duplicated: 0, phantom: 0, mismatch: 0, conservation: 0, global_conservation: 0, false_declines: 0, stale_reads: 0, by_kind: {} },
     conservation: { audited: true, ok: true, accounts_checked: 1 },
     events: { signals: 0, notes: 0, items: [] },
+    bulk_jobs: null,
   };
 }

@@ -1,5 +1,5 @@
 /**
- * The refactor guard of issue 14 ("one house"): the same scenario and seed
+ * The refactor guard: the same scenario and seed
  * give the same op stream and the same report numbers before and after any
  * restructuring. The expected values in `golden/run-numbers.json` were
  * generated from the code as it stood before the refactor (commit 48fe583)

@@ -11,6 +11,8 @@ import { allowedCpus, describeLayout, formatCpuList, parseCpuList, pinProcessTre
 import { openPostgres } from '../runner/stack/postgres.js';
 import { isolateServers } from '../runner/isolate.js';
 import { spawn } from 'node:child_process';
+import { PortProviders } from '../runner/stack/needs.js';
+import { RedisProvider } from '../runner/stack/redis.js';
 
 describe('CPU layout', () => {
   it('splits the CPUs into a server half and a client half, and nothing with one CPU', () => {
@@ -67,4 +69,30 @@ describe('CPU layout', () => {
       driver.kill();
     }
   });
+
+  it.skipIf(allowedCpus().length < 2 || !tasksetAvailable())(
+    "lists a redis-server the run started among the servers to pin (and a reachable one as external), so --isolate moves it to the server half",
+    async () => {
+      // Port 1 never answers: the provider starts its own redis-server.
+      const started = await RedisProvider.open({ defaultUrl: 'redis://127.0.0.1:1' });
+      const found = await RedisProvider.open({ allowStart: false });
+      const driver = spawn('sleep', ['30'], { stdio: 'ignore' });
+      try {
+        const providers = new PortProviders();
+        providers.set('redis', started);
+        const [own] = providers.servers();
+        expect(own).toMatchObject({ name: 'redis-server' });
+        expect(own!.pid).toBeGreaterThan(0);
+        expect(found.serverProcess()).toEqual({ name: 'Redis (external)', pid: undefined });
+        const record = isolateServers([own!, found.serverProcess()], driver.pid!);
+        expect(allowedCpus(own!.pid)).toEqual(splitCpus()!.server);
+        expect(record).toMatchObject({ pinned: ['redis-server'], external: ['Redis (external)'] });
+      } finally {
+        driver.kill();
+        await started.stop();
+        await found.stop();
+      }
+    },
+    60_000,
+  );
 });

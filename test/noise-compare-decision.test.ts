@@ -3,7 +3,7 @@
  * (almost) never a regression, a 25% slowdown is (almost) always one, a
  * real but small change passes under the minimum effect, one value a side
  * is inconclusive, and the 3.4× regression the old range rule let through
- * (issue 16's recorded p99s) is caught.
+ * (p99s recorded on this machine) is caught.
  */
 import { describe, expect, it } from 'vitest';
 import { decideMetric, exitCodeOf, overallDecision } from '../reports/noise/decision.js';
@@ -63,7 +63,7 @@ describe('compare decision per metric', () => {
     expect(d.change?.method).toBe('intervals');
   });
 
-  it("catches issue 16's planted 3.4× regression that the range rule called noise (atomic p99, 1 vs 16 connections)", () => {
+  it("catches a planted 3.4× regression that the range rule called noise (atomic p99, 1 vs 16 connections)", () => {
     const d = decideMetric({ values: [17.6, 24.4, 41.0] }, { values: [41.6, 81.9, 145] }, { better: 'lower' });
     expect(d.decision).toBe('regression');
     expect(d.reason).toMatch(/worse/);

@@ -41,7 +41,7 @@ describe('strategy registry', () => {
       if (d.composite) expect(d.needs).toEqual([]);
       else expect(d.needs).toContain('postgres');
     }
-    expect(builtinRegistry().list().filter((d) => d.composite).map((d) => d.name)).toEqual(['rate-limit']);
+    expect(builtinRegistry().list().filter((d) => d.composite).map((d) => d.name)).toEqual(['rate-limit', 'sharded']);
   });
 
   it('each builtinRegistry() is independent: registering in one leaves the next untouched', () => {

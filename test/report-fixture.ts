@@ -201,5 +201,7 @@ export function expectFakeReport(report: import('../reports/run/queries.js').Run
   expect([buffer.offered_per_s, buffer.goodput_per_s, buffer.conservation.ok]).toEqual([null, null, null]);
   expect(buffer.rejects).toEqual({ total: 0, share: 0, by_reason: [] });
 
+  // No op of a bulk job in this run: no bulk-jobs figures.
+  expect(report.strategies.map((s) => s.bulk_jobs)).toEqual([null, null, null]);
   expect(report.events).toEqual([{ at_us: 42, type: 'note', kind: 'fault', account: -1, detail: 'consumer:kill injected <now>' }]);
 }

@@ -67,5 +67,6 @@ export function made(m: Made): StrategyReport {
     },
     conservation: { audited, ok: audited ? m.conserved ?? true : null, accounts_checked: audited ? 500 : 0 },
     events: { signals: 0, notes: 0, items: [] },
+    bulk_jobs: null,
   };
 }

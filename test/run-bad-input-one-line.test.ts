@@ -1,6 +1,6 @@
 /**
  * Bad input gets one clear line and a non-zero exit, never a stack trace
- * (issue 2 must-show): a missing scenario file, a YAML syntax error, an
+ * : a missing scenario file, a YAML syntax error, an
  * unknown strategy, an unreachable --pg or --clickhouse.
  */
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';

@@ -1,7 +1,7 @@
 /**
  * Ctrl-C (SIGINT), SIGTERM and even SIGKILL during a run: the servers the run
  * started are stopped (no orphan postgres), and for the catchable signals
- * what was measured so far is recorded and marked incomplete (issue 2).
+ * what was measured so far is recorded and marked incomplete.
  */
 import { execFileSync } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';

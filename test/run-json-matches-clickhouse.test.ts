@@ -1,7 +1,7 @@
 /**
  * `hotbench run --json` prints numbers that equal what ClickHouse holds for
  * the run id: the JSON is read back from the store, and this test checks it
- * against its own SQL over the raw rows (issue 2 must-show, fleet-bulk).
+ * against its own SQL over the raw rows (fleet-bulk).
  */
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';

@@ -3,7 +3,9 @@
  * the direction that is worse, how it is formatted and a one-line definition
  * (DESIGN.md §5), each read from one strategy replay's {@link StrategyReport}
  * and converted to the unit in the metric's name: `_ms` milliseconds, `_s`
- * seconds, `_pct` percent of recorded ops, `goodput` ops/s, counts as counts.
+ * seconds, `_pct` percent of recorded ops, `goodput` ops/s, counts as counts
+ * (`jobs_not_completed` counts bulk jobs; the job metrics are null where the
+ * scenario has no bulk jobs).
  * `hotbench compare` gates on these names (thresholds files, `--threshold`).
  *
  * **Adding a metric is one entry in {@link METRICS}**: name (snake_case, unit
@@ -16,7 +18,7 @@
  * (`p99_ack_ms: -10%` is refused: for latency only an increase can regress)
  * and a change can be judged in the right direction.
  */
-import type { StrategyReport } from './report-types.js';
+import type { BulkJobs, StrategyReport } from './report-types.js';
 import { formatInt, formatMs, formatRate, formatSeconds } from './format.js';
 
 /** Which way a metric gets worse. */
@@ -26,7 +28,7 @@ export type Direction = 'higher_is_worse' | 'lower_is_worse';
 export interface MetricDef {
   /** Name used in thresholds and tables, e.g. `p99_ack_ms`. */
   readonly name: string;
-  /** Unit shown next to values: `ms`, `s`, `%`, `ops/s`, `ops`, `minor units`. */
+  /** Unit shown next to values: `ms`, `s`, `%`, `ops/s`, `ops`, `jobs`, `minor units`. */
   readonly unit: string;
   readonly direction: Direction;
   /**
@@ -46,6 +48,13 @@ const ms = (us: number | null): number | null => (us === null ? null : us / 1000
 const pct = (n: number, of: number): number | null => (of > 0 ? (100 * n) / of : null);
 
 const latency = (name: string, describe: string, value: (s: StrategyReport) => number | null): MetricDef => ({ name, unit: 'ms', direction: 'higher_is_worse', capOver: 'median', describe, value });
+/** A bulk job completion time in seconds; null when the replay had no jobs or none completed. */
+const jobTime = (name: string, describe: string, us: (j: BulkJobs) => number | null): MetricDef => ({
+  name, unit: 's', direction: 'higher_is_worse', capOver: 'median', describe, value: (s) => {
+    const v = s.bulk_jobs ? us(s.bulk_jobs) : null;
+    return v === null ? null : v / 1e6;
+  },
+});
 const incident = (name: string, describe: string, value: (s: StrategyReport) => number): MetricDef => ({ name, unit: 'ops', direction: 'higher_is_worse', capOver: 'worst', describe, value });
 
 /** Every metric, in table order. */
@@ -73,6 +82,11 @@ export const METRICS: readonly MetricDef[] = [
   incident('global_conservation_violations', 'double entry: ops whose legs do not net to zero, and money created or destroyed', (s) => s.incidents.global_conservation ?? 0),
   incident('false_declines', 'debits declined while total funds covered them', (s) => s.incidents.false_declines),
   incident('stale_reads', 'balance reads that differed from the ledger', (s) => s.incidents.stale_reads),
+  jobTime('job_completion_p50_s', 'median bulk job completion time (first op intended → last op posted or declined), over completed jobs', (j) => j.completion_us.p50),
+  jobTime('job_completion_p99_s', '99th percentile bulk job completion time, over completed jobs', (j) => j.completion_us.p99),
+  jobTime('job_completion_max_s', 'slowest completed bulk job', (j) => j.completion_us.max),
+  { name: 'jobs_not_completed', unit: 'jobs', direction: 'higher_is_worse', capOver: 'worst', describe: 'bulk jobs with an op neither posted nor declined (lost, fate unknown, never sent)', value: (s) => s.bulk_jobs?.not_completed ?? null },
+  { name: 'job_declined_ops', unit: 'ops', direction: 'higher_is_worse', capOver: 'median', describe: 'bulk job ops declined (rejected, not for timeout or error)', value: (s) => s.bulk_jobs?.declined_ops ?? null },
 ];
 
 const BY_NAME = new Map(METRICS.map((m) => [m.name, m]));

@@ -216,6 +216,57 @@ export interface StrategyReport {
     /** The earliest 100 events. */
     readonly items: readonly ReportEvent[];
   };
+  /** Bulk job completion (DESIGN.md §5); null when the replay recorded no op of a bulk job (the scenario has no `jobs`). */
+  readonly bulk_jobs: BulkJobs | null;
+}
+
+/**
+ * Bulk job completion over one replay: per job, the first op's intended time
+ * → the job's last op settled, where an op is settled when it is posted
+ * (`postings.posted_us`, not its ack: deferred strategies post later) or
+ * declined (rejected for any reason but `timeout` and `error`, at its ack).
+ * A job is completed when every one of its ops is settled; a job with an op
+ * lost (accepted, never posted), of unknown fate (timeout, error) or never
+ * sent (unsent, suppressed) is not completed and has no completion time.
+ */
+export interface BulkJobs {
+  /** Jobs with at least one op recorded. */
+  readonly jobs: number;
+  /** Jobs whose every op was posted or declined. */
+  readonly completed: number;
+  /** jobs − completed. */
+  readonly not_completed: number;
+  /** Ops of every job. */
+  readonly ops: number;
+  /** Job ops posted. */
+  readonly posted_ops: number;
+  /** Job ops declined (settled without posting). */
+  readonly declined_ops: number;
+  /** Job ops neither posted nor declined. */
+  readonly unsettled_ops: number;
+  /** Completion time of the completed jobs, µs (quantileExact's rank rule); nulls when none completed. */
+  readonly completion_us: { readonly p50: number | null; readonly p99: number | null; readonly max: number | null };
+  /** Every job, by job id. */
+  readonly by_job: readonly BulkJob[];
+}
+
+/** One bulk job of a replay. Times are µs from the schedule start. */
+export interface BulkJob {
+  /** The job id (`ops.job`). */
+  readonly job: number;
+  readonly ops: number;
+  /** Earliest intended send time of its ops. */
+  readonly first_intended_us: number;
+  readonly posted: number;
+  readonly declined: number;
+  /** Ops neither posted nor declined: lost, of unknown fate, or never sent. */
+  readonly unsettled: number;
+  /** The latest posting or decline among its settled ops; null when none settled. */
+  readonly last_settled_us: number | null;
+  /** The latest ack among its ops; null when none was acked. Shown beside the completion to tell acked from posted. */
+  readonly last_ack_us: number | null;
+  /** last_settled − first_intended, µs, when every op settled; null otherwise. */
+  readonly completion_us: number | null;
 }
 
 /** A signal or note a strategy (or the runner) raised. */

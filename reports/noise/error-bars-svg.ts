@@ -15,6 +15,8 @@ const WIDTH = 640;
 const ROW = 22;
 /** Space for the labels on the left, px. */
 const LABEL_W = 200;
+/** Space right of the longest whisker for its `1,234 (1,180–1,290)` label, px (12 px text: ~7 px a character). */
+const VALUE_W = 140;
 
 const fmt = (v: number): string => (Math.abs(v) >= 100 ? Math.round(v).toLocaleString('en-US') : v.toFixed(1));
 
@@ -30,7 +32,7 @@ export function errorBarsSvg(judged: readonly JudgedStrategy[], figure: Headline
   });
   if (rows.length === 0) return '';
   const max = Math.max(...rows.map((r) => r.hi), 1e-9);
-  const x = (v: number): number => LABEL_W + ((WIDTH - LABEL_W - 70) * Math.max(0, v)) / max;
+  const x = (v: number): number => LABEL_W + ((WIDTH - LABEL_W - VALUE_W) * Math.max(0, v)) / max;
   const height = 20 + rows.length * ROW;
   const body = rows
     .map((r, i) => {

@@ -25,14 +25,15 @@ import {
   type PostingStats,
 } from './run-sql.js';
 import { replayKeyOf, type ReplayKey } from '../../results/rows.js';
-import { RUN_REPORT_FORMAT, type ReportEvent, type RunListItem, type RunProvenance, type RunReport, type StrategyReport } from '../common/report-types.js';
+import { RUN_REPORT_FORMAT, type BulkJobs, type ReportEvent, type RunListItem, type RunProvenance, type RunReport, type StrategyReport } from '../common/report-types.js';
 import { loadRunSeries } from './html/load-series.js';
 import { selectTelemetryStats, type TelemetryStats } from './telemetry-sql.js';
 import { selectBatchIntervals } from '../noise/batch-sql.js';
 import { judge } from './verdict.js';
+import { selectBulkJobs } from './bulk-jobs.js';
 import { sloOfConfig } from '../common/slo.js';
 
-export type { LatencySummary, ReportEvent, RunListItem, RunProvenance, RunReport, RunStatus, ReplayStatus, StrategyReport } from '../common/report-types.js';
+export type { BulkJob, BulkJobs, LatencySummary, ReportEvent, RunListItem, RunProvenance, RunReport, RunStatus, ReplayStatus, StrategyReport } from '../common/report-types.js';
 export { RUN_REPORT_FORMAT } from '../common/report-types.js';
 
 const RUN_ID = /^[A-Za-z0-9_-]{1,64}$/;
@@ -78,7 +79,7 @@ export async function listRuns(store: Store, options: { readonly limit?: number 
  */
 export async function loadRunReport(store: Store, runId: string): Promise<RunReport> {
   checkRunId(runId);
-  const [run, end, summaries, opStats, rejects, postings, incidents, eventCounts, events, telemetry] = await Promise.all([
+  const [run, end, summaries, opStats, rejects, postings, incidents, eventCounts, events, telemetry, jobs] = await Promise.all([
     selectRun(store, runId),
     selectRunEnd(store, runId),
     selectStrategyRuns(store, runId),
@@ -89,6 +90,7 @@ export async function loadRunReport(store: Store, runId: string): Promise<RunRep
     selectEventCounts(store, runId),
     selectEvents(store, runId, EVENTS_PER_REPLAY),
     selectTelemetryStats(store, runId),
+    selectBulkJobs(store, runId),
   ]);
   if (!run) throw new StoreError(`no run ${runId} in ${store.description}: see \`hotbench runs\` for the recorded ones.`);
 
@@ -144,6 +146,7 @@ export async function loadRunReport(store: Store, runId: string): Promise<RunRep
       eventCounts: eventCountsOf.get(replayKeyOf(key)) ?? [],
       events: eventsOf.get(replayKeyOf(key)) ?? [],
       telemetry: telemetryOf.get(replayKeyOf(key)),
+      jobs: jobs.get(replayKeyOf(key)),
     }),
   );
   const runEvents = events.filter((e) => e.strategy === '').map(toEvent);
@@ -163,6 +166,7 @@ interface ReplayRows {
   readonly eventCounts: readonly { readonly type: string; readonly n: number }[];
   readonly events: readonly EventItem[];
   readonly telemetry: TelemetryStats | undefined;
+  readonly jobs: BulkJobs | undefined;
 }
 
 function strategyReport(key: ReplayKey, summary: StrategyRunRow | undefined, runPlanned: number, runScheduleUs: number, rows: ReplayRows): StrategyReport {
@@ -259,6 +263,7 @@ function strategyReport(key: ReplayKey, summary: StrategyRunRow | undefined, run
       accounts_checked: summary?.accounts_checked ?? 0,
     },
     events: { signals: eventCount('signal'), notes: eventCount('note'), items: rows.events.map(toEvent) },
+    bulk_jobs: rows.jobs ?? null,
   };
 }
 

@@ -20,11 +20,12 @@ import { escapeHtml } from '../common/escape.js';
 import { DEFINITIONS, detailTable, provenance, rejectLines, statusLines, summaryTable } from './summary-table.js';
 import { htmlTable } from '../common/table.js';
 import { TELEMETRY_DEFINITIONS, telemetryTable } from './telemetry-tables.js';
+import { BULK_JOB_DEFINITIONS, bulkJobsTable } from './bulk-jobs-table.js';
 import { verdictConstraints, verdictIntervalNotes, verdictLines, verdictPick } from './verdict-render.js';
 import { errorBarsSvg } from '../noise/error-bars-svg.js';
 
 /** The built-in sections, in page order; extra sections are placed after one of them. */
-export type BuiltInSection = 'summary' | 'figures' | 'details' | 'telemetry' | 'provenance' | 'verdict';
+export type BuiltInSection = 'summary' | 'figures' | 'details' | 'telemetry' | 'jobs' | 'provenance' | 'verdict';
 
 /** A section added by a caller (e.g. latency charts). */
 export interface HtmlSection {
@@ -48,8 +49,8 @@ body { font: 14px/1.45 system-ui, -apple-system, "Segoe UI", sans-serif; margin:
 h1 { font-size: 1.4rem; margin-bottom: .2rem; } h2 { font-size: 1.1rem; margin-top: 2rem; border-bottom: 1px solid #d0d7de; padding-bottom: .2rem; }
 .sub { color: #57606a; margin-top: 0; }
 table { border-collapse: collapse; margin: .5rem 0; font-variant-numeric: tabular-nums; }
-th, td { padding: .25rem .6rem; border-bottom: 1px solid #eaeef2; text-align: left; white-space: nowrap; }
-th { background: #f6f8fa; font-weight: 600; } td.num, th.num { text-align: right; }
+th, td { padding: .25rem .45rem; border-bottom: 1px solid #eaeef2; text-align: left; white-space: nowrap; }
+th { background: #f6f8fa; font-weight: 600; white-space: normal; vertical-align: bottom; min-width: 3.5rem; } td.num, th.num { text-align: right; }
 .scroll { overflow-x: auto; } ul { padding-left: 1.2rem; } dl { display: grid; grid-template-columns: max-content 1fr; gap: .2rem 1rem; }
 dt { color: #57606a; } dd { margin: 0; word-break: break-all; } .note { color: #57606a; font-size: .9em; }
 .status-complete { color: #1a7f37; } .status-incomplete { color: #9a6700; } .status-failed { color: #cf222e; }
@@ -102,6 +103,7 @@ export function renderHtml(report: RunReport, options: HtmlOptions = {}): string
   const rejects = rejectLines(report);
   const charts = chartPage(report);
   const verdict = report.verdict;
+  const jobs = bulkJobsTable(report);
   const markClass = { '✓': 'mark-ok', '?': 'mark-uncertain', '✗': 'mark-fail', '–': 'mark-none' } as const;
   const builtIn: Record<BuiltInSection, string> = {
     summary: section(
@@ -116,6 +118,8 @@ export function renderHtml(report: RunReport, options: HtmlOptions = {}): string
     ),
     figures: section('figures', 'Charts', charts.section),
     telemetry: section('telemetry', 'Lock waits, stop delivery and lag', `<div class="scroll">${htmlTable(telemetryTable(report), 'telemetry')}</div>\n<div class="note">${list(TELEMETRY_DEFINITIONS)}</div>`),
+    // Only runs with bulk jobs (a scenario with `jobs`) have this section.
+    jobs: jobs ? section('bulk-jobs', 'Bulk jobs', `<div class="scroll">${htmlTable(jobs, 'bulk-jobs')}</div>\n<div class="note">${list(BULK_JOB_DEFINITIONS)}</div>`) : '',
     provenance: section('provenance', 'Provenance', `<dl>\n${provenance(report).map(([k, v]) => `<dt>${escapeHtml(k)}</dt><dd>${escapeHtml(v)}</dd>`).join('\n')}\n</dl>`),
     verdict: section(
       'verdict',
@@ -129,8 +133,8 @@ export function renderHtml(report: RunReport, options: HtmlOptions = {}): string
   };
   const extra = options.sections ?? [];
   for (const s of extra) if (!/^[a-z0-9-]+$/.test(s.id)) throw new Error(`HTML section id ${JSON.stringify(s.id)} must match [a-z0-9-]+`);
-  const body = (['summary', 'figures', 'details', 'telemetry', 'provenance', 'verdict'] as const).flatMap((name) => [
-    builtIn[name],
+  const body = (['summary', 'figures', 'details', 'telemetry', 'jobs', 'provenance', 'verdict'] as const).flatMap((name) => [
+    ...(builtIn[name] ? [builtIn[name]] : []),
     ...extra.filter((s) => (s.after ?? 'summary') === name).map((s) => section(s.id, s.title, s.html)),
   ]);
   const title = `hotbench run ${r.run_id}: ${r.scenario}`;

@@ -7,6 +7,7 @@ import type { RunReport } from '../common/report-types.js';
 import { provenance, rejectLines, statusLines, summaryTable } from './summary-table.js';
 import { alignTable } from '../common/table.js';
 import { telemetryTable } from './telemetry-tables.js';
+import { bulkJobsTable } from './bulk-jobs-table.js';
 import { verdictConstraints, verdictIntervalNotes, verdictLines, verdictPick } from './verdict-render.js';
 
 /** The whole report as terminal text (newline-terminated). */
@@ -17,6 +18,8 @@ export function renderTerminal(report: RunReport): string {
   const rejects = rejectLines(report);
   if (rejects.length > 0) out.push('', 'rejects by reason:', ...rejects.map((l) => `  ${l}`));
   out.push('', 'lock waits, stop delivery and lag:', ...alignTable(telemetryTable(report)));
+  const jobs = bulkJobsTable(report);
+  if (jobs) out.push('', 'bulk jobs (first op intended → last op posted or declined):', ...alignTable(jobs));
   const pairs = provenance(report);
   const labelWidth = Math.max(...pairs.map(([k]) => k.length));
   out.push('', ...pairs.map(([k, v]) => `${k.padEnd(labelWidth)}  ${v}`));

@@ -125,14 +125,17 @@ export function provenance(report: RunReport): [string, string][] {
   ];
   const model = report.strategies.find((s) => s.ledger_model)?.ledger_model;
   if (model) pairs.push(['ledger', model]);
-  // Recorded by runs since issue 16 (runner/api/run.ts): the CPU layout, and how much the machine varies on its own.
-  const config = (r.config ?? {}) as { cpu_layout?: { text?: string }; noise_floor?: { text?: string } | null };
+  // Recorded by runs since the noise work (runner/api/run.ts): the CPU layout, and how much the machine varies on its own.
+  const config = (r.config ?? {}) as { cpu_layout?: { text?: string }; noise_floor?: { text?: string } | null; ledger_shards?: number };
   if (config.cpu_layout?.text) pairs.push(['CPU layout', config.cpu_layout.text]);
+  if ((config.ledger_shards ?? 1) > 1) pairs.push(['ledger shards', `${config.ledger_shards} PostgreSQL servers, for sharded(...) strategies (the others run on the first)`]);
   if (config.noise_floor?.text) pairs.push(['noise floor', config.noise_floor.text]);
   for (const e of report.events) pairs.push([`run ${e.type}`, `${formatMs(e.at_us)} ms ${e.kind}${e.detail ? `: ${e.detail}` : ''}`]);
   const rep = repeated(report);
   for (const s of report.strategies) {
     for (const e of s.events.items) if (e.kind === 'database_kept') pairs.push(['kept database', `${strategyTitle(s, rep)}: ${e.detail}`]);
+    // Which shard served which hot account: sharded(...)'s placement note.
+    for (const e of s.events.items) if (e.kind === 'shard_placement') pairs.push(['shard placement', `${strategyTitle(s, rep)}: ${e.detail}`]);
   }
   return pairs;
 }

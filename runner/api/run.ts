@@ -17,6 +17,7 @@ import type { ProgressMode } from '../driver/progress.js';
 import { roundOrder } from '../interleave.js';
 import { isolateServers, sharedLayout, type IsolationRecord } from '../isolate.js';
 import { measureNoiseFloor } from '../noise-floor.js';
+import type { PortProviders } from '../stack/needs.js';
 import type { PostgresStack } from '../stack/postgres.js';
 import { oneLine } from '../errors.js';
 import { refuseExternalPostgresFaults } from '../faults/postgres.js';
@@ -60,8 +61,11 @@ export interface RunBenchmarkResult {
  * floor (`--noise-floor`, by default with --repeat 2+), measured on the
  * run's own PostgreSQL before the first replay.
  */
-async function machineFacts(config: ResolvedRunConfig, postgres: PostgresStack, options: RunBenchmarkOptions): Promise<{ cpu_layout: IsolationRecord; noise_floor: NoiseFloorRecord | null }> {
-  const layout = config.isolate ? isolateServers([{ name: postgres.kind === 'embedded' ? 'embedded PostgreSQL' : 'PostgreSQL (external)', pid: postgres.serverPid?.() }]) : sharedLayout();
+async function machineFacts(config: ResolvedRunConfig, postgres: PostgresStack, providers: PortProviders, options: RunBenchmarkOptions): Promise<{ cpu_layout: IsolationRecord; noise_floor: NoiseFloorRecord | null }> {
+  // Every server the run has opened by now: PostgreSQL, and Redis and Kafka when a strategy needs them
+  // (a replica starts later, on first use, and is not pinned).
+  const servers = [{ name: postgres.kind === 'embedded' ? 'embedded PostgreSQL' : 'PostgreSQL (external)', pid: postgres.serverPid?.() }, ...providers.servers()];
+  const layout = config.isolate ? isolateServers(servers) : sharedLayout();
   if (config.isolate) options.log(`CPU layout: ${layout.text}`);
   const wanted = config.noiseFloor === 'on' || (config.noiseFloor === 'auto' && config.repeat >= 2);
   if (!wanted) return { cpu_layout: layout, noise_floor: null };
@@ -110,7 +114,7 @@ export async function runBenchmark(config: ResolvedRunConfig, options: RunBenchm
     needs: [...new Set(strategies.flatMap((s) => s.needs))],
     // The broker's release: an embedded Kafka is known exactly; an external one says what kafkajs could tell.
     runRow: async ({ postgres, providers }) => ({
-      recordedConfig: { ...recordedConfig(config, strategies.map((s) => s.label)), kafka_version: providers.versions().kafka ?? null, ...(await machineFacts(config, postgres, options)) },
+      recordedConfig: { ...recordedConfig(config, strategies.map((s) => s.label)), kafka_version: providers.versions().kafka ?? null, ...(await machineFacts(config, postgres, providers, options)) },
       stream: summary,
       scheduleUs: config.plan.durationUs,
     }),

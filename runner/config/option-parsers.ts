@@ -75,6 +75,21 @@ export function serviceUrl(service: keyof typeof SERVICE_URLS): (raw: RawValue, 
   };
 }
 
+/**
+ * One PostgreSQL URL, or several comma-separated (one ledger shard each, for
+ * `sharded(...)`), each checked like {@link serviceUrl}'s; returned joined by
+ * commas, blank ⇒ not given. A comma inside a URL must be written `%2C`.
+ */
+export function pgUrls(raw: RawValue, where: string): string | undefined {
+  const list = String(raw).split(',').map((u) => u.trim());
+  if (list.every((u) => u === '')) return undefined;
+  list.forEach((u, i) => {
+    if (u === '') throw new UserError(`${where}: URL ${i + 1} of ${list.length} is empty (two commas in a row, or a trailing comma?); give postgres://user@host:5432/db[,postgres://...]`);
+    checkServiceUrl('pg', u, list.length > 1 ? `${where} (URL ${i + 1} of ${list.length})` : where);
+  });
+  return list.join(',');
+}
+
 /** Kafka brokers `host:port[,host:port]`; blank ⇒ none given. */
 export function brokers(raw: RawValue, where: string): readonly string[] | undefined {
   const list = String(raw).split(',').map((b) => b.trim()).filter((b) => b !== '');
@@ -146,6 +161,11 @@ export function sloText(raw: RawValue, where: string): { readonly slo: Slo; read
 /** How a URL is recorded: the password masked. */
 export function recordUrl(value: unknown): unknown {
   return typeof value === 'string' ? redactUrl(value) : value;
+}
+
+/** How `--pg` is recorded: each of its comma-separated URLs with the password masked. */
+export function recordUrls(value: unknown): unknown {
+  return typeof value === 'string' ? value.split(',').map(redactUrl).join(',') : value;
 }
 
 /** How faults are recorded: as written. */

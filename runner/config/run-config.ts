@@ -15,6 +15,7 @@
 import { compilePlan, loadScenario, type LoadedScenario, type Plan } from '../../scenarios/index.js';
 import { mergeSlo, type Slo, type SloKey } from '../../reports/common/slo.js';
 import { STACKS } from '../stack/compose.js';
+import { ledgerShardCount } from './pg-shards.js';
 import { OPTIONS, optionSpec, type OptionCommand, type ResolvedOptions, type RunOptions } from './options.js';
 import { readOption, recordedOptions, resolveOptions, type OptionLayers, type Source } from './resolve-options.js';
 
@@ -101,6 +102,8 @@ export function recordedConfig(config: ResolvedRunConfig, strategyLabels: readon
     scenario_file: config.loaded.file,
     ...(strategyLabels !== undefined ? { strategies: strategyLabels } : {}),
     ...recordedOptions(config as unknown as Record<string, unknown>, command),
+    // How many PostgreSQL servers sharded(...) strategies spread their ledger over (the --pg URLs, else --pg-shards).
+    ledger_shards: ledgerShardCount(config),
     sources: config.sources,
   };
 }

@@ -10,6 +10,7 @@ import { MonotonicClock } from '../clock.js';
 import type { ResolvedRunConfig } from '../config/run-config.js';
 import { UserError } from '../errors.js';
 import { PortProviders } from '../stack/needs.js';
+import { pgUrlList } from '../config/pg-shards.js';
 import { openPostgres, type PostgresStack, type StrategyDatabase } from '../stack/postgres.js';
 import { openProviders } from '../stack/providers.js';
 import { planStrategies } from '../replay/plan.js';
@@ -56,7 +57,9 @@ export async function startServe(config: ResolvedRunConfig, options: ServeOption
   let providers = new PortProviders();
   let database: StrategyDatabase | undefined;
   try {
-    postgres = await openPostgres(config.pgUrl ? { url: config.pgUrl } : {});
+    // A served strategy runs on one server: the first --pg URL.
+    const url = pgUrlList(config.pgUrl)[0];
+    postgres = await openPostgres(url ? { url } : {});
     // Only what the served strategy needs: an embedded Kafka broker (a JVM) is started for a Kafka-backed strategy alone.
     providers = await openProviders({ config, postgres, log: options.log, needs: strategy.needs });
     const namespace = `hb_serve_${randomBytes(4).toString('hex')}`;

@@ -1,5 +1,5 @@
 /**
- * Kubernetes manifests for a sharded run or a sweep (issue 19), built with
+ * Kubernetes manifests for a sharded run or a sweep, built with
  * typed models (`kubernetes-models`) and checked with their own validation
  * before anything is written:
  *

@@ -31,7 +31,7 @@ import type { Store } from '../../results/store.js';
 import type { RunRow } from '../../results/rows.js';
 import { MonotonicClock, wallClockUtc } from '../clock.js';
 import type { ResolvedRunConfig } from '../config/run-config.js';
-import { oneLine } from '../errors.js';
+import { oneLine, UserError } from '../errors.js';
 import { httpViaOf, plannedVia } from '../http/via.js';
 import type { PlannedStrategy } from '../replay/plan.js';
 import { Recorder } from '../record/recorder.js';
@@ -113,7 +113,11 @@ export function newRunId(now = new Date()): string {
  * wraps each so its replay serves it over HTTP (runner/http/via.ts).
  */
 export function plannedForRun(config: Pick<ResolvedRunConfig, 'via' | 'redisUrl' | 'kafkaBrokers' | 'pgReplicaUrl'>, strategies: readonly PlannedStrategy[]): PlannedStrategy[] {
-  return plannedVia(strategies, httpViaOf(config));
+  const via = httpViaOf(config);
+  const spread = strategies.find((s) => s.ledgerShards === true);
+  // The shard databases are the replay's, handed over in-process; a served child opens one database of its own.
+  if (via !== undefined && spread !== undefined) throw new UserError(`${spread.label} cannot be served over --via ${String(config.via)}: its ledger shards are handed over in-process; run it without --via`);
+  return plannedVia(strategies, via);
 }
 
 /** A recorded run on the whole stack: the store, PostgreSQL (embedded or `--pg`) and the providers of the strategies' needs. */

@@ -19,11 +19,18 @@ import { oneLine, UserError } from '../errors.js';
 import { PortProviders } from '../stack/needs.js';
 import { openProviders } from '../stack/providers.js';
 import { openPostgres, type PostgresStack } from '../stack/postgres.js';
+import { ledgerShardCount, pgUrlList } from '../config/pg-shards.js';
 
 /** The open parts of a run's stack. */
 export interface RunStack {
   readonly store: Store;
   readonly postgres: PostgresStack;
+  /**
+   * The ledger shards of `sharded(...)` strategies, one server each: index 0
+   * is {@link postgres}; the others are the further `--pg` URLs or the
+   * further embedded servers of `--pg-shards`. Length 1 without either.
+   */
+  readonly ledgerShards: readonly PostgresStack[];
   readonly providers: PortProviders;
 }
 
@@ -44,16 +51,24 @@ export async function withRunStack<T>(config: ResolvedRunConfig, log: (line: str
     // The embedded server's data directory goes with it when the run ends: nothing could be kept.
     throw new UserError('--keep-databases needs an external server: give --pg postgres://user@host:5432/db (or PG_URL); the embedded server and its data are removed when the run ends.');
   }
+  const shardCount = ledgerShardCount(config);
+  const urls = pgUrlList(config.pgUrl);
   const store = await openStore(resultsStoreOf(config));
   let postgres: PostgresStack | undefined;
+  const extraShards: PostgresStack[] = [];
   let providers = new PortProviders();
   try {
     await store.migrate();
-    postgres = await openPostgres(config.pgUrl ? { url: config.pgUrl } : {});
+    postgres = await openPostgres(urls[0] ? { url: urls[0] } : {});
+    // One at a time: several embedded servers starting at once on a loaded machine only slow each other down.
+    for (let i = 1; i < shardCount; i++) extraShards.push(await openPostgres(urls[i] ? { url: urls[i] } : {}));
     providers = await openProviders({ config, postgres, log, ...(needs ? { needs } : {}) });
+    const ledgerShards = [postgres, ...extraShards];
     log(`results: ${store.description}; ledger: ${postgres.description}`);
-    return await fn({ store, postgres, providers });
+    if (shardCount > 1) log(`ledger shards for sharded(...): ${ledgerShards.map((s, i) => `${i}: ${s.description}`).join('; ')}`);
+    return await fn({ store, postgres, ledgerShards, providers });
   } finally {
+    for (const shard of extraShards) await shard.stop();
     await postgres?.stop();
     await providers.stop();
     await store.close();

@@ -23,6 +23,8 @@ export interface ReplayArgs {
   readonly plan: Plan;
   readonly plannedOps: number;
   readonly postgres: PostgresStack;
+  /** The run's ledger shards (index 0 is {@link postgres}), for a strategy that spreads its ledger (`sharded(...)`). Default: [postgres]. */
+  readonly ledgerShards?: readonly PostgresStack[];
   readonly providers: PortProviders;
   /** The recorder: rows are pushed as they happen; `flush` makes them readable in `store`. */
   readonly rows: RowSink & { flush(): Promise<unknown> };
@@ -59,12 +61,13 @@ export type SharedReplayArgs = Omit<ReplayArgs, 'rep' | 'idx' | 'planned' | 'pla
  */
 export function sharedReplayArgs(
   config: Pick<ResolvedRunConfig, 'concurrency' | 'connections' | 'lateThresholdUs' | 'keepDatabases' | 'faults'>,
-  ctx: { readonly runId: string; readonly recorder: ReplayArgs['rows']; readonly store: Store; readonly clock: Clock; readonly stack: { readonly postgres: PostgresStack; readonly providers: PortProviders } },
+  ctx: { readonly runId: string; readonly recorder: ReplayArgs['rows']; readonly store: Store; readonly clock: Clock; readonly stack: { readonly postgres: PostgresStack; readonly ledgerShards?: readonly PostgresStack[]; readonly providers: PortProviders } },
   options: Pick<ReplayArgs, 'abort' | 'progress' | 'log'>,
 ): SharedReplayArgs {
   return {
     runId: ctx.runId,
     postgres: ctx.stack.postgres,
+    ...(ctx.stack.ledgerShards ? { ledgerShards: ctx.stack.ledgerShards } : {}),
     providers: ctx.stack.providers,
     rows: ctx.recorder,
     store: ctx.store,

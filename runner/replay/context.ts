@@ -4,7 +4,7 @@
  * the providers prepared, the schedule clock, the event sink, the accounts.
  */
 import pg from 'pg';
-import type { AccountSpec, Clock, EventSink, StrategyContext } from '../../strategies/contract.js';
+import type { AccountSpec, Clock, EventSink, PostgresPort, StrategyContext } from '../../strategies/contract.js';
 import type { PostgresStack, StrategyDatabase } from '../stack/postgres.js';
 import type { PlannedStrategy } from './plan.js';
 
@@ -12,6 +12,8 @@ import type { PlannedStrategy } from './plan.js';
 export interface ContextParts {
   readonly postgres: PostgresStack;
   readonly database: StrategyDatabase;
+  /** The replay's database on every ledger shard, in shard order, for a strategy that spreads its ledger (`sharded(...)`); absent otherwise. */
+  readonly shards?: readonly { readonly postgres: PostgresStack; readonly database: StrategyDatabase }[];
   /** Default pool size. */
   readonly connections: number;
   readonly planned: PlannedStrategy;
@@ -28,23 +30,28 @@ export interface ContextParts {
 
 /** The strategy's context for one replay; its log lines are prefixed with the strategy's label. */
 export function strategyContext(parts: ContextParts): StrategyContext {
-  const { planned, database } = parts;
+  const main = postgresPort(parts, parts.postgres, parts.database);
   return {
-    postgres: {
-      serverVersion: parts.postgres.version,
-      connections: parts.connections,
-      pool: (options = {}) => {
-        const pool = new pg.Pool({ connectionString: database.url, max: options.max ?? parts.connections, application_name: options.applicationName ?? `hotbench:${planned.name}` });
-        pool.on('error', () => undefined); // idle-client errors surface on the next query
-        parts.pools.push(pool);
-        return pool;
-      },
-    },
+    postgres: parts.shards ? { ...main, shards: parts.shards.map((s) => postgresPort(parts, s.postgres, s.database)) } : main,
     ports: parts.ports,
     clock: parts.clock,
     events: parts.events,
     accounts: parts.accounts,
     abort: parts.abort,
-    log: (line) => parts.log(`${planned.label}: ${line}`),
+    log: (line) => parts.log(`${parts.planned.label}: ${line}`),
+  };
+}
+
+/** A port whose pools open on `database` (of `server`) and are kept for the replay to end. */
+function postgresPort(parts: ContextParts, server: PostgresStack, database: StrategyDatabase): PostgresPort {
+  return {
+    serverVersion: server.version,
+    connections: parts.connections,
+    pool: (options = {}) => {
+      const pool = new pg.Pool({ connectionString: database.url, max: options.max ?? parts.connections, application_name: options.applicationName ?? `hotbench:${parts.planned.name}` });
+      pool.on('error', () => undefined); // idle-client errors surface on the next query
+      parts.pools.push(pool);
+      return pool;
+    },
   };
 }

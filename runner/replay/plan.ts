@@ -8,7 +8,7 @@
  * here, when the plan is made, so the replay itself knows nothing of HTTP.
  */
 import type { Need, Strategy } from '../../strategies/contract.js';
-import { resolveStrategies, type ResolvedStrategy } from '../../strategies/spec.js';
+import { needsOf, resolveStrategies, type ResolvedStrategy } from '../../strategies/spec.js';
 import type { StrategyRegistry } from '../../strategies/registry.js';
 import type { PostgresStack, StrategyDatabase } from '../stack/postgres.js';
 
@@ -34,6 +34,8 @@ export interface PlannedStrategy {
   readonly params: unknown;
   /** Whether the load shards of one run may each replay it against one ledger (the definition's `loadShards`). Default false. */
   readonly loadShards?: boolean;
+  /** Whether some layer spreads its ledger over the run's PostgreSQL servers (a definition's `ledgerShards`, e.g. `sharded(...)`). Default false. */
+  readonly ledgerShards?: boolean;
   /** A new instance; the replay passes its facts (required by strategies planned behind HTTP). */
   create(replay?: ReplayFacts): Strategy;
 }
@@ -44,17 +46,16 @@ export function planStrategies(text: string | undefined, registry: StrategyRegis
   return resolveStrategies(spec, registry).map(toPlanned);
 }
 
-function needsOf(r: ResolvedStrategy): PlannedStrategy['needs'] {
-  const needs = new Set(r.definition.needsFor ? r.definition.needsFor(r.params) : r.definition.needs);
-  if (r.inner) for (const n of needsOf(r.inner)) needs.add(n);
-  return [...needs];
-}
-
 /** A composite shards only when every layer does (a shared inner queue would not). */
 function loadShardsOf(r: ResolvedStrategy): boolean {
   return r.definition.loadShards === true && (r.inner === undefined || loadShardsOf(r.inner));
 }
 
 function toPlanned(r: ResolvedStrategy): PlannedStrategy {
-  return { label: r.label, name: r.definition.name, needs: needsOf(r), params: r.params, loadShards: loadShardsOf(r), create: () => r.create() };
+  return { label: r.label, name: r.definition.name, needs: needsOf(r), params: r.params, loadShards: loadShardsOf(r), ledgerShards: spreadsLedger(r), create: () => r.create() };
+}
+
+/** Whether some layer spreads its ledger over the run's PostgreSQL servers. */
+function spreadsLedger(r: ResolvedStrategy): boolean {
+  return r.definition.ledgerShards === true || (r.inner !== undefined && spreadsLedger(r.inner));
 }

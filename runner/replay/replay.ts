@@ -32,12 +32,14 @@ import { warmPools } from './warm-pools.js';
 import { checkpointBeforeClock } from './checkpoint.js';
 import { favourDriverThread } from '../driver/favour-driver.js';
 import { KafkaProvider } from '../stack/kafka.js';
-import type { StrategyDatabase } from '../stack/postgres.js';
+import { describePgError, type PostgresStack, type StrategyDatabase } from '../stack/postgres.js';
 import { checkLedger } from './ledger-checks.js';
 import type { ReplayArgs } from './args.js';
 import { shardOps } from '../../scenarios/shard.js';
 import { openSharedDatabase } from '../shard/shared-database.js';
 import { shardRowOf } from '../shard/shard-replay.js';
+import { mergeShardLedgers } from './merge-shards.js';
+import { homeShard } from '../../strategies/shard-placement.js';
 
 export type { ReplayArgs } from './args.js';
 
@@ -96,6 +98,8 @@ export async function replayStrategy(args: ReplayArgs): Promise<StrategyRunRow> 
   }
 
   let database: StrategyDatabase | undefined;
+  // The replay's database on every ledger shard, for a strategy that spreads its ledger over them (sharded(...)).
+  const shardDbs: { postgres: PostgresStack; database: StrategyDatabase }[] = [];
   const pools: pg.Pool[] = [];
   let strategy: Strategy | undefined;
   let request: { database: StrategyDatabase; namespace: string } | undefined;
@@ -108,6 +112,10 @@ export async function replayStrategy(args: ReplayArgs): Promise<StrategyRunRow> 
   try {
     database = shard ? await openSharedDatabase(args.postgres.adminUrl, namespace) : await args.postgres.createDatabase(namespace);
     request = { database, namespace };
+    const ledgerShards = args.ledgerShards ?? [args.postgres];
+    if (planned.ledgerShards === true && !shard && ledgerShards.length > 1) {
+      for (const [i, server] of ledgerShards.entries()) shardDbs.push({ postgres: server, database: await server.createDatabase(`${namespace}_s${i}`) });
+    }
     const ports = await args.providers.provide(planned.needs, request);
     const schedule = new ScheduleClock(args.clock);
     const fates = new OpFates(args.plannedOps);
@@ -115,7 +123,7 @@ export async function replayStrategy(args: ReplayArgs): Promise<StrategyRunRow> 
     // Upstream hears the strategy's signals (on_threshold: stop) and stops sending an account's charges.
     const feedback = new UpstreamFeedback(args.plan.onThreshold ?? 'none', args.plan.notifyLatencyUs ?? 0);
     const db = database;
-    const ctx = strategyContext({ postgres: args.postgres, database: db, connections: args.connections, planned, ports, clock: schedule, events: feedback.tee(sink), accounts: args.plan.accounts, abort: stopAbort.signal, pools, log: args.log });
+    const ctx = strategyContext({ postgres: args.postgres, database: db, ...(shardDbs.length > 0 ? { shards: shardDbs } : {}), connections: args.connections, planned, ports, clock: schedule, events: feedback.tee(sink), accounts: args.plan.accounts, abort: stopAbort.signal, pools, log: args.log });
 
     // A strategy planned behind HTTP (runner/http/via.ts) uses these facts; a direct one ignores them.
     const kafka = args.providers.get('kafka');
@@ -126,6 +134,7 @@ export async function replayStrategy(args: ReplayArgs): Promise<StrategyRunRow> 
     await withTimeout(warmPools(pools), SETUP_TIMEOUT_MS, 'opening the connection pools');
     // Same server state for every replay; a strategy without PostgreSQL has nothing there to settle.
     const checkpoint = planned.needs.includes('postgres') ? await checkpointBeforeClock(args.postgres.adminUrl, SETUP_TIMEOUT_MS) : undefined;
+    for (const s of shardDbs.slice(1)) await checkpointBeforeClock(s.postgres.adminUrl, SETUP_TIMEOUT_MS);
 
     const ledger = new pg.Pool({ connectionString: db.url, max: 2, application_name: 'hotbench:auditor' });
     ledger.on('error', () => undefined);
@@ -153,11 +162,15 @@ export async function replayStrategy(args: ReplayArgs): Promise<StrategyRunRow> 
     const keepsLedger = planned.needs.includes('postgres');
     // With shards, the ledger-wide series (hot balances, server telemetry) come from shard 0 alone; each shard's own series carry its index.
     const ledgerSeries = keepsLedger && (shard === undefined || shard.spec.index === 0);
-    const sampler = startSampler(strategy, driver, schedule, sink, db.url, ledgerSeries ? args.plan : { ...args.plan, accounts: [] }, shard ? `@${shard.spec.index}` : '');
+    // A sharded ledger's series: balances summed over the shards; server telemetry from the shard of the first hot account (where its lock queue is).
+    const balanceUrls = shardDbs.length > 0 ? shardDbs.map((s) => s.database.url) : [db.url];
+    const watched = shardDbs.length > 0 ? (shardDbs[hotShardOf(args.plan, shardDbs.length)] ?? shardDbs[0]!) : { postgres: args.postgres, database: db };
+    if (shardDbs.length > 0) sink.note('ledger_shards', `${shardDbs.length} ledger shards (${shardDbs.map((s, i) => `${i}: ${s.postgres.description}`).join('; ')}); lock and growth series from shard ${shardDbs.indexOf(watched)}`, 0);
+    const sampler = startSampler(strategy, driver, schedule, sink, balanceUrls, ledgerSeries ? args.plan : { ...args.plan, accounts: [] }, shard ? `@${shard.spec.index}` : '');
     // Lock waiters, commits, WAL of the strategy's database, polled from the maintenance database so the poller's own work is not counted.
-    if (ledgerSeries) telemetry = startPgTelemetry({ url: args.postgres.adminUrl, database: db.name, clock: schedule, sample: (name, value, at) => sink.sample(name, value, at) });
+    if (ledgerSeries) telemetry = startPgTelemetry({ url: watched.postgres.adminUrl, database: watched.database.name, clock: schedule, sample: (name, value, at) => sink.sample(name, value, at) });
     // The ledger's growth (dead tuples, rows, bytes), once a second from inside its database: why capacity depends on run length.
-    if (ledgerSeries) growth = startLedgerGrowth({ url: db.url, clock: schedule, sample: (name, value, at) => sink.sample(name, value, at) });
+    if (ledgerSeries) growth = startLedgerGrowth({ url: watched.database.url, clock: schedule, sample: (name, value, at) => sink.sample(name, value, at) });
     const stopProgress = startProgress({
       mode: args.progress,
       label: `${planned.label} [${strategy.backend}]`,
@@ -204,6 +217,14 @@ export async function replayStrategy(args: ReplayArgs): Promise<StrategyRunRow> 
       return finish();
     }
     if (!keepsLedger) sink.note('audit_skipped', `${planned.label} needs no PostgreSQL, so it keeps no ledger: the audit and the ledger analyses were skipped`, schedule.now());
+    if (keepsLedger && shardDbs.length > 0) {
+      try {
+        const merged = await mergeShardLedgers(ledger, shardDbs.map((s) => s.database.url), args.plan.accounts);
+        sink.note('ledger_shards_merged', `audited as one ledger: ${merged.accounts.map((a, i) => `shard ${i} ${a} accounts, ${merged.entries[i]} entries`).join('; ')}`, schedule.now());
+      } catch (err) {
+        sink.note('ledger_shards_merge_failed', `the shards' ledgers could not be gathered for the audit: ${describePgError(err)}`, schedule.now());
+      }
+    }
     if (keepsLedger) {
       const summary = await checkLedger({ args, ledger, url: db.url, fates, pgToScheduleUs: pgToSchedule(sync, origin), pgClockUncertaintyUs: sync.uncertaintyUs });
       if (summary) {
@@ -238,9 +259,22 @@ export async function replayStrategy(args: ReplayArgs): Promise<StrategyRunRow> 
       database.keep?.();
       // A note of the replay's (the sink lives inside the try): the report lists kept databases.
       args.rows.push('events', { run_id: runId, strategy: planned.label, rep, at_us: row.elapsed_us, type: 'note', kind: 'database_kept', account: -1, detail: `${database.name} on ${redactUrl(args.postgres.adminUrl)}` });
-    } else if (database && !shard) await database.drop();
+      for (const s of shardDbs) {
+        s.database.keep?.();
+        args.rows.push('events', { run_id: runId, strategy: planned.label, rep, at_us: row.elapsed_us, type: 'note', kind: 'database_kept', account: -1, detail: `${s.database.name} on ${redactUrl(s.postgres.adminUrl)}` });
+      }
+    } else if (database && !shard) {
+      await database.drop();
+      for (const s of shardDbs) await s.database.drop();
+    }
   }
   return finish();
+}
+
+/** The ledger shard holding the plan's first hot customer account (platform accounts are on every shard); 0 when there is none. */
+function hotShardOf(plan: Plan, shards: number): number {
+  const hot = plan.accounts.find((a) => a.hot && a.role === undefined);
+  return hot === undefined ? 0 : homeShard(hot.id, shards);
 }
 
 /** One line: the ledger model and upstream's feedback this replay ran under (reports say which). */

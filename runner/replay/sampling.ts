@@ -16,10 +16,14 @@ const SAMPLE_EVERY_MS = 1_000;
  * Samples the driver, the process, the hot accounts' ledger balances and the strategy's own series.
  * `suffix` (default '') is added to the process's own series: a load shard's `@i`, so n shards' series stay apart.
  */
-export function startSampler(strategy: Strategy, driver: OpenLoopDriver, clock: Clock, sink: ReplayRecorder, url: string, plan: Plan, suffix = '') {
+export function startSampler(strategy: Strategy, driver: OpenLoopDriver, clock: Clock, sink: ReplayRecorder, urls: readonly string[], plan: Plan, suffix = '') {
   const hot = plan.accounts.filter((a) => a.hot).map((a) => a.id);
-  const pool = new pg.Pool({ connectionString: url, max: 1, application_name: 'hotbench:sampler' });
-  pool.on('error', () => undefined);
+  // Several URLs are a sharded ledger's shards: an account's balance is the sum of its rows on all of them.
+  const pools = urls.map((url) => {
+    const pool = new pg.Pool({ connectionString: url, max: 1, application_name: 'hotbench:sampler' });
+    pool.on('error', () => undefined);
+    return pool;
+  });
   let busy = false;
   const tick = async (): Promise<void> => {
     if (busy) return; // never stack samples behind a slow database
@@ -31,10 +35,17 @@ export function startSampler(strategy: Strategy, driver: OpenLoopDriver, clock: 
       sink.sample(`behind_us${suffix}`, s.behindUs, at);
       sink.sample(`rss_bytes${suffix}`, process.memoryUsage.rss(), at);
       if (hot.length > 0) {
-        const res = await pool
-          .query<{ owner: number; balance: string }>('SELECT owner, sum(balance)::text AS balance FROM accounts WHERE owner = ANY($1::int[]) GROUP BY owner', [hot])
-          .catch(() => undefined);
-        for (const r of res?.rows ?? []) sink.sample(`balance:${r.owner}`, Number(r.balance), at);
+        const results = await Promise.all(
+          pools.map((pool) =>
+            pool.query<{ owner: number; balance: string }>('SELECT owner, sum(balance)::text AS balance FROM accounts WHERE owner = ANY($1::int[]) GROUP BY owner', [hot]).catch(() => undefined),
+          ),
+        );
+        // A sample only when every shard answered: a partial sum would be a wrong balance, not a late one.
+        if (results.every((r) => r !== undefined)) {
+          const sums = new Map<number, number>();
+          for (const r of results) for (const row of r?.rows ?? []) sums.set(row.owner, (sums.get(row.owner) ?? 0) + Number(row.balance));
+          for (const [owner, balance] of sums) sink.sample(`balance:${owner}`, balance, at);
+        }
       }
       if (isObservable(strategy)) {
         for (const point of await strategy.observe().catch(() => [])) sink.sample(`${point.name}${suffix}`, point.value, at);
@@ -48,7 +59,7 @@ export function startSampler(strategy: Strategy, driver: OpenLoopDriver, clock: 
     async stop(): Promise<void> {
       clearInterval(timer);
       await tick();
-      await pool.end().catch(() => undefined);
+      await Promise.all(pools.map((pool) => pool.end().catch(() => undefined)));
     },
   };
 }

@@ -59,6 +59,7 @@ export interface RunShardResult {
  */
 export function refuseUnshardable(config: ResolvedRunConfig, strategies: readonly PlannedStrategy[], registry: StrategyRegistry): void {
   if (config.pgUrl === undefined) throw new UserError('--shard needs one PostgreSQL every shard reaches: give --pg URL (or PG_URL); an embedded one would be private to each process');
+  if (config.pgUrl.includes(',') || (config.pgShards ?? 1) > 1) throw new UserError('--shard splits the load over processes sharing one ledger: give one --pg URL and no --pg-shards (several ledger shards are for sharded(...) in one process)');
   if (config.clickhouseUrl === undefined) throw new UserError('--shard needs one ClickHouse server every shard records into: give --clickhouse URL (or CLICKHOUSE_URL); the embedded chdb is private to each process');
   if (config.faults.length > 0) throw new UserError(`--fault ${config.faults[0]?.text} cannot be combined with --shard: a fault fired by each shard would hit the shared servers n times`);
   const refused = strategies.filter((s) => s.loadShards !== true);

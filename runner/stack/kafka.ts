@@ -68,6 +68,11 @@ export class KafkaProvider implements PortProvider, StackFaultTarget {
     return new KafkaProvider(server.brokers, { brokers: 1, controller: 1 }, server);
   }
 
+  /** The broker's JVM when hotbench started it; an external broker has no pid of ours. */
+  serverProcess(): { readonly name: string; readonly pid: number | undefined } {
+    return this.server === undefined ? { name: 'Kafka (external)', pid: undefined } : { name: "Kafka's JVM", pid: this.server.pid };
+  }
+
   /** True when hotbench started the broker (so a fault may really restart it). */
   get started(): boolean {
     return this.server !== undefined;

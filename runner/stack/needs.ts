@@ -27,6 +27,12 @@ export interface PortProvider {
   release?(request: PortRequest): Promise<void>;
   /** Stops the part if hotbench started it. */
   stop?(): Promise<void>;
+  /**
+   * The server process behind the part, for `--isolate`: its name and pid
+   * when hotbench started it, pid undefined for an external server. Absent
+   * when the part has no server process of its own.
+   */
+  serverProcess?(): { readonly name: string; readonly pid: number | undefined };
 }
 
 /** How to get each part, shown when it is missing. */
@@ -90,6 +96,11 @@ export class PortProviders {
   /** Versions for provenance, e.g. `{ redis: '7.0.15' }`. */
   versions(): Partial<Record<Exclude<Need, 'postgres'>, string>> {
     return Object.fromEntries([...this.#providers].map(([need, p]) => [need, p.version]));
+  }
+
+  /** The server processes behind the parts (see {@link PortProvider.serverProcess}), in the order they were opened. */
+  servers(): { readonly name: string; readonly pid: number | undefined }[] {
+    return [...this.#providers.values()].flatMap((p) => (p.serverProcess ? [p.serverProcess()] : []));
   }
 
   /** Stops every part hotbench started. */

@@ -14,7 +14,7 @@ import { openReplica } from './replica.js';
 
 export type { ProviderContext, ProviderOpener } from './provider-types.js';
 
-/** The parts, in the order they are opened. Issue 3 adds the replica, issue 4 Redis and Kafka. */
+/** The parts, in the order they are opened. */
 export const PROVIDER_OPENERS: readonly ProviderOpener[] = [openReplica, openRedis, openKafka];
 
 /** Opens every part this run can offer. */

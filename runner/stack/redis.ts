@@ -53,6 +53,11 @@ export class RedisProvider implements PortProvider, StackFaultTarget {
     this.#admin = makeClient(url, { name: 'hotbench-admin' });
   }
 
+  /** The redis-server hotbench started; a server it found or was given is external. */
+  serverProcess(): { readonly name: string; readonly pid: number | undefined } {
+    return this.server === undefined ? { name: 'Redis (external)', pid: undefined } : { name: 'redis-server', pid: this.server.pid };
+  }
+
   /** Finds or starts a server; throws a one-line {@link StackError} when there is none. */
   static async open(options: OpenRedisOptions = {}): Promise<RedisProvider> {
     if (options.url !== undefined && options.url !== '') {

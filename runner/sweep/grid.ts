@@ -1,5 +1,5 @@
 /**
- * The design space of a sweep (issue 19): strategies × their parameter values
+ * The design space of a sweep: strategies × their parameter values
  * × rate scales × pool sizes, expanded into independent cells. Each cell is
  * one ordinary run of one strategy, so cells can go to any worker (a local
  * process, a pod of an Indexed Job) in any order.

@@ -9,7 +9,7 @@
  * | `pg_live_tuples` | live rows (`n_live_tup`): the entries table grows by one per posted op |
  * | `pg_ledger_bytes` | the tables' total size on disk, indexes and TOAST included (`pg_total_relation_size`), bytes |
  *
- * Why: capacity depends on run length (issue 16): a hot row's dead versions
+ * Why: capacity depends on run length: a hot row's dead versions
  * and a growing entries table slow every later update, so a 3-s step and a
  * 30-s step of the same rate see different ledgers. These series show it.
  * The statistics lag by up to a second (backends flush them at most once a

@@ -11,7 +11,7 @@
  * sub-accounts together held enough (seed 002: 当选择子账户扣款的时候,可能
  * 出现扣款不成功的情况,但是总的子账户余额是够的情况).
  */
-import type { Op, Outcome, StrategyContext, StrategyDefinition } from '../contract.js';
+import type { AccountSpec, Op, Outcome, SpreadsAccounts, StrategyContext, StrategyDefinition } from '../contract.js';
 import { postAtomic } from '../atomic/index.js';
 import { splitAccounts, type PhysicalAccount } from '../ledger.js';
 import { LedgerStrategy } from '../ledger-strategy.js';
@@ -20,7 +20,7 @@ import { splitParams, type SplitParams } from './params.js';
 import { subAccountPicker, type SubAccountPicker } from './pick.js';
 
 /** The `split` strategy. */
-export class SplitStrategy extends LedgerStrategy {
+export class SplitStrategy extends LedgerStrategy implements SpreadsAccounts {
   /** Physical row ids per logical account, part order; length 1 for accounts that are not split. */
   #rows: number[][] = [];
   #pick: SubAccountPicker | undefined;
@@ -44,6 +44,11 @@ export class SplitStrategy extends LedgerStrategy {
     const rows = this.#rows[counterparty] ?? [];
     if (rows.length <= 1 || this.#pick === undefined) return counterparty;
     return rows[this.#pick({ ...op, account: counterparty }, rows.length)] ?? counterparty;
+  }
+
+  /** Hot accounts are split (when `parts` > 1): `sharded(split)` spreads them over the shards too. */
+  spreads(account: AccountSpec): boolean {
+    return account.hot && this.params.parts > 1;
   }
 
   /** The physical row ids of logical account `owner`, part order (for tests and analyses). */

@@ -54,11 +54,18 @@ export function runCli(args: readonly string[], options: CliOptions = {}): Promi
         setTimeout(() => child.kill(i.signal), i.delayMs ?? 0);
       }
     });
-    const timer = setTimeout(() => child.kill('SIGKILL'), options.timeoutMs ?? 180_000);
+    const timeoutMs = options.timeoutMs ?? 180_000;
+    let timedOut = false;
+    const timer = setTimeout(() => {
+      timedOut = true;
+      child.kill('SIGKILL');
+    }, timeoutMs);
     child.on('error', reject);
     child.on('exit', (code, signal) => {
       clearTimeout(timer);
-      resolve({ code, signal, stdout, stderr });
+      // A death by signal leaves code null: say which, so a failed `expect(code, stderr)` names the cause.
+      const why = timedOut ? `\n[runCli: killed after the ${timeoutMs} ms timeout]` : signal !== null && signal !== options.interrupt?.signal ? `\n[runCli: the CLI died of ${signal}]` : '';
+      resolve({ code, signal, stdout, stderr: stderr + why });
     });
   });
 }

@@ -47,6 +47,7 @@ export const finalizeCommand: CommandModule<object, FinalizeArgs> = {
     const options = optionsOf(argv as unknown as Record<string, unknown>, 'finalize');
     const pgUrl = options.pg ?? process.env['PG_URL'];
     if (pgUrl === undefined || pgUrl.trim() === '') throw new UserError('finalize needs the PostgreSQL the shards shared: give --pg URL (or PG_URL)');
+    if (pgUrl.includes(',')) throw new UserError('finalize needs the one PostgreSQL the shards shared: give one --pg URL, not several');
     const location = storeLocation(argv);
     if (location.url === undefined) throw new UserError('finalize needs the ClickHouse server the shards recorded into: give --clickhouse URL (or CLICKHOUSE_URL)');
     const wait = options.wait ?? '10m';
