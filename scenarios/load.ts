@@ -10,7 +10,7 @@ import { fileError, formatPath, ScenarioError, type ScenarioIssue } from './erro
 import { allowedKeysAt, describeIssue } from './issues.js';
 import { builtInNames, libraryDir } from './library.js';
 import { readScenarioText } from './read-text.js';
-import { scenarioSchema, type Scenario } from './schema.js';
+import { OLD_SLO_KEYS, scenarioSchema, type Scenario } from './schema.js';
 
 /** A validated scenario and the file it came from. */
 export interface LoadedScenario {
@@ -91,9 +91,19 @@ export function parseScenario(text: string, file: string): Scenario {
     throw fileError(file, why);
   }
   const parsed = scenarioSchema.safeParse(data, { reportInput: true });
-  if (parsed.success) return parsed.data;
+  if (parsed.success) {
+    noteOldSloKeys(parsed.data, file);
+    return parsed.data;
+  }
   const issues = tightestBounds(parsed.error.issues).flatMap((issue) => toIssues(issue, data, file, (path, key) => at(locate(doc, path, key))));
   throw new ScenarioError(sortByPosition(issues));
+}
+
+/** One line on stderr per old `slo` key (before the metric catalog's names): still read, but say the new name. */
+function noteOldSloKeys(scenario: Scenario, file: string): void {
+  for (const [old, now] of Object.entries(OLD_SLO_KEYS)) {
+    if (scenario.slo?.[old as keyof typeof OLD_SLO_KEYS] !== undefined) process.stderr.write(`hotbench: ${file}: slo.${old} is now slo.${now}${old === 'max_reject_share' ? ' (in percent)' : ''}; the old name still works for now.\n`);
+  }
 }
 
 type Locator = (path: readonly PropertyKey[], atKey: boolean) => { line?: number; column?: number };

@@ -94,16 +94,26 @@ export interface PlanJob {
   readonly amount: AmountSpec;
 }
 
-/** Service-level objectives, times in µs; absent fields are not checked. */
+/**
+ * Service-level objectives: upper limits, each optional, under the metric
+ * catalog's names and in their units (reports/common/metrics.ts). Absent
+ * fields are not checked. The scenario file's old key names are read into
+ * these. This is the one SLO shape: `--slo`, the recorded config and the
+ * verdict use it too (reports/common/slo-types.ts).
+ */
 export interface PlanSlo {
-  readonly p99AckUs?: number;
-  readonly p999AckUs?: number;
-  readonly maxPostingDelayUs?: number;
-  /** Minor units. */
-  readonly maxOverdraft?: number;
-  readonly maxStopDeliveryUs?: number;
-  /** 0..1. */
-  readonly maxRejectShare?: number;
+  /** Highest acceptable 99th percentile ack latency, ms. */
+  readonly p99_ack_ms?: number;
+  /** Highest acceptable 99.9th percentile ack latency, ms. */
+  readonly p999_ack_ms?: number;
+  /** Highest acceptable 99th percentile posting delay, ms. */
+  readonly posting_delay_p99_ms?: number;
+  /** Highest acceptable total overdraft (sum of the amounts below the floor), minor units. */
+  readonly overdraft_amount?: number;
+  /** Highest acceptable stop-delivery delay (worst crossing), ms; a crossing never signalled fails it. */
+  readonly max_stop_delivery_ms?: number;
+  /** Highest acceptable share of rejected ops, percent of recorded ops (0..100). */
+  readonly reject_pct?: number;
 }
 
 /** Everything the generator needs; plain data, JSON-printable. */
@@ -279,15 +289,17 @@ function compileMix(m: MixSpec): PlanMix {
 }
 
 function compileSlo(s: Scenario): PlanSlo {
-  const ms = (v: number | undefined) => (v === undefined ? undefined : Math.round(v * 1000));
+  // Rounded to whole µs, as every duration in the plan, and kept in the catalog unit (ms).
+  const ms = (v: number | undefined) => (v === undefined ? undefined : Math.round(v * 1000) / 1000);
   const slo = s.slo ?? {};
+  const share = slo.max_reject_share;
   const out: Record<string, number | undefined> = {
-    p99AckUs: ms(slo.p99_ack_ms),
-    p999AckUs: ms(slo.p999_ack_ms),
-    maxPostingDelayUs: ms(slo.max_posting_delay_ms),
-    maxOverdraft: slo.max_overdraft,
-    maxStopDeliveryUs: ms(slo.max_stop_delivery_ms),
-    maxRejectShare: slo.max_reject_share,
+    p99_ack_ms: ms(slo.p99_ack_ms),
+    p999_ack_ms: ms(slo.p999_ack_ms),
+    posting_delay_p99_ms: ms(slo.posting_delay_p99_ms ?? slo.max_posting_delay_ms),
+    overdraft_amount: slo.overdraft_amount ?? slo.max_overdraft,
+    max_stop_delivery_ms: ms(slo.max_stop_delivery_ms),
+    reject_pct: slo.reject_pct ?? (share === undefined ? undefined : Number((share * 100).toPrecision(12))),
   };
   for (const key of Object.keys(out)) if (out[key] === undefined) delete out[key];
   return out as PlanSlo;

@@ -21,6 +21,8 @@ import {
   MAX_DURATION_US,
   MAX_MULTIPLIER,
   MAX_RATE,
+  RATE_PATTERN,
+  readRate,
 } from './units.js';
 
 /** Scenario and account names: lowercase kebab-case, 1 to 63 characters. */
@@ -44,7 +46,17 @@ function duration(options: { positive: boolean }) {
 const positiveDuration = duration({ positive: true });
 const anyDuration = duration({ positive: false });
 
-const rate = z.number().positive().max(MAX_RATE);
+/** A rate: a number of ops per second, or a rate text with the one grammar (units/rate.ts: `800/s`, `2k/s`). Parsed to ops/s. */
+function rateOf(options: { positive: boolean }) {
+  const perS = options.positive ? z.number().positive().max(MAX_RATE) : z.number().min(0).max(MAX_RATE);
+  const text = z.string().regex(RATE_PATTERN, { error: 'expected a rate such as 800, "100/s" or "2k/s" (ops per second)' }).transform((v) => readRate(v) ?? Number.NaN).pipe(perS);
+  // The number first: a number out of bounds reports its bound (`must be > 0, got -3`), as before rates could be text.
+  return z.union([perS, text], {
+    error: (iss) => (typeof iss.input === 'number' ? 'expected a number, got a number too large to use' : 'expected a rate: a number of ops per second, or text such as "100/s" or "2k/s"'),
+  });
+}
+const rate = rateOf({ positive: true });
+const rampRate = rateOf({ positive: false });
 const amount = z.int().min(1).max(MAX_AMOUNT);
 const balance = z.int().min(-MAX_BALANCE).max(MAX_BALANCE);
 const floor = z.int().min(-MAX_BALANCE).max(0);
@@ -94,8 +106,8 @@ const arrivalSchema = z
     z
       .strictObject({
         process: z.literal('ramp'),
-        from: z.number().min(0).max(MAX_RATE).describe('Ops per second at the start of the phase.'),
-        to: z.number().min(0).max(MAX_RATE).describe('Ops per second at the end of the phase.'),
+        from: rampRate.describe('Ops per second at the start of the phase.'),
+        to: rampRate.describe('Ops per second at the end of the phase.'),
         spacing: z
           .enum(['even', 'poisson'])
           .default('even')
@@ -236,14 +248,26 @@ const jobSchema = z
     if ((v.size / v.every) * 1e6 > MAX_RATE) ctx.addIssue({ code: 'custom', path: ['size'], message: `${v.size} ops every ${v.every / 1000} ms is above ${MAX_RATE} ops/s` });
   });
 
+/** Old `slo` keys, before the metric catalog's names: still read (with a note), never together with their new name. */
+export const OLD_SLO_KEYS = { max_posting_delay_ms: 'posting_delay_p99_ms', max_overdraft: 'overdraft_amount', max_reject_share: 'reject_pct' } as const;
+
+const limitMs = z.number().positive().max(3_600_000);
 const sloSchema = z
   .strictObject({
-    p99_ack_ms: z.number().positive().max(3_600_000).optional().describe('Highest acceptable 99th percentile ack latency, ms.'),
-    p999_ack_ms: z.number().positive().max(3_600_000).optional().describe('Highest acceptable 99.9th percentile ack latency, ms.'),
-    max_posting_delay_ms: z.number().positive().max(3_600_000).optional().describe('Highest acceptable 99th percentile posting delay, ms.'),
-    max_overdraft: z.int().min(0).max(MAX_BALANCE).optional().describe('Highest acceptable total overdraft, minor units (0 = none allowed).'),
-    max_stop_delivery_ms: z.number().positive().max(3_600_000).optional().describe('Highest acceptable stop-delivery delay, ms.'),
-    max_reject_share: share.optional().describe('Highest acceptable share of rejected ops (0..1).'),
+    p99_ack_ms: limitMs.optional().describe('Highest acceptable 99th percentile ack latency, ms.'),
+    p999_ack_ms: limitMs.optional().describe('Highest acceptable 99.9th percentile ack latency, ms.'),
+    posting_delay_p99_ms: limitMs.optional().describe('Highest acceptable 99th percentile posting delay, ms.'),
+    overdraft_amount: z.int().min(0).max(MAX_BALANCE).optional().describe('Highest acceptable total overdraft, minor units (0 = none allowed).'),
+    max_stop_delivery_ms: limitMs.optional().describe('Highest acceptable stop-delivery delay, ms.'),
+    reject_pct: z.number().min(0).max(100).optional().describe('Highest acceptable share of rejected ops, percent of recorded ops (0..100).'),
+    max_posting_delay_ms: limitMs.optional().meta({ deprecated: true }).describe('Old name of posting_delay_p99_ms (still read).'),
+    max_overdraft: z.int().min(0).max(MAX_BALANCE).optional().meta({ deprecated: true }).describe('Old name of overdraft_amount (still read).'),
+    max_reject_share: share.optional().meta({ deprecated: true }).describe('Old name of reject_pct, as a share of 1 (0..1; still read).'),
+  })
+  .superRefine((v, ctx) => {
+    for (const [old, now] of Object.entries(OLD_SLO_KEYS)) {
+      if (v[old as keyof typeof v] !== undefined && v[now as keyof typeof v] !== undefined) ctx.addIssue({ code: 'custom', path: [old], message: `is the old name of ${now}, which is also given: keep ${now} only` });
+    }
   })
   .describe('Service-level objectives the reports check a run against. All optional.');
 

@@ -1,14 +1,14 @@
 /**
  * The limits that keep a typo in a scenario file from turning into a run
- * that never ends. Durations are read by the one grammar in units/duration.ts
- * (re-exported here for the scenario schema). Time inside hotbench is integer µs;
+ * that never ends. Durations and rates are read by the one grammar each in
+ * units/duration.ts and units/rate.ts (re-exported here for the scenario schema). Time inside hotbench is integer µs;
  * money is integer minor units (cents).
  */
 
 export { DURATION_PATTERN, durationToMicros, MAX_DURATION_US } from '../units/duration.js';
 
-/** Highest rate (ops/s) a scenario or an override may ask for, before burst multipliers. */
-export const MAX_RATE = 10_000_000;
+/** Highest rate (ops/s) a scenario or an override may ask for, before burst multipliers: the rate grammar's bound. */
+export { MAX_RATE_PER_S as MAX_RATE, RATE_PATTERN, readRate } from '../units/rate.js';
 /** Highest burst multiplier. */
 export const MAX_MULTIPLIER = 1_000;
 /** Most accounts a scenario may define (every one is seeded into each strategy's ledger). */

@@ -11,6 +11,7 @@
  */
 import { z, type ZodType } from 'zod';
 import { DURATION_EXAMPLES, formatDuration, readDuration } from '../units/duration.js';
+import { MAX_RATE_PER_S, RATE_EXAMPLES, readRate } from '../units/rate.js';
 
 export { formatDuration } from '../units/duration.js';
 
@@ -115,6 +116,28 @@ export function positiveInt(def: number, max: number = Number.MAX_SAFE_INTEGER):
 /** A non-negative integer (≥ 0) parameter, e.g. a retry count. */
 export function nonNegativeInt(def: number, max: number = Number.MAX_SAFE_INTEGER): ZodType<number> {
   return integer(def, 0, max, 'a non-negative integer');
+}
+
+/**
+ * A rate parameter, ops per second, with the one rate grammar
+ * (units/rate.ts): `500`, `500/s`, `2k/s`; a whole number from 1 to `max`.
+ * @param def the documented default, ops/s.
+ */
+export function ratePerS(def: number, max: number = MAX_RATE_PER_S): ZodType<number> {
+  const expected = `a rate such as ${RATE_EXAMPLES}, a whole number of ops per second from 1 to ${max}`;
+  const schema = z
+    .union([z.string(), z.number()])
+    .transform((raw, ctx) => {
+      const perS = readRate(raw);
+      if (perS === undefined || !Number.isSafeInteger(perS) || perS < 1 || perS > max) {
+        ctx.addIssue({ code: 'custom', message: `'${String(raw)}' is not ${expected}` });
+        return z.NEVER;
+      }
+      return perS;
+    })
+    .default(def);
+  // Labels keep the bare number (`rate=500`): labels are recorded with runs and compared across them.
+  return register(schema, { expected, format: (v) => String(v) }) as unknown as ZodType<number>;
 }
 
 /** One of a fixed list of lowercase words, e.g. an isolation level. Input is matched case-insensitively. */

@@ -29,7 +29,7 @@ describe('capacity finds a known ceiling', () => {
   beforeAll(async () => {
     const config = await resolveRunConfig({ scenario: HOT_SCENARIO, strategies: 'capped', pg: PG_URL, dataDir: dir, out: join(dir, 'out') }, {});
     // A lenient latency bound: on a shared 2-core machine the decision must come from the queue (kept_up), not from scheduling noise.
-    const limits = parseSloText('p99_ack<2s,overdraft=0').slo;
+    const limits = parseSloText('p99_ack_ms<2s,overdraft_amount=0').slo;
     result = await runCapacity(
       config,
       { limits, startPerS: 50, maxPerS: 1000, factor: 2, stepDurationUs: 2_000_000, maxStepOps: 30_000, bisect: 3 },
@@ -87,7 +87,7 @@ describe('capacity finds a known ceiling', () => {
 
   it('the report rebuilt from ClickHouse equals the search result; the files are written', async () => {
     expect(JSON.parse(JSON.stringify(await loadCapacityReport(store, result.runId)))).toEqual(JSON.parse(JSON.stringify(report)));
-    expect(report.slo).toBe('p99_ack<=2000ms,overdraft<=0,rejects<=1%,kept_up>=95%,lost<=0');
+    expect(report.slo).toBe('p99_ack_ms<=2000ms,overdraft_amount<=0,reject_pct<=1%,kept_up>=95%,lost<=0');
     for (const f of Object.values(result.files!.capacity)) expect(existsSync(f)).toBe(true);
     const md = readFileSync(result.files!.capacity.md, 'utf8');
     expect(md).toContain('← knee: max within SLO');

@@ -45,7 +45,7 @@ describe('capacity search', () => {
     expect(r).toMatchObject({ max_sustained_per_s: 1233, knee_per_s: 1233, bound: 'between', first_fail_per_s: 1345 });
     expect(r.steps.map((st) => st.rate_per_s)).toEqual([100, 200, 400, 800, 1131, 1233, 1345, 1600]);
     // Both terms broke at 1345/s; latency is named first (time before lag).
-    expect(r.broke_first).toEqual({ category: 'latency', detail: 'p99_ack<=50ms (was 800ms), kept_up>=95% (was 91.75%)', at_per_s: 1345 });
+    expect(r.broke_first).toEqual({ category: 'latency', detail: 'p99_ack_ms<=50ms (was 800ms), kept_up>=95% (was 91.75%)', at_per_s: 1345 });
   });
 
   it('steps down when the first step fails, gives up after four, and stops at --max when nothing breaks', async () => {

@@ -26,21 +26,21 @@ it('lists every check of every strategy, with the failure measured against its l
     made({ label: 'row-lock', p99: 212_000, goodput: 400, overdraft: 300 }),
     made({ label: 'buffer', status: 'skipped', detail: 'needs Kafka: give --kafka host:port', backend: 'kafka' }),
   ];
-  const verdict = judge({ strategies }, { p99_ack_us: 50_000, max_overdraft: 0 });
+  const verdict = judge({ strategies }, { p99_ack_ms: 50, overdraft_amount: 0 });
   const doc = parse(renderRunJUnit({ run: provenance('run-1'), strategies, verdict }));
   const suites = doc.testsuites.testsuite;
   expect(suites.map((s) => s.name)).toEqual(['atomic [postgres]', 'row-lock [postgres]', 'buffer [kafka]']);
   const atomic = suites[0]!.testcase;
   expect(atomic.length).toBe(verdict.judged[0]!.checks.length);
-  expect(atomic.map((c) => c.name).slice(0, 2)).toEqual(['ack p99 ≤ 50.0 ms', 'overdraft ≤ 0']);
+  expect(atomic.map((c) => c.name).slice(0, 2)).toEqual(['p99_ack_ms ≤ 50.0 ms', 'overdraft_amount ≤ 0']);
   expect(atomic.every((c) => c.failure === undefined && c.skipped === undefined)).toBe(true);
   expect(atomic[0]!.classname).toBe('hotbench.advertiser-burst.atomic');
 
   const rowLock = suites[1]!.testcase;
-  const p99 = rowLock.find((c) => c.name === 'ack p99 ≤ 50.0 ms')!;
-  expect(p99.failure!.message).toBe('ack p99 212 ms > 50.0 ms');
-  expect(p99.failure!['#text']).toMatch(/measured 212000, limit 50000/);
-  expect(rowLock.find((c) => c.name === 'overdraft ≤ 0')!.failure!.message).toMatch(/300/);
+  const p99 = rowLock.find((c) => c.name === 'p99_ack_ms ≤ 50.0 ms')!;
+  expect(p99.failure!.message).toBe('p99_ack_ms 212 ms > 50.0 ms');
+  expect(p99.failure!['#text']).toMatch(/measured 212, limit 50/);
+  expect(rowLock.find((c) => c.name === 'overdraft_amount ≤ 0')!.failure!.message).toMatch(/300/);
 
   expect(suites[2]!.testcase).toEqual([{ classname: 'hotbench.advertiser-burst.buffer', name: 'replay completed', skipped: { message: 'skipped: needs Kafka: give --kafka host:port' } }]);
   const failures = suites.flatMap((s) => s.testcase).filter((c) => c.failure).length;
@@ -52,10 +52,10 @@ it('lists every check of every strategy, with the failure measured against its l
 });
 
 it('reports a check the verdict could not call as skipped, with the reason', () => {
-  const base = { key: 'p99_ack_us', rule: 'ack p99 ≤ 50 ms', limit: 50_000, measured: 49_000, text: 'ack p99 49.0 ms' };
-  expect(checkOutcome({ ...base, ok: true, status: 'uncertain', reason: 'ack p99 interval 44–56 ms straddles 50 ms' })).toEqual({ kind: 'skipped', message: 'too close to call: ack p99 interval 44–56 ms straddles 50 ms' });
+  const base = { key: 'p99_ack_ms', rule: 'p99_ack_ms ≤ 50 ms', limit: 50, measured: 49, text: 'p99_ack_ms 49.0 ms' };
+  expect(checkOutcome({ ...base, ok: true, status: 'uncertain', reason: 'p99_ack_ms interval 44–56 ms straddles 50 ms' })).toEqual({ kind: 'skipped', message: 'too close to call: p99_ack_ms interval 44–56 ms straddles 50 ms' });
   expect(checkOutcome({ ...base, ok: true })).toEqual({ kind: 'passed' });
-  expect(checkOutcome({ ...base, ok: false, measured: null, text: 'ack p99 none' }).kind).toBe('failed');
+  expect(checkOutcome({ ...base, ok: false, measured: null, text: 'p99_ack_ms none' }).kind).toBe('failed');
 });
 
 it('keeps the document well-formed whatever a strategy wrote in its error', () => {

@@ -30,7 +30,7 @@ const SAMPLES: Readonly<Record<string, string | number | boolean | readonly stri
   redis: 'redis://u:sekret@redis.example:6379',
   kafka: 'k1.example:9092,k2.example:9092',
   keepDatabases: true,
-  slo: 'p99_ack<20ms',
+  slo: 'p99_ack_ms<20ms',
   fault: ['redis:restart@1s'],
   target: 'http://127.0.0.1:8080',
 };

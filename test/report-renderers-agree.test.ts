@@ -60,7 +60,7 @@ it('terminal and Markdown rows show the JSON figures', () => {
   // By hand: 1,000 ops / 1 s; 940 / 1.239 s = 758.7 → 759; money-safe (940 − 1 lost − 3 duplicated − 2 overdrawn) / 1.239 s = 753.8 → 754;
   // 49,600 / 98,100 / 250,000 / 250,000 µs; 50 rejects of 1,000.
   const waits = [rowLock.lock_wait, rowLock.pool_wait].map((w) => `${formatSeconds(w.total_s)} / ${formatMs(w.p99_us)}`);
-  const expected = ['1,000', '759', '754', '49.6', '98.1', '250', '250', ...waits, '50 (5.0%)', '2 / 500', '1', '3', '✓'];
+  const expected = ['1,000', '759', '754', '49.6', '98.1', '250', '250', ...waits, '50 (5.00%)', '2 / 500', '1', '3', '✓'];
   expect(rowLock.lock_wait.p99_us).toBe(600);
   expect(rowLock.pool_wait.p99_us).toBe(200);
   const terminal = renderTerminal(report);

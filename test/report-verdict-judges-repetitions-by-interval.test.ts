@@ -18,16 +18,16 @@ it('judges a repeated strategy on the interval of its repetitions: uncertain whe
         made({ label: 'aggregate', rep: 1, goodput: 980, p99: 12_000 }),
       ],
     },
-    { p99_ack_us: 50_000 },
+    { p99_ack_ms: 50 },
   );
   const atomic = v.judged.find((j) => j.label === 'atomic')!;
-  expect([atomic.replays, atomic.goodput_per_s, atomic.ack_p99_us, atomic.qualifies, atomic.standing]).toEqual([2, 875, 40_000, false, 'uncertain']);
-  const check = atomic.checks.find((c) => c.key === 'p99_ack_us')!;
-  expect(check).toMatchObject({ outcome: 'uncertain', ok: false, measured: 40_000, interval: { lo: 20_000, hi: 60_000 } });
-  expect(check.text).toBe('ack p99 40.0 ms (95% CI 20.0 ms–60.0 ms) straddles ≤ 50.0 ms');
+  expect([atomic.replays, atomic.goodput, atomic.p99_ack_ms, atomic.qualifies, atomic.standing]).toEqual([2, 875, 40, false, 'uncertain']);
+  const check = atomic.checks.find((c) => c.key === 'p99_ack_ms')!;
+  expect(check).toMatchObject({ outcome: 'uncertain', ok: false, measured: 40, interval: { lo: 20, hi: 60 } });
+  expect(check.text).toBe('p99_ack_ms 40.0 ms (95% CI 20.0 ms–60.0 ms) straddles ≤ 50.0 ms');
   expect(atomic.intervals.method).toBe('bootstrap');
   const aggregate = v.judged.find((j) => j.label === 'aggregate')!;
-  expect([aggregate.goodput_per_s, aggregate.ack_p99_us, aggregate.qualifies]).toEqual([990, 11_000, true]);
+  expect([aggregate.goodput, aggregate.p99_ack_ms, aggregate.qualifies]).toEqual([990, 11, true]);
   // aggregate leads on goodput, and its interval (980–1,000) is separated from atomic's (850–900)
   expect(v.pick).toBe('aggregate');
 });
@@ -42,11 +42,11 @@ it('fails a repeated strategy whose whole interval is beyond the limit, and neve
         made({ label: 'wal', rep: 1, overdraft: 500 }),
       ],
     },
-    { p99_ack_us: 50_000, max_overdraft: 0 },
+    { p99_ack_ms: 50, overdraft_amount: 0 },
   );
-  expect(v.judged.find((j) => j.label === 'atomic')!.checks.find((c) => c.key === 'p99_ack_us')!.outcome).toBe('fail');
+  expect(v.judged.find((j) => j.label === 'atomic')!.checks.find((c) => c.key === 'p99_ack_ms')!.outcome).toBe('fail');
   // one repetition overdrew: a fact, judged on the worst repetition
-  expect(v.judged.find((j) => j.label === 'wal')!.checks.find((c) => c.key === 'max_overdraft')).toMatchObject({ outcome: 'fail', measured: 500 });
+  expect(v.judged.find((j) => j.label === 'wal')!.checks.find((c) => c.key === 'overdraft_amount')).toMatchObject({ outcome: 'fail', measured: 500 });
   expect(v.pick).toBeNull();
 });
 

@@ -8,12 +8,12 @@ import { judge } from '../reports/run/verdict.js';
 import { made } from './report-verdict-fixture.js';
 
 const SLO = {
-  p99_ack_us: 50_000,
-  p999_ack_us: 100_000,
-  max_posting_delay_us: 1_000_000,
-  max_overdraft: 0,
-  max_stop_delivery_us: 200_000,
-  max_reject_share: 0.05,
+  p99_ack_ms: 50,
+  p999_ack_ms: 100,
+  posting_delay_p99_ms: 1_000,
+  overdraft_amount: 0,
+  max_stop_delivery_ms: 200,
+  reject_pct: 5,
 };
 
 it('lists every failed constraint with its measured value and limit', () => {
@@ -29,29 +29,29 @@ it('lists every failed constraint with its measured value and limit', () => {
   );
   const failed = (label: string) => v.judged.find((j) => j.label === label)!.checks.filter((c) => !c.ok).map((c) => c.text);
   expect(failed('buffer')).toEqual([
-    'ack p99 60.0 ms > 50.0 ms',
-    'ack p99.9 250 ms > 100 ms',
-    'posting delay p99 4,200 ms > 1,000 ms',
-    'overdraft 12,345 > 0',
-    'stop-delivery delay: 1 of 3 threshold crossings never signalled',
-    'reject share 12.5% > 5.0%',
+    'p99_ack_ms 60.0 ms > 50.0 ms',
+    'p999_ack_ms 250 ms > 100 ms',
+    'posting_delay_p99_ms 4,200 ms > 1,000 ms',
+    'overdraft_amount 12,345 > 0',
+    'max_stop_delivery_ms: 1 of 3 threshold crossings never signalled',
+    'reject_pct 12.50% > 5.00%',
   ]);
-  expect(failed('wal')).toEqual(['stop-delivery delay 1,020 ms > 200 ms', 'duplicated ops 2 > 0', 'conservation broken on 2 account(s)']);
-  expect(failed('cache')).toEqual(['ack p99 not measured (no op was acked)', 'ack p99.9 not measured (no op was acked)', 'posting delay p99 not measured (nothing was posted)', 'ledger not audited']);
-  const buffer = v.judged[0]!.checks.find((c) => c.key === 'max_posting_delay_us')!;
-  expect([buffer.rule, buffer.measured, buffer.limit, buffer.ok]).toEqual(['posting delay p99 ≤ 1,000 ms', 4_200_000, 1_000_000, false]);
+  expect(failed('wal')).toEqual(['max_stop_delivery_ms 1,020 ms > 200 ms', 'duplicated ops 2 > 0', 'conservation broken on 2 account(s)']);
+  expect(failed('cache')).toEqual(['p99_ack_ms not measured (no op was acked)', 'p999_ack_ms not measured (no op was acked)', 'posting_delay_p99_ms not measured (nothing was posted)', 'ledger not audited']);
+  const buffer = v.judged[0]!.checks.find((c) => c.key === 'posting_delay_p99_ms')!;
+  expect([buffer.rule, buffer.measured, buffer.limit, buffer.ok]).toEqual(['posting_delay_p99_ms ≤ 1,000 ms', 4_200, 1_000, false]);
 
   expect(v.qualified).toEqual([]);
   expect(v.pick).toBeNull();
   // Nearest miss: wal fails 3 constraints, cache 4, buffer 6.
-  expect(v.reason).toBe('No strategy meets every constraint; the nearest is wal, which fails on stop-delivery delay 1,020 ms > 200 ms; duplicated ops 2 > 0; conservation broken on 2 account(s).');
+  expect(v.reason).toBe('No strategy meets every constraint; the nearest is wal, which fails on max_stop_delivery_ms 1,020 ms > 200 ms; duplicated ops 2 > 0; conservation broken on 2 account(s).');
 });
 
 it('passes a limit met exactly (limits are inclusive) and a stop-delivery limit with no crossing', () => {
   const v = judge({ strategies: [made({ label: 'atomic', p99: 50_000, p999: 100_000, postingP99: 1_000_000, rejectShare: 0.05 })] }, SLO);
   const checks = v.judged[0]!.checks;
   expect(checks.every((c) => c.ok)).toBe(true);
-  expect(checks.find((c) => c.key === 'max_stop_delivery_us')!.text).toBe('stop-delivery delay: no threshold crossing');
+  expect(checks.find((c) => c.key === 'max_stop_delivery_ms')!.text).toBe('max_stop_delivery_ms: no threshold crossing');
   expect(v.pick).toBe('atomic');
 });
 

@@ -10,7 +10,7 @@ import { judge } from '../reports/run/verdict.js';
 import { verdictLines, verdictPick } from '../reports/run/verdict-render.js';
 import { made } from './report-verdict-fixture.js';
 
-const SLO = { p99_ack_us: 50_000, max_overdraft: 0 };
+const SLO = { p99_ack_ms: 50, overdraft_amount: 0 };
 
 it('picks the highest goodput among the qualifying ones, and says why in one sentence', () => {
   const v = judge(
@@ -30,10 +30,10 @@ it('picks the highest goodput among the qualifying ones, and says why in one sen
   expect(v.not_judged).toEqual([{ label: 'buffer', backend: 'kafka', status: 'skipped', detail: 'needs kafka: pass --kafka host:port' }]);
   const wal = v.judged.find((j) => j.label === 'wal')!;
   expect(wal.qualifies).toBe(false);
-  expect(wal.checks.filter((c) => !c.ok).map((c) => [c.rule, c.measured, c.limit, c.text])).toEqual([['overdraft ≤ 0', 500, 0, 'overdraft 500 > 0']]);
+  expect(wal.checks.filter((c) => !c.ok).map((c) => [c.rule, c.measured, c.limit, c.text])).toEqual([['overdraft_amount ≤ 0', 500, 0, 'overdraft_amount 500 > 0']]);
   expect(verdictLines(v).map((l) => `${l.mark} ${l.title}`)).toEqual(['✓ row-lock [postgres]', '✗ wal [postgres]', '✓ atomic [postgres]', '– buffer [kafka]']);
   expect(verdictLines(v)[3]!.text).toBe('not judged (skipped): needs kafka: pass --kafka host:port');
-  expect(verdictLines(v)[0]!.text).toMatch(/^qualifies: goodput 400 ops\/s; ack p99 45\.0 ms; posting delay p99 [^;]+; overdrafts 0; overdraft 0$/);
+  expect(verdictLines(v)[0]!.text).toMatch(/^qualifies: goodput 400\/s; p99_ack_ms 45\.0 ms; posting_delay_p99_ms [^;]+; overdraft_count 0; overdraft_amount 0$/);
   expect(verdictPick(v)).toBe(`pick: atomic. ${v.reason}`);
 });
 
@@ -50,10 +50,10 @@ it('breaks a goodput tie (within 1 %) by the lowest ack p99, and calls equal one
   );
   expect(v.qualified).toEqual(['row-lock', 'aggregate', 'atomic']);
   expect(v.pick).toBe('aggregate');
-  expect(v.reason).toBe('aggregate has the lowest ack p99 of those within 1% of the highest goodput, ahead of the runner-up on one measurement (no interval: one repetition, too short for batch means; repeat to rule out noise): aggregate ack p99 12.0 ms vs row-lock ack p99 40.0 ms.');
+  expect(v.reason).toBe('aggregate has the lowest p99_ack_ms of those within 1% of the highest goodput, ahead of the runner-up on one measurement (no interval: one repetition, too short for batch means; repeat to rule out noise): aggregate p99_ack_ms 12.0 ms vs row-lock p99_ack_ms 40.0 ms.');
   const tie = judge({ strategies: [made({ label: 'aggregate', goodput: 991, p99: 12_000 }), made({ label: 'split', goodput: 1_000, p99: 12_000 })] }, SLO);
   expect(tie.pick).toBeNull();
-  expect(tie.too_close_to_call).toEqual({ labels: ['split', 'aggregate'], figure: 'ack p99', repetitions: null });
+  expect(tie.too_close_to_call).toEqual({ labels: ['split', 'aggregate'], figure: 'p99_ack_ms', repetitions: null });
 });
 
 it('names the only qualifying strategy, and judges on integrity alone without an SLO', () => {
@@ -66,8 +66,8 @@ it('names the only qualifying strategy, and judges on integrity alone without an
 
 it('ranks by money-safe goodput: a faster strategy whose ops were lost or overdrawn loses to a slower safe one', () => {
   // wal qualifies on every constraint given (no overdraft cap here) but 300 of its 1,000 ops/s were overdrawn.
-  const v = judge({ strategies: [made({ label: 'wal', goodput: 1_000, moneySafe: 700 }), made({ label: 'aggregate', goodput: 900 })] }, { p99_ack_us: 50_000 });
-  expect(v.judged.map((j) => [j.label, j.goodput_per_s, j.money_safe_goodput_per_s])).toEqual([['wal', 1_000, 700], ['aggregate', 900, 900]]);
+  const v = judge({ strategies: [made({ label: 'wal', goodput: 1_000, moneySafe: 700 }), made({ label: 'aggregate', goodput: 900 })] }, { p99_ack_ms: 50 });
+  expect(v.judged.map((j) => [j.label, j.goodput, j.money_safe_goodput])).toEqual([['wal', 1_000, 700], ['aggregate', 900, 900]]);
   expect(v.pick).toBe('aggregate');
   expect(v.reason).toBe('aggregate has the highest goodput, ahead of the runner-up on one measurement (no interval: one repetition, too short for batch means; repeat to rule out noise): aggregate 900 ops/s vs wal 700 ops/s.'); // ranked by money-safe goodput
 });
@@ -79,7 +79,7 @@ it('one replay each: money-safe goodput takes its interval from the batch means,
     ['aggregate\u00000', { goodput: { point: 200, lo: 188, hi: 211, method: 'batch-means' as const, n: 10 }, ackP99: null, postingP99: null }],
   ]);
   const strategies = [made({ label: 'wal', goodput: 210, moneySafe: 207 }), made({ label: 'aggregate', goodput: 200 })];
-  const v = judge({ strategies }, { p99_ack_us: 50_000 }, batches);
+  const v = judge({ strategies }, { p99_ack_ms: 50 }, batches);
   expect(v.pick).toBeNull();
   expect(v.too_close_to_call?.labels).toEqual(['wal', 'aggregate']);
   expect(v.reason).toMatch(/^Too close to call: wal, aggregate: their goodput intervals overlap \(wal 207 ops\/s \(95% CI 192–221\) vs aggregate 200 ops\/s \(95% CI 188–211\)\)/);

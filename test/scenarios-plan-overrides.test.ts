@@ -21,7 +21,7 @@ beforeAll(async () => {
     `name: plan-probe
 description: overrides probe
 seed: 3
-slo: { p99_ack_ms: 12.5, max_overdraft: 0 }
+slo: { p99_ack_ms: 12.5, overdraft_amount: 0 }
 accounts:
   count: 5
   balance: 10000
@@ -82,7 +82,7 @@ describe('compilePlan', () => {
         withdraw: { distribution: 'fixed', value: 5 },
       },
       jobs: [{ account: 1, accountName: 'small', startUs: 1_000_000, everyUs: 2_000_000, size: 10, spreadUs: 100_000, creditShare: 0.5, amount: { distribution: 'uniform', min: 1, max: 9 } }],
-      slo: { p99AckUs: 12_500, maxOverdraft: 0 },
+      slo: { p99_ack_ms: 12.5, overdraft_amount: 0 },
     });
     expect(JSON.parse(JSON.stringify(plan))).toEqual(plan);
   });

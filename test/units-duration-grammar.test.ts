@@ -36,8 +36,8 @@ describe('duration grammar', () => {
     expect(durationToMicros('500')).toBeUndefined();
     expect(parseDurationUs('1h', '--duration')).toBe(3_600_000_000);
     expect(() => parseDurationUs('10', '--duration')).toThrow('--duration: "10" has no unit; write e.g. 10s or 10ms.');
-    expect(parseSloText('p99_ack<1h').slo).toEqual({ p99_ack_us: 3_600_000_000 });
-    expect(() => parseSloText('p99_ack<50')).toThrow('is not a duration above 0');
+    expect(parseSloText('p99_ack_ms<1h').slo).toEqual({ p99_ack_ms: 3_600_000 });
+    expect(() => parseSloText('p99_ack_ms<50')).toThrow('is not a duration above 0');
     expect(parseDuration('1h')).toBe(3_600_000_000);
     expect(parseDuration(10)).toBe(10_000);
     expect(() => parseDuration('10')).toThrow("'10' has no unit");

@@ -32,7 +32,7 @@ describe('verdict pick under noise', () => {
 
   it('lets ack p99 decide when both kept up (goodput within 1%)', () => {
     const out = decidePick([contender('row-lock', [1000, 1000, 999], [80e3, 85e3, 90e3]), contender('atomic', [1000, 998, 1000], [20e3, 22e3, 21e3])]);
-    expect(out).toMatchObject({ kind: 'pick', label: 'atomic', figure: 'ack p99' });
+    expect(out).toMatchObject({ kind: 'pick', label: 'atomic', figure: 'p99_ack_ms' });
   });
 
   it("never picks a leader whose check straddles its limit (cache missing posting delay p99 by 0.9–1.4%)", () => {

@@ -48,7 +48,7 @@ export const SCREENSHOT_RUN_FLAGS: Readonly<Record<string, string>> = {
   strategies: 'row-lock,aggregate,wal',
   duration: '8s',
   'rate-scale': '0.3',
-  slo: 'p99_ack<500ms,posting_delay<10s,overdraft=0',
+  slo: 'p99_ack_ms<500ms,posting_delay_p99_ms<10s,overdraft_amount=0',
   progress: 'plain',
 };
 

@@ -8,7 +8,7 @@
  * spaces, case-insensitive: `250us`, `250µs`, `10ms`, `1.5s`, `2m`, `1h`.
  *
  * **The rule for bare numbers:** text always carries its unit; a bare number
- * in text (`--duration 10`, `aggregate:window=10`, `p99_ack<50`) is refused
+ * in text (`--duration 10`, `aggregate:window=10`, `p99_ack_ms<50`) is refused
  * with a message that suggests the units, because people mean seconds on one
  * flag and milliseconds on another. A *number value* (a YAML/JSON number in a
  * scenario file, a number passed from code) is milliseconds: there the key

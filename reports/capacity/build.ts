@@ -10,6 +10,7 @@ import type { RunReport, StrategyReport } from '../common/report-types.js';
 import { bootstrapInterval } from '../noise/interval.js';
 import { StoreError } from '../../results/errors.js';
 import type { Store } from '../../results/store.js';
+import { sloOfConfig } from '../common/slo.js';
 import { capacitySlo, judgeStep, type BreachCategory, type DriverFacts, type CapacitySlo } from './slo.js';
 import { driverKey, selectDriverFacts } from './step-sql.js';
 import { CAPACITY_FORMAT, type BrokeFirst, type CapacityRatio, type CapacityReport, type CapacitySettings, type CapacityStep, type CapacityStrategy } from './types.js';
@@ -40,7 +41,8 @@ export function capacitySettingsOf(report: RunReport): CapacitySettings {
   if (typeof config !== 'object' || config === null || typeof config.capacity !== 'object') {
     throw new StoreError(`run ${report.run.run_id} is not a capacity run (its command was \`${report.run.command}\`); see \`hotbench runs\``);
   }
-  return config.capacity;
+  // Runs recorded before the catalog names carry `p99_ack_us`...: read them as today's keys.
+  return { ...config.capacity, slo: sloOfConfig({ slo: config.capacity.slo }) };
 }
 
 /** Judges one recorded step. */

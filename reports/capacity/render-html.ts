@@ -37,7 +37,7 @@ function tickText(v: number): string {
 export function capacityChart(c: CapacityReport): string {
   const points = c.strategies.flatMap((s) => s.steps.filter((st) => st.ack_us.p99 !== null && st.ack_us.p99 > 0));
   if (points.length === 0) return '';
-  const bound = capacitySlo(c.settings.slo).terms.find((t) => t.metric === 'p99_ack');
+  const bound = capacitySlo(c.settings.slo).terms.find((t) => t.metric === 'p99_ack_ms');
   const ys = points.map((p) => p.ack_us.p99! / 1000).concat(bound ? [bound.bound / 1000] : []);
   const xs = points.map((p) => p.rate_per_s);
   const [x0, x1] = [Math.min(...xs) / 1.3, Math.max(...xs) * 1.3];

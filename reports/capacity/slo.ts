@@ -1,14 +1,14 @@
 /**
  * What a capacity step must meet: the run's SLO limits (the scenario's `slo`
  * block with `--slo` on top, the same language and inclusive limits as
- * `run --slo`, see `../verdict-slo.ts`; default `p99_ack<50ms,overdraft=0`),
+ * `run --slo`, see `../common/slo.ts`; default `p99_ack_ms<50ms,overdraft_amount=0`),
  * turned into terms, plus the conditions that make a rate "sustained":
  * the strategy kept up (`kept_up>=95%`: over the last three quarters of the
  * schedule, ops acked as applied or accepted ≥ 95 % of the ops intended in
  * that span; for constant arrivals a strategy that keeps up acks as many as
  * arrive, one that saturates only its ceiling, and neither warm-up nor the
  * last ops' latency decides, unlike goodput over the whole replay), rejects
- * ≤ 1 % (unless the SLO sets reject_share) and no lost op. The capacity
+ * ≤ 1 % (unless the SLO sets reject_pct) and no lost op. The capacity
  * scenario never runs out of budget, so a refusal is never the traffic's fault.
  *
  * Each term has a category, for "what broke first": `latency` (ack
@@ -17,14 +17,19 @@
  * never signalled breaks it); the capacity scenario never crosses one.
  */
 import type { StrategyReport } from '../common/report-types.js';
-import { parseSloText, type Slo as Limits } from '../common/slo.js';
+import { parseSloText, type Slo as Limits, type SloKey } from '../common/slo.js';
 
 /** What broke, for "what broke first". `driver-limited` is not the strategy's failure: the harness could not offer the load. */
 export type BreachCategory = 'latency' | 'lag' | 'rejects' | 'overdraft' | 'loss' | 'driver-limited' | 'failed';
 
-type TermMetric = 'p99_ack' | 'p999_ack' | 'posting_p99' | 'stop_delivery' | 'kept_up' | 'rejects' | 'overdraft' | 'lost';
+/** A term's metric: an SLO key (a catalog metric name), `lost` (also the catalog's), or `kept_up` (capacity's own). */
+type TermMetric = SloKey | 'kept_up' | 'lost';
 
-/** One term. Durations in µs, shares as fractions of 1, amounts in minor units. */
+/**
+ * One term. The bound is in capacity's working units, not the catalog's:
+ * durations in µs (compared with µs service times), shares as fractions of 1,
+ * amounts in minor units. The text shows it in the catalog's name.
+ */
 export interface SloTerm {
   readonly metric: TermMetric;
   readonly op: '<=' | '>=';
@@ -32,7 +37,7 @@ export interface SloTerm {
   readonly category: BreachCategory;
   /** A "sustained" condition added by capacity, not a limit of the SLO. */
   readonly implicit: boolean;
-  /** e.g. `p99_ack<=50ms`. */
+  /** e.g. `p99_ack_ms<=50ms`. */
   readonly text: string;
 }
 
@@ -44,7 +49,7 @@ export interface CapacitySlo {
 }
 
 /** The SLO used when neither `--slo` nor the scenario sets a limit. */
-export const DEFAULT_SLO = 'p99_ack<50ms,overdraft=0';
+export const DEFAULT_SLO = 'p99_ack_ms<50ms,overdraft_amount=0';
 
 /** The limits of {@link DEFAULT_SLO}. */
 export function defaultLimits(): Limits {
@@ -59,12 +64,19 @@ export function capacitySlo(limits: Limits): CapacitySlo {
   const terms: SloTerm[] = [];
   const add = (metric: TermMetric, op: SloTerm['op'], bound: number, category: BreachCategory, implicit: boolean, shown: string) =>
     terms.push({ metric, op, bound, category, implicit, text: `${metric}${op}${shown}` });
-  if (limits.p99_ack_us !== undefined) add('p99_ack', '<=', limits.p99_ack_us, 'latency', false, ms(limits.p99_ack_us));
-  if (limits.p999_ack_us !== undefined) add('p999_ack', '<=', limits.p999_ack_us, 'latency', false, ms(limits.p999_ack_us));
-  if (limits.max_posting_delay_us !== undefined) add('posting_p99', '<=', limits.max_posting_delay_us, 'lag', false, ms(limits.max_posting_delay_us));
-  if (limits.max_stop_delivery_us !== undefined) add('stop_delivery', '<=', limits.max_stop_delivery_us, 'lag', false, ms(limits.max_stop_delivery_us));
-  if (limits.max_overdraft !== undefined) add('overdraft', '<=', limits.max_overdraft, 'overdraft', false, String(limits.max_overdraft));
-  add('rejects', '<=', limits.max_reject_share ?? 0.01, 'rejects', limits.max_reject_share === undefined, pct(limits.max_reject_share ?? 0.01));
+  const duration = (key: 'p99_ack_ms' | 'p999_ack_ms' | 'posting_delay_p99_ms' | 'max_stop_delivery_ms', category: BreachCategory) => {
+    const limit = limits[key];
+    if (limit === undefined) return;
+    const us = Math.round(limit * 1000);
+    add(key, '<=', us, category, false, ms(us));
+  };
+  duration('p99_ack_ms', 'latency');
+  duration('p999_ack_ms', 'latency');
+  duration('posting_delay_p99_ms', 'lag');
+  duration('max_stop_delivery_ms', 'lag');
+  if (limits.overdraft_amount !== undefined) add('overdraft_amount', '<=', limits.overdraft_amount, 'overdraft', false, String(limits.overdraft_amount));
+  const rejectShare = limits.reject_pct === undefined ? 0.01 : limits.reject_pct / 100;
+  add('reject_pct', '<=', rejectShare, 'rejects', limits.reject_pct === undefined, pct(rejectShare));
   add('kept_up', '>=', 0.95, 'lag', true, '95%');
   add('lost', '<=', 0, 'loss', true, '0');
   return { terms, text: terms.map((t) => t.text).join(',') };
@@ -104,19 +116,19 @@ export const LATE_SHARE_LIMIT = 0.01;
 /** The value a term reads from a step, in the term's unit; null when there is nothing to measure. */
 function observed(t: SloTerm, s: StrategyReport, driver: DriverFacts | undefined): number | null {
   switch (t.metric) {
-    case 'p99_ack':
+    case 'p99_ack_ms':
       return s.ack_latency_us.p99;
-    case 'p999_ack':
+    case 'p999_ack_ms':
       return s.ack_latency_us.p999;
-    case 'posting_p99':
+    case 'posting_delay_p99_ms':
       return s.posting_delay_us.p99;
-    case 'stop_delivery':
+    case 'max_stop_delivery_ms':
       return s.stop_delivery.missed > 0 ? Number.POSITIVE_INFINITY : s.stop_delivery.max_delay_us;
     case 'kept_up':
       return driver?.steady && driver.steady.intended > 0 ? driver.steady.acked / driver.steady.intended : null;
-    case 'rejects':
+    case 'reject_pct':
       return s.rejects.share;
-    case 'overdraft':
+    case 'overdraft_amount':
       return s.overdrafts.amount;
     case 'lost':
       return s.incidents.lost;
@@ -129,8 +141,8 @@ function holds(op: SloTerm['op'], v: number, bound: number): boolean {
 
 function show(t: SloTerm, v: number): string {
   if (v === Number.POSITIVE_INFINITY) return 'a crossing never signalled';
-  if (t.metric === 'stop_delivery' || t.metric === 'p99_ack' || t.metric === 'p999_ack' || t.metric === 'posting_p99') return ms(v);
-  if (t.metric === 'kept_up' || t.metric === 'rejects') return pct(v);
+  if (t.metric === 'max_stop_delivery_ms' || t.metric === 'p99_ack_ms' || t.metric === 'p999_ack_ms' || t.metric === 'posting_delay_p99_ms') return ms(v);
+  if (t.metric === 'kept_up' || t.metric === 'reject_pct') return pct(v);
   return String(v);
 }
 
@@ -163,7 +175,7 @@ export function judgeStep(slo: CapacitySlo, s: StrategyReport, driver: DriverFac
   const late = `${Math.round(lateShare * 1000) / 10}% of ops were sent late`;
   if (driver.max_in_flight >= s.ops.concurrency) {
     const latencyTerms = slo.terms.filter((t) => t.category === 'latency');
-    const served = latencyTerms.length > 0 && latencyTerms.every((t) => holds(t.op, t.metric === 'p999_ack' ? service.p999 : service.p99, t.bound));
+    const served = latencyTerms.length > 0 && latencyTerms.every((t) => holds(t.op, t.metric === 'p999_ack_ms' ? service.p999 : service.p99, t.bound));
     if (served) return { verdict: 'driver-limited', breaches, note: `${late} while the strategy's own service time p99 was ${ms(service.p99)}: the concurrency cap (${s.ops.concurrency}) was reached: raise --concurrency` };
   } else if (driver.send_delay_p99_us !== null && driver.send_delay_p99_us > service.p99) {
     return { verdict: 'driver-limited', breaches, note: `${late} (send delay p99 ${ms(driver.send_delay_p99_us)}, more than the strategy's own service time p99 ${ms(service.p99)}): the driver fell behind its schedule (CPU)` };

@@ -22,7 +22,7 @@ export const CAPACITY_COMMAND = 'hotbench capacity';
 
 /** The search settings, as recorded in config_json.capacity. */
 export interface CapacitySettings {
-  /** The SLO limits as resolved (the scenario's `slo` block with `--slo` on top, or the default `p99_ack<50ms,overdraft=0`), in `run --slo`'s recorded shape. */
+  /** The SLO limits as resolved (the scenario's `slo` block with `--slo` on top, or the default `p99_ack_ms<50ms,overdraft_amount=0`), in `run --slo`'s recorded shape (catalog names and units). */
   readonly slo: Limits;
   readonly start_per_s: number;
   readonly max_per_s: number;
@@ -132,7 +132,7 @@ export interface CapacityReport {
     readonly host: { readonly name: string; readonly cores: number };
   };
   readonly settings: CapacitySettings;
-  /** Every term judged, the sustained conditions included, e.g. `p99_ack<=50ms,overdraft<=0,rejects<=1%,kept_up>=95%,lost<=0`. */
+  /** Every term judged, the sustained conditions included, e.g. `p99_ack_ms<=50ms,overdraft_amount<=0,reject_pct<=1%,kept_up>=95%,lost<=0`. */
   readonly slo: string;
   readonly strategies: readonly CapacityStrategy[];
   readonly ratios: readonly CapacityRatio[];

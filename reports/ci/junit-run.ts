@@ -48,7 +48,7 @@ export function runJUnitSuites(report: Pick<RunReport, 'run' | 'strategies' | 'v
       name: `${j.label} [${j.backend || '?'}]`,
       ...(replay?.started_at ? { timestamp: isoTimestamp(replay.started_at)! } : {}),
       ...(replay ? { time: replay.elapsed_us / 1e6 } : {}),
-      properties: { run_id: run.run_id, scenario: run.scenario, replays: j.replays, qualifies: String(j.qualifies), ...(j.goodput_per_s !== null ? { goodput_per_s: j.goodput_per_s } : {}) },
+      properties: { run_id: run.run_id, scenario: run.scenario, replays: j.replays, qualifies: String(j.qualifies), ...(j.goodput !== null ? { goodput: j.goodput } : {}) },
       cases,
     };
   });

@@ -69,6 +69,7 @@ export const METRICS: readonly MetricDef[] = [
   { name: 'suppressed', unit: 'ops', direction: 'higher_is_worse', capOver: 'median', describe: 'ops upstream never sent: their account was stopped by the budget signal (on_threshold: stop); neither lost nor rejected', value: (s) => s.by_status.suppressed ?? 0 },
   { name: 'reject_pct', unit: '%', direction: 'higher_is_worse', capOver: 'median', describe: 'rejected ops, percent of recorded ops (any reason)', value: (s) => pct(s.rejects.total, s.ops.recorded) },
   latency('posting_delay_p99_ms', '99th percentile posting delay (intended send → in the ledger)', (s) => ms(s.posting_delay_us.p99)),
+  latency('max_stop_delivery_ms', 'slowest stop-delivery delay: an account\'s balance below its threshold → the strategy signals budget exhausted (signalled crossings only)', (s) => ms(s.stop_delivery.max_delay_us)),
   { name: 'lock_wait_s', unit: 's', direction: 'higher_is_worse', capOver: 'median', describe: 'time ops waited for row locks, summed; a batch waits once for all its ops, so its wait counts once', value: (s) => waitSeconds(s.lock_wait) },
   latency('lock_wait_p99_ms', '99th percentile of the measured row-lock waits (one per op, or one per batch)', (s) => ms(s.lock_wait.p99_us)),
   { name: 'pool_wait_s', unit: 's', direction: 'higher_is_worse', capOver: 'median', describe: 'time ops waited for a PostgreSQL connection from the client pool (sent → connection acquired), summed; a batch\'s once', value: (s) => waitSeconds(s.pool_wait) },

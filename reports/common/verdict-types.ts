@@ -4,7 +4,7 @@
  * that the report (which carries a verdict) and the verdict (which reads a
  * report) do not import each other.
  */
-import type { Slo } from '../common/slo.js';
+import type { Slo } from './slo-types.js';
 import type { HeadlineIntervals } from '../noise/headline.js';
 import type { DecidingFigure } from '../noise/pick.js';
 import type { CheckOutcome } from '../noise/separation.js';
@@ -14,18 +14,18 @@ export type { CheckOutcome } from '../noise/separation.js';
 /** Status of one strategy replay. */
 export type ReplayStatus = 'completed' | 'skipped' | 'failed' | 'interrupted';
 
-/** The headline figures that carry an interval in every report (units: ops/s, µs, µs, count). */
-export const HEADLINE_FIGURES = ['goodput_per_s', 'ack_p99_us', 'posting_delay_p99_us', 'overdraft_count'] as const;
+/** The headline figures that carry an interval in every report: catalog metrics (./metrics.ts), in their units (ops/s, ms, ms, count). */
+export const HEADLINE_FIGURES = ['goodput', 'p99_ack_ms', 'posting_delay_p99_ms', 'overdraft_count'] as const;
 /** One headline figure's name. */
 export type HeadlineFigure = (typeof HEADLINE_FIGURES)[number];
 
 /** One constraint applied to one strategy. */
 export interface VerdictCheck {
-  /** An SLO key (`p99_ack_us`...), or `integrity:<what>` / `completed` for the built-in rules. */
+  /** An SLO key, i.e. a catalog metric name (`p99_ack_ms`...), or `integrity:<what>` / `completed` for the built-in rules. */
   readonly key: string;
-  /** The rule as people read it: `ack p99 ≤ 50 ms`, `lost ops = 0`. */
+  /** The rule as people read it: `p99_ack_ms ≤ 50.0 ms`, `lost ops = 0`. */
   readonly rule: string;
-  /** The limit, in the key's unit (µs, minor units, share, count). */
+  /** The limit, in the key's catalog unit (ms, minor units, percent, count). */
   readonly limit: number;
   /** The measured value in the same unit (the median over repetitions, or the worst for money checks); null when there was nothing to measure. */
   readonly measured: number | null;
@@ -35,7 +35,7 @@ export interface VerdictCheck {
   readonly outcome: CheckOutcome;
   /** True when `outcome` is `pass`. */
   readonly ok: boolean;
-  /** Measured against the limit: `ack p99 212 ms > 50 ms`, `ack p99 4.10 ms`. */
+  /** Measured against the limit: `p99_ack_ms 212 ms > 50.0 ms`, `p99_ack_ms 4.10 ms`. */
   readonly text: string;
 }
 
@@ -49,14 +49,14 @@ export interface JudgedStrategy {
   readonly qualifies: boolean;
   /** `pass` (qualifies), `uncertain` (no check fails, one straddles its limit), `fail`. */
   readonly standing: CheckOutcome;
-  /** Median goodput over its replays, ops/s. */
-  readonly goodput_per_s: number | null;
-  /** Median money-safe goodput over its replays, ops/s (what the pick ranks by). */
-  readonly money_safe_goodput_per_s: number | null;
-  /** Median ack p99 over its replays, µs. */
-  readonly ack_p99_us: number | null;
-  /** Highest ack p99.9 over its replays, µs (the second tie-break). */
-  readonly ack_p999_us: number | null;
+  /** Median `goodput` over its replays, ops/s. */
+  readonly goodput: number | null;
+  /** Median `money_safe_goodput` over its replays, ops/s (what the pick ranks by). */
+  readonly money_safe_goodput: number | null;
+  /** Median `p99_ack_ms` over its replays, ms. */
+  readonly p99_ack_ms: number | null;
+  /** Highest `p999_ack_ms` over its replays, ms. */
+  readonly p999_ack_ms: number | null;
   /** Every constraint, in SLO order then the built-in ones; the failed ones have `ok: false`. */
   readonly checks: readonly VerdictCheck[];
   /** The headline figures with their 95% intervals and the method that made them. */

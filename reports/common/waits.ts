@@ -52,9 +52,9 @@ export function waitCell(w: WaitSummary): string {
   return absent(w) ?? `${waitSecondsCell(w)} / ${waitP99Cell(w)}`;
 }
 
-/** The header of a {@link waitCell} column: `lock wait s / p99 ms`. */
+/** The header of a {@link waitCell} column, in the catalog's names: `lock_wait_s / lock_wait_p99_ms`. */
 export function waitHeader(kind: WaitKind): string {
-  return `${kind.title} s / p99 ms`;
+  return kind.sumMetric === undefined ? kind.p99Metric : `${kind.sumMetric} / ${kind.p99Metric}`;
 }
 
 /** One definition line per wait, from the catalog's descriptions, and the legend of n/a, — and 0. */

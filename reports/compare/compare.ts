@@ -13,7 +13,7 @@
  * inconclusive → exit 3, else 0.
  */
 import type { RunReport, StrategyReport } from '../common/report-types.js';
-import { batchIntervalsOf, type ReplayBatchIntervals } from '../noise/batch-sql.js';
+import { batchEstimateOf, batchIntervalsOf, type ReplayBatchIntervals } from '../noise/batch-sql.js';
 import { decideMetric, exitCodeOf, overallDecision, type Decision } from '../noise/decision.js';
 import type { Estimate } from '../noise/interval.js';
 import { METRICS, type MetricDef } from '../common/metrics.js';
@@ -30,15 +30,6 @@ export interface RunBatches {
   readonly candidate: ReadonlyMap<string, ReplayBatchIntervals>;
 }
 
-/** The batch interval of `metric` in the metric's unit, for the metrics that have batches. */
-function batchEstimate(metric: string, b: ReplayBatchIntervals | undefined): Estimate | undefined {
-  if (b === undefined) return undefined;
-  const ms = (e: Estimate | null): Estimate | undefined => (e === null ? undefined : { ...e, point: e.point / 1000, lo: e.lo / 1000, hi: e.hi / 1000 });
-  if (metric === 'goodput') return b.goodput ?? undefined;
-  if (metric === 'p99_ack_ms') return ms(b.ackP99);
-  if (metric === 'posting_delay_p99_ms') return ms(b.postingP99);
-  return undefined;
-}
 
 /** The change test for `n` baseline and `m` candidate repetitions. */
 export function chooseChangeTest(n: number, m: number, hasBatches: boolean): ChangeTest {
@@ -163,7 +154,7 @@ function compareStrategy(
   const thresholds = new Map(thresholdsFor(set, label, name).map((t) => [t.metric, t]));
   const metrics =
     b.length > 0 && c.length > 0
-      ? METRICS.map((m) => compareMetric(m, b, c, thresholds.get(m.name) ?? null, { baseline: batchEstimate(m.name, bBatch), candidate: batchEstimate(m.name, cBatch) }))
+      ? METRICS.map((m) => compareMetric(m, b, c, thresholds.get(m.name) ?? null, { baseline: batchEstimateOf(m.name, bBatch), candidate: batchEstimateOf(m.name, cBatch) }))
       : [];
   for (const m of metrics) if (m.verdict === 'regression') breaches.push({ strategy: label, metric: m.metric, reason: m.reason });
   const inconclusive = metrics.filter((m) => m.verdict === 'inconclusive').map((m) => ({ strategy: label, metric: m.metric, reason: m.reason }));

@@ -19,7 +19,7 @@
  */
 import { metricNamed, type MetricDef } from '../common/metrics.js';
 import type { RunReport } from '../common/report-types.js';
-import type { HeadlineFigure, Verdict } from '../common/verdict-types.js';
+import { HEADLINE_FIGURES, type HeadlineFigure, type Verdict } from '../common/verdict-types.js';
 
 /** One BMF metric. */
 export interface BmfMetric {
@@ -57,13 +57,10 @@ export const BMF_MEASURES: readonly BmfMeasure[] = BMF_METRICS.map((name) => {
 /** A confidence interval of one measure of one label, in the slug's unit; undefined when the report has none. */
 export type IntervalOf = (label: string, slug: string) => { readonly lower: number; readonly upper: number } | undefined;
 
-/** Each exported slug's headline figure in the verdict, and the factor from the figure's unit to the slug's (µs → ms). */
-const HEADLINE_OF_SLUG: Readonly<Record<string, { readonly figure: HeadlineFigure; readonly scale: number }>> = {
-  'goodput-ops-per-s': { figure: 'goodput_per_s', scale: 1 },
-  'p99-ack-ms': { figure: 'ack_p99_us', scale: 1e-3 },
-  'posting-delay-p99-ms': { figure: 'posting_delay_p99_us', scale: 1e-3 },
-  'overdraft-count': { figure: 'overdraft_count', scale: 1 },
-};
+/** Each exported slug's headline figure in the verdict: the same catalog metric, in the same unit. */
+const HEADLINE_OF_SLUG: ReadonlyMap<string, HeadlineFigure> = new Map(
+  BMF_MEASURES.filter((m) => (HEADLINE_FIGURES as readonly string[]).includes(m.metric.name)).map((m) => [m.slug, m.metric.name as HeadlineFigure]),
+);
 
 /**
  * The {@link IntervalOf} a run's verdict carries: each judged label's 95%
@@ -72,11 +69,11 @@ const HEADLINE_OF_SLUG: Readonly<Record<string, { readonly figure: HeadlineFigur
  */
 export function verdictIntervals(verdict: Pick<Verdict, 'judged'>): IntervalOf {
   return (label, slug) => {
-    const of = HEADLINE_OF_SLUG[slug];
+    const figure = HEADLINE_OF_SLUG.get(slug);
     const judged = verdict.judged.find((j) => j.label === label);
-    const e = of && judged ? judged.intervals.figures[of.figure] : undefined;
-    if (!of || !e || e.method === 'none') return undefined;
-    return { lower: e.lo * of.scale, upper: e.hi * of.scale };
+    const e = figure && judged ? judged.intervals.figures[figure] : undefined;
+    if (!e || e.method === 'none') return undefined;
+    return { lower: e.lo, upper: e.hi };
   };
 }
 

@@ -99,3 +99,17 @@ export async function selectBatchIntervals(store: Store, runId: string, schedule
 export function batchIntervalsOf(map: ReadonlyMap<string, ReplayBatchIntervals>, strategy: string, rep: number): ReplayBatchIntervals | undefined {
   return map.get(key(strategy, rep));
 }
+
+/**
+ * The batch interval of catalog metric `metric` (reports/common/metrics.ts)
+ * in the metric's unit, for the metrics that have batches (`goodput`,
+ * `p99_ack_ms`, `posting_delay_p99_ms`); undefined for the others.
+ */
+export function batchEstimateOf(metric: string, b: ReplayBatchIntervals | undefined): Estimate | undefined {
+  if (b === undefined) return undefined;
+  const ms = (e: Estimate | null): Estimate | undefined => (e === null ? undefined : { ...e, point: e.point / 1000, lo: e.lo / 1000, hi: e.hi / 1000 });
+  if (metric === 'goodput') return b.goodput ?? undefined;
+  if (metric === 'p99_ack_ms') return ms(b.ackP99);
+  if (metric === 'posting_delay_p99_ms') return ms(b.postingP99);
+  return undefined;
+}

@@ -2,10 +2,11 @@
  * A headline figure of every judged strategy as an inline SVG bar chart with
  * 95% error bars, for the HTML report's verdict: no script (the report's
  * Content-Security-Policy stays as it is), one bar per strategy, the whisker
- * from the interval's low to its high end. Values in ms for latencies
- * (stored in µs), ops/s for goodput.
+ * from the interval's low to its high end. Values and title in the catalog
+ * metric's name and unit (`p99_ack_ms, ms`; `goodput, ops/s`).
  */
 import { escapeHtml } from '../common/escape.js';
+import { metricNamed } from '../common/metrics.js';
 import type { HeadlineFigure, JudgedStrategy } from '../common/verdict-types.js';
 
 /** Width of the drawing, px. */
@@ -17,17 +18,17 @@ const LABEL_W = 200;
 /** Space right of the longest whisker for its `1,234 (1,180–1,290)` label, px (12 px text: ~7 px a character). */
 const VALUE_W = 140;
 
-const display = (figure: HeadlineFigure, v: number): number => (figure === 'ack_p99_us' || figure === 'posting_delay_p99_us' ? v / 1000 : v);
 const fmt = (v: number): string => (Math.abs(v) >= 100 ? Math.round(v).toLocaleString('en-US') : v.toFixed(1));
 
 /**
- * `<svg>` of `figure` (with `title` above it) for the strategies that have
- * it; '' when none has. Labels are escaped.
+ * `<svg>` of `figure` (titled with its catalog name and unit: `goodput, ops/s
+ * (95% CI)`) for the strategies that have it; '' when none has. Labels are escaped.
  */
-export function errorBarsSvg(judged: readonly JudgedStrategy[], figure: HeadlineFigure, title: string): string {
+export function errorBarsSvg(judged: readonly JudgedStrategy[], figure: HeadlineFigure): string {
+  const title = `${figure}, ${metricNamed(figure)?.unit ?? ''} (95% CI)`;
   const rows = judged.flatMap((j) => {
     const e = j.intervals.figures[figure];
-    return e && Number.isFinite(e.point) ? [{ label: j.label, point: display(figure, e.point), lo: display(figure, e.lo), hi: display(figure, e.hi), interval: e.method !== 'none' }] : [];
+    return e && Number.isFinite(e.point) ? [{ label: j.label, point: e.point, lo: e.lo, hi: e.hi, interval: e.method !== 'none' }] : [];
   });
   if (rows.length === 0) return '';
   const max = Math.max(...rows.map((r) => r.hi), 1e-9);

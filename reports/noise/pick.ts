@@ -10,7 +10,7 @@
  * - The deciding figure is goodput (higher is better). When the leaders'
  *   goodputs are within {@link GOODPUT_TIE_SHARE} of each other (typically:
  *   both kept up with the offered rate, so goodput cannot tell them apart),
- *   it is ack p99 (lower is better) among those within that share.
+ *   it is ack p99, `p99_ack_ms` (lower is better), among those within that share.
  * - The leader on the deciding figure is picked when its interval is
  *   separated from the runner-up's on that figure and every one of its checks
  *   passes. A single contender is picked when its checks all pass. Where a
@@ -19,7 +19,7 @@
  * - Otherwise: too close to call between the leader and the runner-up (or
  *   the leader alone, when an uncertain check is all that stands in its way).
  */
-import { formatRate } from '../common/format.js';
+import { formatMs, formatRate } from '../common/format.js';
 import type { Estimate } from './interval.js';
 import { repetitionsToSeparate, separatedBetter, type Better, type CheckOutcome } from './separation.js';
 
@@ -37,14 +37,14 @@ export interface Contender {
   readonly goodput: Estimate;
   /** Goodput per repetition (for the repetitions estimate). */
   readonly goodputValues: readonly number[];
-  /** Ack p99, µs, with its interval. */
+  /** Ack p99 (the catalog's `p99_ack_ms`), ms, with its interval. */
   readonly ackP99: Estimate;
-  /** Ack p99 per repetition, µs. */
+  /** Ack p99 per repetition, ms. */
   readonly ackP99Values: readonly number[];
 }
 
 /** The figure that decided (or could not decide). */
-export type DecidingFigure = 'goodput' | 'ack p99';
+export type DecidingFigure = 'goodput' | 'p99_ack_ms';
 
 /** What the pick concluded. */
 export type PickOutcome =
@@ -52,15 +52,16 @@ export type PickOutcome =
   | { readonly kind: 'too-close'; readonly labels: readonly string[]; readonly figure: DecidingFigure; readonly repetitions: number | null; readonly reason: string }
   | { readonly kind: 'none'; readonly reason: string };
 
-const ms = (us: number): string => (us / 1000).toFixed(us >= 100_000 ? 0 : 1);
-/** `1,234 ops/s (95% CI 1,180–1,290)` / `ack p99 21.4 ms (95% CI 19.0–24.2)`. */
+// The catalog's format for ms (formatMetricValue('ms', v)); the catalog itself is not imported here, as it imports the report types that import this module's DecidingFigure.
+const ms = (v: number): string => `${formatMs(v * 1000)} ms`;
+/** `1,234 ops/s (95% CI 1,180–1,290)` / `p99_ack_ms 21.4 ms (95% CI 19.0 ms–24.2 ms)`. */
 function show(c: Contender, figure: DecidingFigure): string {
   if (figure === 'goodput') {
     const e = c.goodput;
     return `${c.label} ${formatRate(e.point)} ops/s${e.method === 'none' ? '' : ` (95% CI ${formatRate(e.lo)}–${formatRate(e.hi)})`}`;
   }
   const e = c.ackP99;
-  return `${c.label} ack p99 ${ms(e.point)} ms${e.method === 'none' ? '' : ` (95% CI ${ms(e.lo)}–${ms(e.hi)})`}`;
+  return `${c.label} p99_ack_ms ${ms(e.point)}${e.method === 'none' ? '' : ` (95% CI ${ms(e.lo)}–${ms(e.hi)})`}`;
 }
 
 /** The leader and runner-up on the deciding figure. */
@@ -70,7 +71,7 @@ function leaders(contenders: readonly Contender[]): { figure: DecidingFigure; or
   const tied = byGoodput.filter((c) => c.goodput.point >= top * (1 - GOODPUT_TIE_SHARE));
   if (tied.length < 2) return { figure: 'goodput', ordered: byGoodput };
   // Array.prototype.sort is stable: equal p99s keep run order.
-  return { figure: 'ack p99', ordered: [...tied].sort((a, b) => a.ackP99.point - b.ackP99.point) };
+  return { figure: 'p99_ack_ms', ordered: [...tied].sort((a, b) => a.ackP99.point - b.ackP99.point) };
 }
 
 /** Decides the pick among `all` (every judged strategy; failing ones are left out here). */
@@ -95,7 +96,7 @@ export function decidePick(all: readonly Contender[]): PickOutcome {
   }
   if (runner === undefined) return { kind: 'pick', label: lead.label, runnerUp: null, figure, reason: `${lead.label} is the only strategy that meets every constraint (${show(lead, 'goodput')}).` };
   if (separatedBetter(interval(lead), interval(runner), better)) {
-    const what = figure === 'goodput' ? 'highest goodput' : `lowest ack p99 of those within ${GOODPUT_TIE_SHARE * 100}% of the highest goodput`;
+    const what = figure === 'goodput' ? 'highest goodput' : `lowest p99_ack_ms of those within ${GOODPUT_TIE_SHARE * 100}% of the highest goodput`;
     // Without a measured spread on either side the points are all there is: say so rather than claim a separation.
     const unmeasured = interval(lead).method === 'none' || interval(runner).method === 'none';
     const how = unmeasured ? 'ahead of the runner-up on one measurement (no interval: one repetition, too short for batch means; repeat to rule out noise)' : 'separated from the runner-up';

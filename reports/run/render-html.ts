@@ -79,7 +79,7 @@ function answerBlock(v: RunReport['verdict']): string {
     `<p class="headline">${escapeHtml(head.text)}</p>`,
     `<p>${escapeHtml(v.reason)}</p>`,
     // The answer's error bars: the deciding figures with their 95% intervals.
-    errorBarsSvg(v.judged, 'goodput_per_s', 'goodput, ops/s (95% CI)'),
+    errorBarsSvg(v.judged, 'goodput'),
     `<ul class="verdict">\n${verdictLines(v)
       .map((l) => `<li><span class="${markClass[l.mark]}">${escapeHtml(l.mark)}</span> <strong>${escapeHtml(l.title)}</strong>: ${escapeHtml(l.text)}</li>`)
       .join('\n')}\n</ul>`,
@@ -127,7 +127,7 @@ export function renderHtml(report: RunReport, options: HtmlOptions = {}): string
       `<p>${escapeHtml(verdictConstraints(verdict))}</p>\n<ul class="verdict">\n${verdictLines(verdict)
         .map((l) => `<li><span class="${markClass[l.mark]}">${escapeHtml(l.mark)}</span> <strong>${escapeHtml(l.title)}</strong>: ${escapeHtml(l.text)}</li>`)
         .join('\n')}\n</ul>\n<p class="pick"><strong>${escapeHtml(verdictPick(verdict).replace(/\. .*$/s, '.'))}</strong> ${escapeHtml(verdict.reason)}</p>` +
-        `\n${errorBarsSvg(verdict.judged, 'goodput_per_s', 'goodput, ops/s (95% CI)')}\n${errorBarsSvg(verdict.judged, 'ack_p99_us', 'ack p99, ms (95% CI)')}` +
+        `\n${errorBarsSvg(verdict.judged, 'goodput')}\n${errorBarsSvg(verdict.judged, 'p99_ack_ms')}` +
         verdictIntervalNotes(verdict).map((line) => `\n<p class="note">${escapeHtml(line)}</p>`).join(''),
     ),
   };

@@ -7,6 +7,7 @@ import type { RunReport, StrategyReport } from '../common/report-types.js';
 import type { Column, Table } from '../common/table.js';
 import { WAIT_KINDS, waitCell, waitDefinitions, waitHeader } from '../common/waits.js';
 import { NONE, formatBytes, formatInt, formatMs, formatRate, formatSeconds, formatShare } from '../common/format.js';
+import { formatMetricBare, formatMetricValue, metricNamed, type MetricDef } from '../common/metrics.js';
 
 const left = (header: string): Column => ({ header, align: 'left' });
 const right = (header: string): Column => ({ header, align: 'right' });
@@ -27,31 +28,43 @@ export function conservationMark(s: StrategyReport): string {
   return s.conservation.ok === null ? NONE : s.conservation.ok ? '✓' : '✗';
 }
 
-/** The main comparison table (DESIGN.md §5 metrics, one row per replay). */
+/** A catalog metric a table shows (a name missing from the catalog is a start-up error, not a blank column). */
+function metric(name: string): MetricDef {
+  const m = metricNamed(name);
+  if (!m) throw new Error(`the run tables show ${name}, which the metric catalog (reports/common/metrics.ts) does not define`);
+  return m;
+}
+
+/** A catalog metric's value for one replay, formatted as the catalog formats it (without the unit: the name carries it). */
+function cell(m: MetricDef, s: StrategyReport): string {
+  const v = m.value(s);
+  return v === null ? NONE : formatMetricBare(m.unit, v);
+}
+
+const [GOODPUT, MONEY_SAFE, P50, P99, P999, MAX, REJECTS, OVERDRAFTS, OVERDRAWN, LOST, DUPLICATED] = [
+  'goodput', 'money_safe_goodput', 'p50_ack_ms', 'p99_ack_ms', 'p999_ack_ms', 'max_ack_ms', 'reject_pct', 'overdraft_count', 'overdraft_amount', 'lost', 'duplicated',
+].map(metric) as [MetricDef, MetricDef, MetricDef, MetricDef, MetricDef, MetricDef, MetricDef, MetricDef, MetricDef, MetricDef, MetricDef];
+const [POSTING_P99, SUPPRESSED, FALSE_DECLINES, STALE_READS, PHANTOM, MISMATCH] = ['posting_delay_p99_ms', 'suppressed', 'false_declines', 'stale_reads', 'phantom', 'mismatch'].map(metric) as [MetricDef, MetricDef, MetricDef, MetricDef, MetricDef, MetricDef];
+
+/** The main comparison table (DESIGN.md §5 metrics, one row per replay); columns named as in the metric catalog. */
 export function summaryTable(report: RunReport): Table {
   const columns = [
-    left('strategy [backend]'), right('offered/s'), right('goodput/s'), right('money-safe/s'), right('ack p50 ms'), right('ack p99 ms'), right('ack p99.9 ms'), right('ack max ms'),
-    right(waitHeader(WAIT_KINDS.lock)), right(waitHeader(WAIT_KINDS.pool)), right('rejects'), right('overdrafts n / amount'), right('lost'), right('dup'), right('conservation'),
+    left('strategy [backend]'), right('offered/s'), ...[GOODPUT, MONEY_SAFE, P50, P99, P999, MAX].map((m) => right(m.name)),
+    right(waitHeader(WAIT_KINDS.lock)), right(waitHeader(WAIT_KINDS.pool)), right(`rejects (${REJECTS.name})`), right(`${OVERDRAFTS.name} / ${OVERDRAWN.name}`), right(LOST.name), right(DUPLICATED.name), right('conservation'),
   ];
   const rep = repeated(report);
   const rows = report.strategies.map((s) => {
-    const ack = s.ack_latency_us;
     if (s.ops.recorded === 0) return [strategyTitle(s, rep), ...columns.slice(1).map(() => NONE)];
     return [
       strategyTitle(s, rep),
       formatRate(s.offered_per_s),
-      formatRate(s.goodput_per_s),
-      formatRate(s.money_safe_goodput_per_s ?? null),
-      formatMs(ack.p50),
-      formatMs(ack.p99),
-      formatMs(ack.p999),
-      formatMs(ack.max),
+      ...[GOODPUT, MONEY_SAFE, P50, P99, P999, MAX].map((m) => cell(m, s)),
       waitCell(s.lock_wait),
       waitCell(s.pool_wait),
-      s.rejects.total > 0 ? `${formatInt(s.rejects.total)} (${formatShare(s.rejects.share)})` : '0',
-      `${formatInt(s.overdrafts.count)} / ${formatInt(s.overdrafts.amount)}`,
-      formatInt(s.incidents.lost),
-      formatInt(s.incidents.duplicated),
+      s.rejects.total > 0 ? `${formatInt(s.rejects.total)} (${formatMetricValue(REJECTS.unit, REJECTS.value(s) ?? 0)})` : '0',
+      `${cell(OVERDRAFTS, s)} / ${cell(OVERDRAWN, s)}`,
+      cell(LOST, s),
+      cell(DUPLICATED, s),
       conservationMark(s),
     ];
   });
@@ -61,8 +74,8 @@ export function summaryTable(report: RunReport): Table {
 /** The second table: op accounting, posting delay and the other incident kinds. */
 export function detailTable(report: RunReport): Table {
   const columns = [
-    left('strategy [backend]'), right('planned'), right('sent'), right('late'), right('acked'), right('posted'), right('posting p50 ms'), right('posting p99 ms'),
-    right('posting max ms'), right('suppressed'), right('false declines'), right('stale reads'), right('phantom'), right('mismatch'), right('signals'), right('notes'),
+    left('strategy [backend]'), right('planned'), right('sent'), right('late'), right('acked'), right('posted'), right('posting_delay_p50_ms'), right(POSTING_P99.name),
+    right('posting_delay_max_ms'), ...[SUPPRESSED, FALSE_DECLINES, STALE_READS, PHANTOM, MISMATCH].map((m) => right(m.name)), right('signals'), right('notes'),
   ];
   const rep = repeated(report);
   const rows = report.strategies.map((s) => [
@@ -73,13 +86,9 @@ export function detailTable(report: RunReport): Table {
     formatInt(s.ops.acked),
     formatInt(s.posting_delay_us.posted),
     formatMs(s.posting_delay_us.p50),
-    formatMs(s.posting_delay_us.p99),
+    cell(POSTING_P99, s),
     formatMs(s.posting_delay_us.max),
-    formatInt(s.by_status.suppressed ?? 0),
-    formatInt(s.incidents.false_declines),
-    formatInt(s.incidents.stale_reads),
-    formatInt(s.incidents.phantom),
-    formatInt(s.incidents.mismatch),
+    ...[SUPPRESSED, FALSE_DECLINES, STALE_READS, PHANTOM, MISMATCH].map((m) => cell(m, s)),
     formatInt(s.events.signals),
     formatInt(s.events.notes),
   ]);
@@ -136,8 +145,9 @@ export function provenance(report: RunReport): [string, string][] {
 /** The metric definitions printed under the tables (DESIGN.md §5), so readers need not look them up. */
 export const DEFINITIONS = [
   'ack latency: intended send time → outcome returned (coordinated-omission safe); percentiles are exact (the observed value at rank floor(q·n), the rule of quantileExact, no interpolation)',
-  'offered/s: planned ops / schedule seconds; goodput/s: (applied + accepted) / max(schedule, last ack) seconds; money-safe/s: the same less the ops lost, duplicated or overdrawn (the verdict ranks by it); suppressed: charges upstream never sent after the budget signal (on_threshold: stop)',
+  'offered/s: planned ops / schedule seconds; goodput (ops/s): (applied + accepted) / max(schedule, last ack) seconds; money_safe_goodput: the same less the ops lost, duplicated or overdrawn (the verdict ranks by it); suppressed: charges upstream never sent after the budget signal (on_threshold: stop)',
   ...waitDefinitions(),
-  'rejects: count (share of all ops)',
-  'overdrafts: incidents / sum of the amounts below the floor (minor units); conservation: ✓ held for every account, ✗ broken, — not audited',
+  'rejects: count (reject_pct: percent of recorded ops)',
+  'overdraft_count / overdraft_amount: incidents / sum of the amounts below the floor (minor units); conservation: ✓ held for every account, ✗ broken, — not audited',
+  'column names are the metric catalog\'s (docs/metrics.md): the suffix is the unit (_ms milliseconds, _s seconds, _pct percent)',
 ];

@@ -17,9 +17,9 @@ const right = (header: string): Column => ({ header, align: 'right' });
 /** One row per replay: per-op lock waits, sampled lock waits, stop delivery. */
 export function telemetryTable(report: RunReport): Table {
   const columns = [
-    left('strategy [backend]'), right('ops that locked'), right('ops in a batch'), right('per-op lock wait s'), right('per-op p99 ms'), right('pool wait s'), right('pool wait p99 ms'),
-    right('batch queue p99 ms'), right('sampled lock-wait s'), right('max waiters'),
-    right('stop signals'), right('missed'), right('stop delay max ms'), right('max consumer lag ops'), right('max replication lag ms'),
+    left('strategy [backend]'), right('ops that locked'), right('ops in a batch'), right('lock_wait_s'), right('lock_wait_p99_ms'), right('pool_wait_s'), right('pool_wait_p99_ms'),
+    right('batch_queue_p99_ms'), right('sampled lock-wait s'), right('max waiters'),
+    right('stop signals'), right('missed'), right('max_stop_delivery_ms'), right('max consumer lag ops'), right('max replication lag ms'),
   ];
   const repeated = report.strategies.some((s) => s.rep > 0);
   const rows = report.strategies.map((s) => {
@@ -48,7 +48,7 @@ export function telemetryTable(report: RunReport): Table {
 
 /** What the telemetry table's columns mean, printed under it. */
 export const TELEMETRY_DEFINITIONS = [
-  'ops that locked: ops with a measured lock wait (a batch\'s first op stands for its batch); ops in a batch: ops whose waits are counted on their batch\'s first op; per-op lock wait and pool wait: see the definitions above; sampled lock-wait s: sessions of the strategy\'s database waiting on a lock (pg_stat_activity every ~50 ms) integrated over time; max waiters: most at once',
-  'stop signals / missed: threshold crossings of the ledger balance the strategy signalled (budget_exhausted) / never signalled; stop delay: crossing → signal (≤ 0: signalled first)',
+  'ops that locked: ops with a measured lock wait (a batch\'s first op stands for its batch); ops in a batch: ops whose waits are counted on their batch\'s first op; lock_wait_s, lock_wait_p99_ms, pool_wait_s, pool_wait_p99_ms, batch_queue_p99_ms (per op): see the definitions above; sampled lock-wait s: sessions of the strategy\'s database waiting on a lock (pg_stat_activity every ~50 ms) integrated over time; max waiters: most at once',
+  'stop signals / missed: threshold crossings of the ledger balance the strategy signalled (budget_exhausted) / never signalled; max_stop_delivery_ms: slowest crossing → signal (≤ 0: signalled first)',
   'max consumer lag: most ops accepted but not yet applied (buffer); max replication lag: longest a commit took to show on the replica (read-write-split); both sampled once a second, — where the strategy has neither',
 ];

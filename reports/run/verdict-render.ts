@@ -5,28 +5,24 @@
  * judged and why), every headline figure with its 95% interval, the pick with
  * its reason (or "too close to call"), and how the intervals were made.
  */
-import { formatInt, formatMs, formatRate } from '../common/format.js';
+import { formatMetricValue, metricNamed } from '../common/metrics.js';
 import type { Estimate } from '../noise/interval.js';
+import { HEADLINE_FIGURES } from '../common/verdict-types.js';
 import type { JudgedStrategy, Verdict } from './verdict.js';
 
 /** Mark of a strategy line. */
 export type VerdictMark = '✓' | '?' | '✗' | '–';
 
-/** `1,234 ops/s (95% CI 1,180–1,290)`, or the value alone without an interval. */
-function withInterval(e: Estimate | null, fmt: (v: number) => string, unit: string): string {
-  if (e === null) return `– ${unit}`.trim();
-  return `${fmt(e.point)}${unit ? ` ${unit}` : ''}${e.method === 'none' ? '' : ` (95% CI ${fmt(e.lo)}–${fmt(e.hi)})`}`;
+/** `1,234/s (95% CI 1,180/s–1,290/s)` in the catalog's format for `unit`, or the value alone without an interval; `–` when not measured. */
+function withInterval(e: Estimate | null, unit: string): string {
+  if (e === null) return '–';
+  const fmt = (v: number) => formatMetricValue(unit, v);
+  return `${fmt(e.point)}${e.method === 'none' ? '' : ` (95% CI ${fmt(e.lo)}–${fmt(e.hi)})`}`;
 }
 
-/** The headline figures of one strategy with their intervals: goodput, ack p99, posting delay p99, overdrafts. */
+/** The headline figures of one strategy with their intervals, by their catalog names: goodput, p99_ack_ms, posting_delay_p99_ms, overdraft_count. */
 export function headlineText(j: JudgedStrategy): string {
-  const f = j.intervals.figures;
-  return [
-    `goodput ${withInterval(f.goodput_per_s, (v) => formatRate(v), 'ops/s')}`,
-    `ack p99 ${withInterval(f.ack_p99_us, (v) => formatMs(v), 'ms')}`,
-    `posting delay p99 ${withInterval(f.posting_delay_p99_us, (v) => formatMs(v), 'ms')}`,
-    `overdrafts ${withInterval(f.overdraft_count, (v) => formatInt(v), '')}`,
-  ].join('; ');
+  return HEADLINE_FIGURES.map((name) => `${name} ${withInterval(j.intervals.figures[name], metricNamed(name)?.unit ?? '')}`).join('; ');
 }
 
 /** One strategy's line. */
@@ -41,7 +37,7 @@ export interface VerdictLine {
 /** The always-on rules, as printed after the SLO. */
 export const INTEGRITY_RULES = 'ledger integrity: no lost, duplicated, phantom or mismatched op; conservation held on an audited ledger';
 
-/** `constraints: ack p99 ≤ 50 ms, overdraft ≤ 0; always: ledger integrity ...`. */
+/** `constraints: p99_ack_ms ≤ 50.0 ms, overdraft_amount ≤ 0; always: ledger integrity ...`. */
 export function verdictConstraints(v: Verdict): string {
   const slo = v.slo_text === 'none' ? 'no SLO given (set one in the scenario\'s slo block or with run --slo)' : v.slo_text;
   return `constraints: ${slo}; always: ${INTEGRITY_RULES}`;
@@ -51,8 +47,8 @@ export function verdictConstraints(v: Verdict): string {
 export function verdictLines(v: Verdict): VerdictLine[] {
   const lines: VerdictLine[] = v.judged.map((j) => {
     const title = `${j.label} [${j.backend || '?'}]${j.replays > 1 ? ` ×${j.replays}` : ''}`;
-    // The SLO checks not already shown as a headline figure (ack p99 and posting delay p99 are).
-    const slo = j.checks.filter((c) => !c.key.startsWith('integrity:') && c.key !== 'completed' && c.key !== 'p99_ack_us' && c.key !== 'max_posting_delay_us');
+    // The SLO checks not already shown as a headline figure (p99_ack_ms and posting_delay_p99_ms are).
+    const slo = j.checks.filter((c) => !c.key.startsWith('integrity:') && c.key !== 'completed' && !(HEADLINE_FIGURES as readonly string[]).includes(c.key));
     if (j.standing === 'pass') return { mark: '✓', title, text: `qualifies: ${headlineText(j)}${slo.length > 0 ? `; ${slo.map((c) => c.text).join('; ')}` : ''}` };
     if (j.standing === 'uncertain') {
       return { mark: '?', title, text: `uncertain: ${j.checks.filter((c) => c.outcome === 'uncertain').map((c) => c.text).join('; ')}; ${headlineText(j)}` };

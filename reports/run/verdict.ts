@@ -32,18 +32,27 @@
  */
 import type { RunReport, StrategyReport } from '../common/report-types.js';
 import { formatInt } from '../common/format.js';
-import { SLO_KEYS, SLO_LABELS, describeSlo, formatValue, type Slo, type SloKey } from '../common/slo.js';
-import { batchIntervalsOf, type ReplayBatchIntervals } from '../noise/batch-sql.js';
+import { metricNamed, type MetricDef } from '../common/metrics.js';
+import { SLO_KEYS, describeSlo, formatValue, sloMetric, type Slo, type SloKey } from '../common/slo.js';
+import { batchEstimateOf, batchIntervalsOf, type ReplayBatchIntervals } from '../noise/batch-sql.js';
 import { headlineIntervals } from '../noise/headline.js';
 import { bootstrapInterval, type Estimate } from '../noise/interval.js';
 import { decidePick, type Contender } from '../noise/pick.js';
 import { checkAgainstLimit } from '../noise/separation.js';
 
-import { HEADLINE_FIGURES, type CheckOutcome, type JudgedStrategy, type UnjudgedStrategy, type Verdict, type VerdictCheck } from '../common/verdict-types.js';
+import { HEADLINE_FIGURES, type CheckOutcome, type HeadlineFigure, type JudgedStrategy, type UnjudgedStrategy, type Verdict, type VerdictCheck } from '../common/verdict-types.js';
 
 export { GOODPUT_TIE_SHARE } from '../noise/pick.js';
 export { HEADLINE_FIGURES, type HeadlineFigure, type JudgedStrategy, type UnjudgedStrategy, type Verdict, type VerdictCheck } from '../common/verdict-types.js';
 
+/** A catalog metric the verdict reads (a typo here is a start-up error, not a silent null). */
+function catalog(name: string): MetricDef {
+  const m = metricNamed(name);
+  if (!m) throw new Error(`the verdict reads ${name}, which is not in the metric catalog`);
+  return m;
+}
+const HEADLINE: readonly MetricDef[] = HEADLINE_FIGURES.map(catalog);
+const P99_ACK = catalog('p99_ack_ms');
 
 /**
  * Judges the report's strategies against `slo` (see the module docs for the
@@ -70,15 +79,15 @@ export function judge(report: Pick<RunReport, 'strategies'>, slo: Slo, batches?:
     const point = (e: Estimate | null): Estimate => e ?? { point: Number.NaN, lo: Number.NaN, hi: Number.NaN, method: 'none', n: 0 };
     // The pick ranks by money-safe goodput (ops never lost, duplicated or overdrawn) where it was measured.
     const safe = values((s) => s.money_safe_goodput_per_s);
-    const ranked = safe.length === completed.length ? { goodput: moneySafeInterval(safe, j.intervals.figures.goodput_per_s), goodputValues: safe } : undefined;
+    const ranked = safe.length === completed.length ? { goodput: moneySafeInterval(safe, j.intervals.figures.goodput), goodputValues: safe } : undefined;
     contenders.push({
       label,
       standing: j.standing,
       uncertain: j.checks.filter((c) => c.outcome === 'uncertain').map((c) => c.text),
-      goodput: ranked?.goodput ?? point(j.intervals.figures.goodput_per_s),
+      goodput: ranked?.goodput ?? point(j.intervals.figures.goodput),
       goodputValues: ranked?.goodputValues ?? values((s) => s.goodput_per_s),
-      ackP99: point(j.intervals.figures.ack_p99_us),
-      ackP99Values: values((s) => s.ack_latency_us.p99),
+      ackP99: point(j.intervals.figures.p99_ack_ms),
+      ackP99Values: values(P99_ACK.value),
     });
   }
   const qualified = judged.filter((j) => j.qualifies);
@@ -87,7 +96,7 @@ export function judge(report: Pick<RunReport, 'strategies'>, slo: Slo, batches?:
   const outcome = decidePick(contenders);
   if (outcome.kind === 'none') {
     const failures = (j: JudgedStrategy) => j.checks.filter((c) => c.outcome === 'fail');
-    const nearest = [...judged].sort((a, b) => failures(a).length - failures(b).length || (b.goodput_per_s ?? -1) - (a.goodput_per_s ?? -1))[0]!;
+    const nearest = [...judged].sort((a, b) => failures(a).length - failures(b).length || (b.goodput ?? -1) - (a.goodput ?? -1))[0]!;
     return { ...base, pick: null, reason: `No strategy meets every constraint; the nearest is ${nearest.label}, which fails on ${failures(nearest).map((c) => c.text).join('; ')}.`, too_close_to_call: null };
   }
   if (outcome.kind === 'too-close') return { ...base, pick: null, reason: outcome.reason, too_close_to_call: { labels: outcome.labels, figure: outcome.figure, repetitions: outcome.repetitions } };
@@ -104,8 +113,8 @@ function judgeLabel(label: string, completed: readonly StrategyReport[], all: re
   }
   const intervals = headlineIntervals(
     HEADLINE_FIGURES,
-    completed.map((s) => ({ goodput_per_s: s.goodput_per_s, ack_p99_us: s.ack_latency_us.p99, posting_delay_p99_us: s.posting_delay_us.p99, overdraft_count: s.overdrafts.count })),
-    batch ? { goodput_per_s: batch.goodput, ack_p99_us: batch.ackP99, posting_delay_p99_us: batch.postingP99 } : undefined,
+    completed.map((s) => Object.fromEntries(HEADLINE.map((m) => [m.name, m.value(s)])) as Record<HeadlineFigure, number | null>),
+    batch ? Object.fromEntries(HEADLINE_FIGURES.map((name) => [name, batchEstimateOf(name, batch) ?? null])) : undefined,
   );
   const highest = (values: readonly (number | null)[]) => (values.includes(null) ? null : Math.max(...(values as number[])));
   const standing: CheckOutcome = checks.some((c) => c.outcome === 'fail') ? 'fail' : checks.some((c) => c.outcome === 'uncertain') ? 'uncertain' : 'pass';
@@ -115,10 +124,10 @@ function judgeLabel(label: string, completed: readonly StrategyReport[], all: re
     replays: completed.length,
     qualifies: standing === 'pass',
     standing,
-    goodput_per_s: intervals.figures.goodput_per_s?.point ?? null,
-    money_safe_goodput_per_s: medianOf(completed.map((s) => s.money_safe_goodput_per_s)),
-    ack_p99_us: intervals.figures.ack_p99_us?.point ?? null,
-    ack_p999_us: highest(completed.map((s) => s.ack_latency_us.p999)),
+    goodput: intervals.figures.goodput?.point ?? null,
+    money_safe_goodput: medianOf(completed.map((s) => s.money_safe_goodput_per_s)),
+    p99_ack_ms: intervals.figures.p99_ack_ms?.point ?? null,
+    p999_ack_ms: highest(completed.map(catalog('p999_ack_ms').value)),
     checks,
     intervals,
   };
@@ -146,7 +155,7 @@ function medianOf(values: readonly (number | null)[]): number | null {
 }
 
 /** SLO keys judged on an interval (measurements); the rest (money) on the worst repetition. */
-const MEASURED: ReadonlySet<string> = new Set<SloKey>(['p99_ack_us', 'p999_ack_us', 'max_posting_delay_us', 'max_reject_share', 'max_stop_delivery_us']);
+const MEASURED: ReadonlySet<string> = new Set<SloKey>(['p99_ack_ms', 'p999_ack_ms', 'posting_delay_p99_ms', 'reject_pct', 'max_stop_delivery_ms']);
 
 /**
  * One check over repetitions: a measurement by its interval (bootstrap over
@@ -156,14 +165,14 @@ const MEASURED: ReadonlySet<string> = new Set<SloKey>(['p99_ack_us', 'p999_ack_u
 function combine(checks: readonly VerdictCheck[], batch: ReplayBatchIntervals | undefined): VerdictCheck {
   const first = checks[0]!;
   const measured = checks.map((c) => c.measured);
-  if (!MEASURED.has(first.key) || measured.includes(null) || checks.some((c) => c.key === 'max_stop_delivery_us' && c.measured === null)) return worst(checks);
+  if (!MEASURED.has(first.key) || measured.includes(null) || checks.some((c) => c.key === 'max_stop_delivery_ms' && c.measured === null)) return worst(checks);
   const key = first.key as SloKey;
   const values = measured as number[];
-  const candidate = values.length === 1 ? (key === 'p99_ack_us' ? batch?.ackP99 : key === 'max_posting_delay_us' ? batch?.postingP99 : undefined) : undefined;
+  const candidate = values.length === 1 ? batchEstimateOf(key, batch) : undefined;
   const fromBatch = candidate?.method === 'batch-means' ? candidate : undefined;
   const e: Estimate = fromBatch ? { ...fromBatch, point: values[0]!, lo: Math.min(fromBatch.lo, values[0]!), hi: Math.max(fromBatch.hi, values[0]!) } : bootstrapInterval(values);
   const outcome = checkAgainstLimit(e, '<=', first.limit);
-  const label = SLO_LABELS[key];
+  const label = key;
   const ci = e.method === 'none' ? '' : ` (95% CI ${formatValue(key, e.lo)}–${formatValue(key, e.hi)}${e.method === 'batch-means' ? ', batch means' : ''})`;
   const limit = formatValue(key, first.limit);
   const text = `${label} ${formatValue(key, e.point)}${ci}${outcome === 'fail' ? ` > ${limit}` : outcome === 'uncertain' ? ` straddles ≤ ${limit}` : ''}`;
@@ -205,32 +214,32 @@ function checksOf(s: StrategyReport, slo: Slo): VerdictCheck[] {
 }
 
 function sloCheck(s: StrategyReport, key: SloKey, limit: number): VerdictCheck {
-  const label = SLO_LABELS[key];
+  const label = key;
   const rule = `${label} ≤ ${formatValue(key, limit)}`;
   const judged = (measured: number | null, missing: string): VerdictCheck => {
     if (measured === null) return { key, rule, limit, measured, interval: null, outcome: 'fail', ok: false, text: `${label} not measured (${missing})` };
     const ok = measured <= limit;
     return { key, rule, limit, measured, interval: null, outcome: ok ? 'pass' : 'fail', ok, text: ok ? `${label} ${formatValue(key, measured)}` : `${label} ${formatValue(key, measured)} > ${formatValue(key, limit)}` };
   };
+  const value = sloMetric(key).value(s);
   switch (key) {
-    case 'p99_ack_us':
-      return judged(s.ack_latency_us.p99, 'no op was acked');
-    case 'p999_ack_us':
-      return judged(s.ack_latency_us.p999, 'no op was acked');
-    case 'max_posting_delay_us':
-      return judged(s.posting_delay_us.p99, 'nothing was posted');
-    case 'max_overdraft':
-      return judged(s.overdrafts.amount, '');
-    case 'max_reject_share':
-      return judged(s.ops.recorded > 0 ? s.rejects.share : null, 'no op was recorded');
-    case 'max_stop_delivery_us': {
+    case 'p99_ack_ms':
+    case 'p999_ack_ms':
+      return judged(value, 'no op was acked');
+    case 'posting_delay_p99_ms':
+      return judged(value, 'nothing was posted');
+    case 'overdraft_amount':
+      return judged(value, '');
+    case 'reject_pct':
+      return judged(value, 'no op was recorded');
+    case 'max_stop_delivery_ms': {
       const sd = s.stop_delivery;
       if (sd.missed > 0) {
         const crossings = sd.missed + sd.signalled;
         return { key, rule, limit, measured: null, interval: null, outcome: 'fail', ok: false, text: `${label}: ${formatInt(sd.missed)} of ${formatInt(crossings)} threshold crossings never signalled` };
       }
       if (sd.signalled === 0) return { key, rule, limit, measured: null, interval: null, outcome: 'pass', ok: true, text: `${label}: no threshold crossing` };
-      return judged(sd.max_delay_us, '');
+      return judged(value, '');
     }
   }
 }

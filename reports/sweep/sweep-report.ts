@@ -8,7 +8,8 @@
  */
 import type { Store } from '../../results/store.js';
 import type { SweepCellRow } from '../../results/rows.js';
-import { formatInt, formatMs, formatRate } from '../common/format.js';
+import { NONE, formatInt, formatRate } from '../common/format.js';
+import { formatMetricBare, metricNamed, type MetricDef } from '../common/metrics.js';
 import { paretoFront, type Objective } from './pareto.js';
 import { loadRunReport } from '../run/queries.js';
 import { escapeMarkdown, markdownTable, type Table } from '../common/table.js';
@@ -23,13 +24,21 @@ export interface SweepPoint {
   /** The cell run's end status, or `missing` when its run cannot be read. */
   readonly status: string;
   readonly offered_per_s: number | null;
-  readonly goodput_per_s: number | null;
-  readonly ack_p99_us: number | null;
-  /** Overdrafts: incidents and the money by which floors were broken (minor units). */
+  /** The rest are catalog metrics (reports/common/metrics.ts), by name and in their units: ops/s, ms, count, minor units, percent. */
+  readonly goodput: number | null;
+  readonly p99_ack_ms: number | null;
   readonly overdraft_count: number | null;
   readonly overdraft_amount: number | null;
-  readonly reject_share: number | null;
+  readonly reject_pct: number | null;
 }
+
+/** The catalog metrics a sweep point carries, in table order. */
+const POINT_METRICS = ['goodput', 'p99_ack_ms', 'overdraft_count', 'overdraft_amount', 'reject_pct'] as const;
+const POINT_DEFS: readonly MetricDef[] = POINT_METRICS.map((name) => {
+  const m = metricNamed(name);
+  if (!m) throw new Error(`a sweep point carries ${name}, which the metric catalog does not define`);
+  return m;
+});
 
 /** A loaded sweep. */
 export interface SweepReport {
@@ -42,11 +51,11 @@ export interface SweepReport {
   readonly objectives: readonly string[];
 }
 
-/** The objectives of the front: goodput up, ack p99 down, overdraft amount down. */
+/** The objectives of the front: goodput up, p99_ack_ms down, overdraft_amount down. */
 export const SWEEP_OBJECTIVES: readonly Objective<SweepPoint>[] = [
-  { name: 'goodput', sense: 'max', value: (p) => p.goodput_per_s ?? Number.NaN },
-  { name: 'ack p99', sense: 'min', value: (p) => p.ack_p99_us ?? Number.NaN },
-  { name: 'overdraft', sense: 'min', value: (p) => p.overdraft_amount ?? Number.NaN },
+  { name: 'goodput', sense: 'max', value: (p) => p.goodput ?? Number.NaN },
+  { name: 'p99_ack_ms', sense: 'min', value: (p) => p.p99_ack_ms ?? Number.NaN },
+  { name: 'overdraft_amount', sense: 'min', value: (p) => p.overdraft_amount ?? Number.NaN },
 ];
 
 /** Reads the sweep's cells and each cell's run. Throws a `StoreError` for a bad id. */
@@ -62,7 +71,7 @@ export async function loadSweepReport(store: Store, sweepId: string): Promise<Sw
 
 async function pointOf(store: Store, r: SweepCellRow): Promise<SweepPoint> {
   const base = { cell: r.cell, run_id: r.run_id, strategy: r.strategy, rate_scale: r.rate_scale, connections: r.connections };
-  const none = { offered_per_s: null, goodput_per_s: null, ack_p99_us: null, overdraft_count: null, overdraft_amount: null, reject_share: null };
+  const none = { offered_per_s: null, goodput: null, p99_ack_ms: null, overdraft_count: null, overdraft_amount: null, reject_pct: null };
   try {
     const report = await loadRunReport(store, r.run_id);
     const s = report.strategies[0];
@@ -71,11 +80,7 @@ async function pointOf(store: Store, r: SweepCellRow): Promise<SweepPoint> {
       ...base,
       status: report.run.status,
       offered_per_s: s.offered_per_s,
-      goodput_per_s: s.goodput_per_s,
-      ack_p99_us: s.ack_latency_us.p99,
-      overdraft_count: s.overdrafts.count,
-      overdraft_amount: s.overdrafts.amount,
-      reject_share: s.rejects.share,
+      ...(Object.fromEntries(POINT_DEFS.map((m) => [m.name, m.value(s)])) as Pick<SweepPoint, (typeof POINT_METRICS)[number]>),
     };
   } catch {
     return { ...base, ...none, status: 'missing' };
@@ -87,18 +92,17 @@ export function sweepTable(report: SweepReport): Table {
   const right = (header: string) => ({ header, align: 'right' as const });
   const front = new Set(report.front);
   return {
-    columns: [right('cell'), { header: 'strategy', align: 'left' }, right('rate ×'), right('conns'), right('offered/s'), right('goodput/s'), right('ack p99 ms'), right('overdrafts'), right('overdrawn'), right('rejects'), { header: 'front', align: 'left' }],
+    columns: [right('cell'), { header: 'strategy', align: 'left' }, right('rate ×'), right('conns'), right('offered/s'), ...POINT_DEFS.map((m) => right(m.name)), { header: 'front', align: 'left' }],
     rows: report.points.map((p) => [
       String(p.cell),
       p.status === 'complete' ? p.strategy : `${p.strategy} (${p.status})`,
       String(p.rate_scale),
       String(p.connections),
       formatRate(p.offered_per_s),
-      formatRate(p.goodput_per_s),
-      formatMs(p.ack_p99_us),
-      formatInt(p.overdraft_count),
-      formatInt(p.overdraft_amount),
-      p.reject_share === null ? '—' : `${(p.reject_share * 100).toFixed(1)}%`,
+      ...POINT_DEFS.map((m) => {
+        const v = p[m.name as (typeof POINT_METRICS)[number]];
+        return v === null ? NONE : formatMetricBare(m.unit, v);
+      }),
       front.has(p.cell) ? '*' : '',
     ]),
   };
@@ -114,7 +118,7 @@ export function renderSweepMarkdown(report: SweepReport): string {
     ...markdownTable(sweepTable(report)),
     '',
     `Pareto front over ${report.objectives.join(', ')}: ${front.length} cell${front.length === 1 ? '' : 's'} (marked *) that no other cell beats on every objective at once.`,
-    ...front.map((p) => `- cell ${p.cell}: ${escapeMarkdown(p.strategy)} at rate × ${p.rate_scale}, ${p.connections} connections: ${formatRate(p.goodput_per_s)} ops/s, p99 ${formatMs(p.ack_p99_us)} ms, ${formatInt(p.overdraft_amount)} overdrawn`),
+    ...front.map((p) => `- cell ${p.cell}: ${escapeMarkdown(p.strategy)} at rate × ${p.rate_scale}, ${p.connections} connections: goodput ${formatRate(p.goodput)}/s, p99_ack_ms ${p.p99_ack_ms === null ? NONE : formatMetricBare('ms', p.p99_ack_ms)}, overdraft_amount ${formatInt(p.overdraft_amount)}`),
     ...(missing > 0 ? ['', `${missing} cell${missing > 1 ? 's have' : ' has'} no recorded run (not run yet, or its process died).`] : []),
     '',
     'Figures within run-to-run noise (a p99 moves 3–21% between runs here) can swap places on the front; rerun the close ones.',

@@ -149,7 +149,9 @@ export function sloText(raw: RawValue, where: string): { readonly slo: Slo; read
   const given = optionalText(raw);
   if (given === undefined) return undefined;
   try {
-    return parseSloText(given, where);
+    const read = parseSloText(given, where);
+    for (const note of read.notes) process.stderr.write(`hotbench: ${note}\n`);
+    return { slo: read.slo, off: read.off };
   } catch (err) {
     if (err instanceof SloError) throw new UserError(err.message);
     throw err;

@@ -139,7 +139,7 @@ export const OPTIONS = [
     commands: CELLS,
     parse: p.sloText,
     record: { as: 'slo' },
-    help: "limits the verdict judges strategies by, over the scenario's slo block: 'p99_ack<50ms,p999_ack<200ms,posting_delay<1s,overdraft=0,stop_delivery<200ms,reject_share<5%' (inclusive; name=off drops one)",
+    help: "limits on catalog metrics the verdict judges strategies by, over the scenario's slo block: 'p99_ack_ms<50ms,p999_ack_ms<200ms,posting_delay_p99_ms<1s,overdraft_amount=0,max_stop_delivery_ms<200ms,reject_pct<5%' (inclusive; name=off drops one; the older p99_ack, overdraft... still read)",
   },
   {
     key: 'junit',

@@ -61,19 +61,10 @@ export async function resolveRunConfig(flags: RunOptions, env: NodeJS.ProcessEnv
   return { ...options, loaded, plan, seed: plan.seed, durationUs: plan.durationUs, slo: resolveSlo(plan.slo, options.slo, sources), sources };
 }
 
-/** The scenario's SLO (µs, minor units) with the `--slo` / HOTBENCH_SLO limits on top; the source is the scenario's when only it sets limits. */
+/** The scenario's SLO (catalog names and units) with the `--slo` / HOTBENCH_SLO limits on top; the source is the scenario's when only it sets limits. */
 function resolveSlo(scenario: Plan['slo'], given: { readonly slo: Slo; readonly off: readonly SloKey[] } | undefined, sources: Record<string, Source>): Slo {
-  const base: Record<string, number | undefined> = {
-    p99_ack_us: scenario.p99AckUs,
-    p999_ack_us: scenario.p999AckUs,
-    max_posting_delay_us: scenario.maxPostingDelayUs,
-    max_overdraft: scenario.maxOverdraft,
-    max_stop_delivery_us: scenario.maxStopDeliveryUs,
-    max_reject_share: scenario.maxRejectShare,
-  };
-  for (const key of Object.keys(base)) if (base[key] === undefined) delete base[key];
-  if (given === undefined && Object.keys(base).length > 0) sources['slo'] = 'scenario';
-  return mergeSlo(base as Slo, given ?? { slo: {}, off: [] });
+  if (given === undefined && Object.keys(scenario).length > 0) sources['slo'] = 'scenario';
+  return mergeSlo(scenario, given ?? { slo: {}, off: [] });
 }
 
 /**

@@ -1,8 +1,9 @@
 /**
- * Parsing the few units that reach the command line: durations and positive
- * numbers. Errors name the flag and say what was expected.
+ * Parsing the few units that reach the command line: durations, rates and
+ * positive numbers. Errors name the flag and say what was expected.
  */
 import { MAX_DURATION_US, readDuration } from '../../units/duration.js';
+import { MAX_RATE_PER_S, readRate } from '../../units/rate.js';
 import { UserError } from '../errors.js';
 
 /**
@@ -41,12 +42,11 @@ export function parseInteger(value: unknown, where: string, min: number, max: nu
   return n;
 }
 
-/** `800`, `800/s`, `1.5k/s` → ops/s (1 to 10,000,000, rounded). */
+/** A rate with the one rate grammar (units/rate.ts: `800`, `800/s`, `1.5k/s`) → ops/s, 1 to 10,000,000, rounded. */
 export function parseRate(value: unknown, where: string): number {
   const text = String(value);
-  const m = /^\s*(\d+(?:\.\d+)?)\s*(k?)\s*(?:\/s)?\s*$/i.exec(text);
-  const rate = m ? Number(m[1]) * (m[2] ? 1000 : 1) : Number.NaN;
-  if (!(rate >= 1 && rate <= 10_000_000)) throw new UserError(`${where}: ${JSON.stringify(text)} is not a rate; write ops per second from 1 to 10,000,000, e.g. 100/s or 2k/s`);
+  const rate = typeof value === 'number' || typeof value === 'string' ? readRate(value) : undefined;
+  if (rate === undefined || !(rate >= 1 && rate <= MAX_RATE_PER_S)) throw new UserError(`${where}: ${JSON.stringify(text)} is not a rate; write ops per second from 1 to 10,000,000, e.g. 100/s or 2k/s`);
   return Math.round(rate);
 }
 

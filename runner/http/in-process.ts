@@ -51,12 +51,8 @@ export class InProcessHttpStrategy implements Strategy, Observable, FaultTarget 
     ctx.log(`serving over HTTP in this process at ${url}`);
   }
 
-  async submit(op: Op): Promise<Outcome> {
-    if (this.#client === undefined) return { status: 'rejected', reason: 'error', detail: 'submit before setup' };
-    this.#tracker.sent(op);
-    const outcome = await this.#client.submit(op);
-    this.#tracker.answered(op, outcome);
-    return outcome;
+  submit(op: Op): Promise<Outcome> {
+    return this.#tracker.submitThrough(this.#client, op);
   }
 
   async drain(): Promise<void> {

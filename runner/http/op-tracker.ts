@@ -43,6 +43,19 @@ export class OpTracker {
   get size(): number {
     return this.#ops.size;
   }
+
+  /**
+   * Submits `op` through `client` (the served strategy's HTTP client; undefined
+   * before setup, answered `error`), holding it from before it is sent until
+   * its answer says it is final: the one submit of every HTTP-wrapped strategy.
+   */
+  async submitThrough(client: { submit(op: Op): Promise<Outcome> } | undefined, op: Op): Promise<Outcome> {
+    if (client === undefined) return { status: 'rejected', reason: 'error', detail: 'submit before setup' };
+    this.sent(op);
+    const outcome = await client.submit(op);
+    this.answered(op, outcome);
+    return outcome;
+  }
 }
 
 /**

@@ -18,7 +18,7 @@ import { join } from 'node:path';
 import { Kafka, logLevel } from 'kafkajs';
 import { freePort } from './free-port.js';
 import { ensureKafkaJars, type KafkaJars } from './kafka-jars.js';
-import { onTeardown } from './lifecycle.js';
+import { superviseChild } from './child-server.js';
 import { StackError } from './stack-error.js';
 import { stopChild } from './stop-child.js';
 import { startWatchdog } from './watchdog.js';
@@ -131,25 +131,15 @@ export async function startEmbeddedKafka(options: EmbeddedKafkaOptions = {}): Pr
       return child;
     };
     const started = Date.now();
-    let child = launch();
+    const child = launch();
     await waitForBroker(brokers, child, logFile, timeoutMs).catch(async (err: unknown) => {
       await stopChild(child, 'SIGKILL');
       throw err;
     });
     const startMs = Date.now() - started;
 
-    let stopping: Promise<void> | undefined;
-    let restarting: Promise<unknown> = Promise.resolve();
-    const stop = (): Promise<void> => {
-      stopping ??= (async () => {
-        unregister();
-        await restarting.catch(() => undefined);
-        await stopChild(child, 'SIGTERM');
-        rmSync(dir, { recursive: true, force: true });
-      })();
-      return stopping;
-    };
-    const unregister = onTeardown(stop);
+    // Supervised only once it answers: a broker that never came up was killed above with SIGKILL, and its folder goes below.
+    const server = superviseChild(child, { name: 'embedded Kafka', dir, stopSignal: 'SIGTERM', restartSignal: 'SIGKILL', launch, ready: (c) => waitForBroker(brokers, c, logFile, timeoutMs) });
     return {
       brokers,
       port,
@@ -157,22 +147,10 @@ export async function startEmbeddedKafka(options: EmbeddedKafkaOptions = {}): Pr
       dir,
       startMs,
       get pid() {
-        return child.pid ?? -1;
+        return server.pid;
       },
-      async restart() {
-        if (stopping) throw new StackError('embedded Kafka was stopped; it cannot be restarted');
-        const oldPid = child.pid ?? -1;
-        const t0 = Date.now();
-        const run = (async () => {
-          await stopChild(child, 'SIGKILL');
-          child = launch();
-          await waitForBroker(brokers, child, logFile, timeoutMs);
-        })();
-        restarting = run;
-        await run;
-        return { oldPid, newPid: child.pid ?? -1, ms: Date.now() - t0 };
-      },
-      stop,
+      restart: server.restart,
+      stop: server.stop,
     };
   } catch (err) {
     rmSync(dir, { recursive: true, force: true });

@@ -14,11 +14,10 @@ import { randomBytes } from 'node:crypto';
 import { chownSync, mkdtempSync, rmSync, writeFileSync, openSync, closeSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { onTeardown } from './lifecycle.js';
+import { superviseChild } from './child-server.js';
 import { freePort } from './free-port.js';
 import { startWatchdog } from './watchdog.js';
 import { StackError } from './stack-error.js';
-import { stopChild } from './stop-child.js';
 
 /** Options for {@link startEmbeddedPostgres}. */
 export interface EmbeddedPostgresOptions {
@@ -143,41 +142,18 @@ function makeServer(
   launch: () => Promise<ChildProcess>,
   ready: (child: ChildProcess) => Promise<void>,
 ): EmbeddedPostgres & { child(): ChildProcess } {
-  let child = first;
-  let stopping: Promise<void> | undefined;
-  let restarting: Promise<unknown> = Promise.resolve();
-  const stop = (): Promise<void> => {
-    stopping ??= (async () => {
-      unregister();
-      await restarting.catch(() => undefined);
-      await stopChild(child, 'SIGINT'); // fast shutdown: abort transactions, checkpoint, exit
-      rmSync(dir, { recursive: true, force: true });
-    })();
-    return stopping;
-  };
-  const unregister = onTeardown(stop);
-  const restart = async (): Promise<{ oldPid: number; newPid: number }> => {
-    if (stopping) throw new StackError('embedded PostgreSQL was stopped; it cannot be restarted');
-    const oldPid = child.pid ?? -1;
-    const run = (async () => {
-      await stopChild(child, 'SIGQUIT'); // immediate shutdown: like a crash, recovered from the WAL at start
-      child = await launch();
-      await ready(child);
-    })();
-    restarting = run;
-    await run;
-    return { oldPid, newPid: child.pid ?? -1 };
-  };
+  // Stop: fast shutdown (abort transactions, checkpoint, exit). Restart: immediate shutdown, like a crash, recovered from the WAL at start.
+  const server = superviseChild(first, { name: 'embedded PostgreSQL', dir, stopSignal: 'SIGINT', restartSignal: 'SIGQUIT', launch, ready });
   return {
     url,
     port,
     dir,
     get pid() {
-      return child.pid ?? -1;
+      return server.pid;
     },
-    restart,
-    stop,
-    child: () => child,
+    restart: server.restart,
+    stop: server.stop,
+    child: server.child,
   };
 }
 

@@ -1,9 +1,10 @@
 /** Parameters of `rate-limit` (seed 002 方案1 限流控制). */
 import { z } from 'zod';
-import { oneOf, positiveInt } from '../params.js';
+import { oneOf, positiveInt, ratePerS } from '../params.js';
 
 /**
- * - `rate` (default 500, at most 10,000,000): tokens added per second to each
+ * - `rate` (default 500/s, at most 10,000,000/s; the rate grammar of
+ *   units/rate.ts: `500`, `500/s`, `2k/s`): tokens added per second to each
  *   account's bucket, i.e. the sustained ops/s one account may send.
  * - `burst` (default 50, at most 10,000,000): the bucket's size, i.e. how many
  *   ops an idle account may send at once. A bucket starts full at the
@@ -13,7 +14,7 @@ import { oneOf, positiveInt } from '../params.js';
  */
 export const rateLimitParams = z
   .object({
-    rate: positiveInt(500, 10_000_000),
+    rate: ratePerS(500),
     burst: positiveInt(50, 10_000_000),
     reads: oneOf(['bypass', 'limit'], 'bypass'),
   })
