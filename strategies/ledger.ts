@@ -111,8 +111,8 @@ export function splitAccounts(
   return rows;
 }
 
-/** Integer division of `total` into `parts` values summing to `total`, remainders first. */
-function divide(total: number, parts: number): number[] {
+/** Integer division of `total` into `parts` values summing to `total`, remainders first (`divide(7, 3)` = 3, 2, 2). */
+export function divide(total: number, parts: number): number[] {
   const base = Math.trunc(total / parts);
   let rest = total - base * parts;
   const step = Math.sign(rest);

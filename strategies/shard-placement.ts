@@ -6,6 +6,7 @@
  * op on it goes to the shard its op id hashes to.
  */
 import type { AccountSpec, Op } from './contract.js';
+import { divide } from './ledger.js';
 
 /** A 32-bit hash of a non-negative integer (murmur3's finalizer over both 32-bit halves): stable across runs and processes. */
 export function hash32(n: number): number {
@@ -28,18 +29,6 @@ export function homeShard(account: number, shards: number): number {
 export function shardOfOp(op: Op, spread: (account: number) => boolean, shards: number): number {
   if (shards <= 1) return 0;
   return spread(op.account) ? hash32(op.id) % shards : homeShard(op.account, shards);
-}
-
-/** Integer division of `total` into `parts` values summing to `total`, remainders first. */
-export function divide(total: number, parts: number): number[] {
-  const base = Math.trunc(total / parts);
-  let rest = total - base * parts;
-  const step = Math.sign(rest);
-  return Array.from({ length: parts }, () => {
-    if (rest === 0) return base;
-    rest -= step;
-    return base + step;
-  });
 }
 
 /**
