@@ -56,7 +56,7 @@ const SCENARIO_CASES: Case[] = [
   {
     name: 'wrong types',
     args: scenario('types.yaml', VALID.replace('count: 10', 'count: "ten"').replace('rate: 10', 'rate: [10]')),
-    lines: [at('types.yaml', 'accounts\\.count: expected a number, got "ten"'), at('types.yaml', 'phases\\[0\\]\\.arrival\\.rate: expected a number')],
+    lines: [at('types.yaml', 'accounts\\.count: expected a number, got "ten"'), at('types.yaml', 'phases\\[0\\]\\.arrival\\.rate: expected a rate')],
   },
   { name: 'a negative rate', args: scenario('negative.yaml', VALID.replace('rate: 10', 'rate: -10')), lines: [at('negative.yaml', 'phases\\[0\\]\\.arrival\\.rate: ')] },
   {
