@@ -40,7 +40,11 @@ describe.each(['SIGINT', 'SIGTERM'] as const)('%s during a run', (signal) => {
   it('stops cleanly, records the partial replay and marks the run incomplete', async () => {
     const data = join(dir, signal);
     const res = await runCli(['run', '--strategies', 'row-lock,atomic', '--duration', '20s', '--progress', 'plain', '--data-dir', data, '--out', join(data, 'out')], {
-      interrupt: { when: /row-lock: \d+ ops over/, signal, delayMs: 3_000 },
+      // Once ops are flowing (a progress line with some sent), not at the plan line: on a busy machine the
+      // setup can outlast a fixed delay, and a signal before the first op leaves nothing to record.
+      interrupt: { when: /row-lock \[postgres\] +\d+\/20s +sent [1-9]/, signal, delayMs: 500 },
+      // Below the test's own timeout, so a run that does not stop says what it printed.
+      timeoutMs: 100_000,
     });
     expect(res.code, res.stderr).toBe(130);
     expect(res.stderr).toMatch(new RegExp(`${signal}: stopping`));

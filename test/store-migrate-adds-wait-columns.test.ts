@@ -77,7 +77,7 @@ describe.each([
       expect(rowLock.pool_wait).toMatchObject({ ops: 0, not_measured: 990, shown: 'not_measured' });
       expect(rowLock.batch_queue.shown).toBe('not_measured');
       const line = renderTerminal(report).split('\n').find((l) => l.startsWith('row-lock [postgres]'))!;
-      expect(line).toMatch(/ \d+\.\d+ \/ \d+\.\d+ +— +50 \(5\.0%\)/); // lock wait measured, pool wait —, then the rejects
+      expect(line).toMatch(/ \d+\.\d+ \/ \d+\.\d+ +— +50 \(5\.00%\)/); // lock wait measured, pool wait —, then the rejects
     } finally {
       await store.close();
     }
