@@ -42,6 +42,13 @@ describe('verdict pick under noise', () => {
     ]);
     expect(out.kind).toBe('too-close');
     expect(out.reason).toMatch(/cache leads .* posting delay p99 1,009 ms .* straddles the limit/);
+    // The verdict's own check text already says "straddles ≤ limit": the reason says it once.
+    const judged = decidePick([
+      contender('aggregate', [1000, 1000, 1000], [30e3, 31e3, 29e3]),
+      contender('cache', [1000, 1000, 1000], [10e3, 11e3, 12e3], 'uncertain', ['posting_delay_p99_ms 1,030 ms (95% CI 875 ms–1,030 ms, batch means) straddles ≤ 1,000 ms']),
+    ]);
+    expect(judged.reason).toMatch(/but its posting_delay_p99_ms 1,030 ms \(95% CI 875 ms–1,030 ms, batch means\) straddles ≤ 1,000 ms, so it may or may not/);
+    expect(judged.reason.match(/straddles/g)).toHaveLength(1);
   });
 
   it('ignores failing strategies, and has no pick when all fail', () => {

@@ -74,6 +74,12 @@ function leaders(contenders: readonly Contender[]): { figure: DecidingFigure; or
   return { figure: 'p99_ack_ms', ordered: [...tied].sort((a, b) => a.ackP99.point - b.ackP99.point) };
 }
 
+/** The uncertain checks' texts, saying once that they straddle their limits (a verdict's check text already does). */
+function straddling(texts: readonly string[]): string {
+  const joined = texts.join('; ');
+  return /straddles/.test(joined) ? joined : `${joined} straddles the limit`;
+}
+
 /** Decides the pick among `all` (every judged strategy; failing ones are left out here). */
 export function decidePick(all: readonly Contender[]): PickOutcome {
   const contenders = all.filter((c) => c.standing !== 'fail');
@@ -91,7 +97,7 @@ export function decidePick(all: readonly Contender[]): PickOutcome {
       labels,
       figure,
       repetitions: null,
-      reason: `Too close to call: ${labels.join(', ')}. ${lead.label} leads (${show(lead, figure)}) but its ${lead.uncertain.join('; ')} straddles the limit, so it may or may not meet the SLO; repeat to narrow the interval.`,
+      reason: `Too close to call: ${labels.join(', ')}. ${lead.label} leads (${show(lead, figure)}) but its ${straddling(lead.uncertain)}, so it may or may not meet the SLO; repeat to narrow the interval.`,
     };
   }
   if (runner === undefined) return { kind: 'pick', label: lead.label, runnerUp: null, figure, reason: `${lead.label} is the only strategy that meets every constraint (${show(lead, 'goodput')}).` };
