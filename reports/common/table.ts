@@ -59,7 +59,8 @@ export function alignTable(table: Table): string[] {
 /** A table as HTML; numeric columns right-aligned. */
 export function htmlTable(table: Table, className = ''): string {
   const cls = (align: 'left' | 'right') => (align === 'right' ? ' class="num"' : '');
-  const head = table.columns.map((c) => `<th${cls(c.align)}>${escapeHtml(c.header)}</th>`).join('');
+  // A header may wrap after an underscore (catalog names such as money_safe_goodput are long).
+  const head = table.columns.map((c) => `<th${cls(c.align)}>${escapeHtml(c.header).replace(/_/g, '_<wbr>')}</th>`).join('');
   const body = table.rows.map((r) => `<tr>${r.map((cell, i) => `<td${cls(table.columns[i]!.align)}>${escapeHtml(cell)}</td>`).join('')}</tr>`).join('\n');
   return `<table${className ? ` class="${escapeHtml(className)}"` : ''}>\n<thead><tr>${head}</tr></thead>\n<tbody>\n${body}\n</tbody>\n</table>`;
 }

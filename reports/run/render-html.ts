@@ -48,8 +48,8 @@ const CSS = `
 body { font: 14px/1.45 system-ui, -apple-system, "Segoe UI", sans-serif; margin: 2rem auto; max-width: 80rem; padding: 0 1rem; color: #1b1f24; background: #fff; }
 h1 { font-size: 1.4rem; margin-bottom: .2rem; } h2 { font-size: 1.1rem; margin-top: 2rem; border-bottom: 1px solid #d0d7de; padding-bottom: .2rem; }
 .sub { color: #57606a; margin-top: 0; }
-table { border-collapse: collapse; margin: .5rem 0; font-variant-numeric: tabular-nums; }
-th, td { padding: .25rem .45rem; border-bottom: 1px solid #eaeef2; text-align: left; white-space: nowrap; }
+table { border-collapse: collapse; margin: .5rem 0; font-variant-numeric: tabular-nums; font-size: .9em; }
+th, td { padding: .25rem .3rem; border-bottom: 1px solid #eaeef2; text-align: left; white-space: nowrap; }
 th { background: #f6f8fa; font-weight: 600; white-space: normal; vertical-align: bottom; min-width: 3.5rem; } td.num, th.num { text-align: right; }
 .scroll { overflow-x: auto; } ul { padding-left: 1.2rem; } dl { display: grid; grid-template-columns: max-content 1fr; gap: .2rem 1rem; }
 dt { color: #57606a; } dd { margin: 0; word-break: break-all; } .note { color: #57606a; font-size: .9em; }
