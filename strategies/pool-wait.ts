@@ -98,8 +98,12 @@ export async function tallyPoolWaits<T>(fn: () => Promise<T>): Promise<Tallied<T
  * on the outcome, unless the strategy reported its own (a batch) or took no
  * connection for this op.
  */
-export async function submitWithPoolWait(submit: () => Promise<Outcome>): Promise<Outcome> {
-  if (!anyPoolTimed) return submit();
+export function submitWithPoolWait(submit: () => Promise<Outcome>): Promise<Outcome> {
+  // Not async itself: with no pool timed, the op's own promise is handed back, with no extra frame on the hot path.
+  return anyPoolTimed ? submitTallied(submit) : submit();
+}
+
+async function submitTallied(submit: () => Promise<Outcome>): Promise<Outcome> {
   const { value, poolWaitUs } = await tallyPoolWaits(submit);
   if (poolWaitUs === undefined || value.poolWaitUs !== undefined || value.waitsOnBatchHead === true) return value;
   return { ...value, poolWaitUs };
