@@ -10,9 +10,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { RunReport } from '../reports/run/queries.js';
-import { openStore } from '../results/open-store.js';
 import type { Store } from '../results/store.js';
-import { runCli } from './support/cli.js';
+import { recordJsonRun } from './support/json-run.js';
 import { PG_URL } from './support/database.js';
 
 describe('run --via http', () => {
@@ -22,11 +21,7 @@ describe('run --via http', () => {
   let store: Store;
 
   beforeAll(async () => {
-    const res = await runCli(['run', '--scenario', 'advertiser-burst', '--strategies', 'atomic,wal:interval=50ms', '--duration', '3s', '--rate-scale', '0.5', '--via', 'http', '--pg', PG_URL, '--json', '--progress', 'off', '--data-dir', dir, '--out', join(dir, 'out')]);
-    stderr = res.stderr;
-    expect(res.code, res.stderr).toBe(0);
-    report = JSON.parse(res.stdout) as RunReport;
-    store = await openStore({ dataDir: join(dir, 'clickhouse') });
+    ({ report, store, stderr } = await recordJsonRun(dir, ['run', '--scenario', 'advertiser-burst', '--strategies', 'atomic,wal:interval=50ms', '--duration', '3s', '--rate-scale', '0.5', '--via', 'http', '--pg', PG_URL, '--progress', 'off']));
   }, 240_000);
 
   afterAll(async () => {

@@ -8,9 +8,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { RunReport } from '../reports/run/queries.js';
-import { openStore } from '../results/open-store.js';
 import type { Store } from '../results/store.js';
-import { runCli } from './support/cli.js';
+import { recordJsonRun } from './support/json-run.js';
 
 describe('run --json', () => {
   const dir = mkdtempSync(join(tmpdir(), 'hotbench-json-'));
@@ -18,10 +17,7 @@ describe('run --json', () => {
   let store: Store;
 
   beforeAll(async () => {
-    const res = await runCli(['run', '--scenario', 'fleet-bulk', '--strategies', 'row-lock', '--duration', '6s', '--json', '--data-dir', dir, '--out', join(dir, 'out')]);
-    expect(res.code, res.stderr).toBe(0);
-    report = JSON.parse(res.stdout) as RunReport;
-    store = await openStore({ dataDir: join(dir, 'clickhouse') });
+    ({ report, store } = await recordJsonRun(dir, ['run', '--scenario', 'fleet-bulk', '--strategies', 'row-lock', '--duration', '6s']));
   }, 240_000);
 
   afterAll(async () => {

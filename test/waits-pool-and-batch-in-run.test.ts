@@ -11,9 +11,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { RunReport, StrategyReport } from '../reports/run/queries.js';
-import { openStore } from '../results/open-store.js';
 import type { Store } from '../results/store.js';
-import { runCli } from './support/cli.js';
+import { recordJsonRun } from './support/json-run.js';
 
 describe('pool wait and batched waits in a recorded run', () => {
   const dir = mkdtempSync(join(tmpdir(), 'hotbench-waits-'));
@@ -22,10 +21,7 @@ describe('pool wait and batched waits in a recorded run', () => {
   const args = ['run', '--scenario', 'advertiser-burst', '--strategies', 'row-lock,aggregate', '--connections', '2', '--concurrency', '64', '--duration', '2s'];
 
   beforeAll(async () => {
-    const res = await runCli([...args, '--json', '--data-dir', dir, '--out', join(dir, 'out')]);
-    expect(res.code, res.stderr).toBe(0);
-    report = JSON.parse(res.stdout) as RunReport;
-    store = await openStore({ dataDir: join(dir, 'clickhouse') });
+    ({ report, store } = await recordJsonRun(dir, args));
   }, 240_000);
 
   afterAll(async () => {
