@@ -66,55 +66,26 @@ export async function mergeShardLedgers(target: pg.Pool, shardUrls: readonly str
   const n = shardUrls.length;
   const physical: PhysicalAccount[] = [];
   const finals: { id: number; balance: string; version: string }[] = [];
-  const entries: EntryRow[][] = [];
   for (let shard = 0; shard < n; shard++) {
-    const client = new pg.Client({ connectionString: shardUrls[shard], application_name: 'hotbench:merge-shards' });
-    client.on('error', () => undefined);
-    await client.connect();
-    try {
-      const homes = accounts.filter((a) => homeShard(a.id, n) === shard).map((a) => a.id);
-      const rows = await client.query<AccountRow>(
+    const homes = accounts.filter((a) => homeShard(a.id, n) === shard).map((a) => a.id);
+    const rows = await onShard(shardUrls[shard]!, (client) =>
+      client.query<AccountRow>(
         `SELECT id::text, owner, role, balance::text, floor::text, initial::text, version::text FROM accounts a
          WHERE a.owner = ANY($1::int[]) OR a.initial <> 0 OR a.balance <> 0 OR a.floor <> 0 OR EXISTS (SELECT 1 FROM entries e WHERE e.account_id = a.id)
          ORDER BY id`,
         [homes],
-      );
-      for (const r of rows.rows) {
-        const id = Number(r.id) * n + shard;
-        physical.push({ id, owner: r.owner, role: r.role, balance: Number(r.initial), floor: Number(r.floor) });
-        finals.push({ id, balance: r.balance, version: r.version });
-      }
-      const e = await client.query<EntryRow>(
-        `SELECT op_id::text, transfer_id::text, counter_op::text, account_id::text, owner, delta::text, balance_after::text, created_at::text FROM entries ORDER BY seq`,
-      );
-      entries.push(e.rows);
-    } finally {
-      await client.end().catch(() => undefined);
+      ),
+    );
+    for (const r of rows.rows) {
+      const id = Number(r.id) * n + shard;
+      physical.push({ id, owner: r.owner, role: r.role, balance: Number(r.initial), floor: Number(r.floor) });
+      finals.push({ id, balance: r.balance, version: r.version });
     }
   }
   await createLedger(target, accounts, { physical });
-  const renumber = (v: string | null, shard: number): string | null => (v === null ? null : String(BigInt(v) * BigInt(n) + BigInt(shard)));
-  for (let shard = 0; shard < n; shard++) {
-    const rows = entries[shard] ?? [];
-    for (let i = 0; i < rows.length; i += CHUNK) {
-      const chunk = rows.slice(i, i + CHUNK);
-      await target.query(
-        `INSERT INTO entries (op_id, transfer_id, counter_op, account_id, owner, delta, balance_after, created_at)
-         SELECT op_id, transfer_id, counter_op, account_id, owner, delta, balance_after, created_at FROM unnest($1::bigint[], $2::bigint[], $3::bigint[], $4::bigint[], $5::int[], $6::bigint[], $7::bigint[], $8::timestamptz[]) WITH ORDINALITY AS t(op_id, transfer_id, counter_op, account_id, owner, delta, balance_after, created_at, n)
-         ORDER BY n`,
-        [
-          chunk.map((r) => r.op_id),
-          chunk.map((r) => renumber(r.transfer_id, shard)),
-          chunk.map((r) => r.counter_op),
-          chunk.map((r) => renumber(r.account_id, shard)),
-          chunk.map((r) => r.owner),
-          chunk.map((r) => r.delta),
-          chunk.map((r) => r.balance_after),
-          chunk.map((r) => r.created_at),
-        ],
-      );
-    }
-  }
+  // Entries shard by shard, a chunk at a time in posting order: one chunk in memory, however long the run.
+  const entries: number[] = [];
+  for (let shard = 0; shard < n; shard++) entries.push(await onShard(shardUrls[shard]!, (client) => copyEntries(client, target, shard, n)));
   for (let i = 0; i < finals.length; i += CHUNK) {
     const chunk = finals.slice(i, i + CHUNK);
     await target.query(
@@ -124,7 +95,53 @@ export async function mergeShardLedgers(target: pg.Pool, shardUrls: readonly str
   }
   await target.query('ANALYZE accounts');
   await target.query('ANALYZE entries');
-  return { accounts: count(physical, n), entries: entries.map((e) => e.length) };
+  return { accounts: count(physical, n), entries };
+}
+
+/** Runs `fn` on one connection to the shard at `url`, closed afterwards. */
+async function onShard<T>(url: string, fn: (client: pg.Client) => Promise<T>): Promise<T> {
+  const client = new pg.Client({ connectionString: url, application_name: 'hotbench:merge-shards' });
+  client.on('error', () => undefined);
+  await client.connect();
+  try {
+    return await fn(client);
+  } finally {
+    await client.end().catch(() => undefined);
+  }
+}
+
+/** Copies shard `shard`'s entries (of `n`) into `target` in posting order, ids renumbered; returns how many. */
+async function copyEntries(client: pg.Client, target: pg.Pool, shard: number, n: number): Promise<number> {
+  const renumber = (v: string | null): string | null => (v === null ? null : String(BigInt(v) * BigInt(n) + BigInt(shard)));
+  let after = '-1';
+  let copied = 0;
+  for (;;) {
+    const { rows: chunk } = await client.query<EntryRow & { seq: string }>(
+      // e.seq, not seq: the output column `seq` is text, and ORDER BY would sort by it ('10' < '9').
+      `SELECT e.seq::text AS seq, e.op_id::text, e.transfer_id::text, e.counter_op::text, e.account_id::text, e.owner, e.delta::text, e.balance_after::text, e.created_at::text
+       FROM entries e WHERE e.seq > $1::bigint ORDER BY e.seq LIMIT $2`,
+      [after, CHUNK],
+    );
+    if (chunk.length === 0) return copied;
+    await target.query(
+      `INSERT INTO entries (op_id, transfer_id, counter_op, account_id, owner, delta, balance_after, created_at)
+       SELECT op_id, transfer_id, counter_op, account_id, owner, delta, balance_after, created_at FROM unnest($1::bigint[], $2::bigint[], $3::bigint[], $4::bigint[], $5::int[], $6::bigint[], $7::bigint[], $8::timestamptz[]) WITH ORDINALITY AS t(op_id, transfer_id, counter_op, account_id, owner, delta, balance_after, created_at, n)
+       ORDER BY n`,
+      [
+        chunk.map((r) => r.op_id),
+        chunk.map((r) => renumber(r.transfer_id)),
+        chunk.map((r) => r.counter_op),
+        chunk.map((r) => renumber(r.account_id)),
+        chunk.map((r) => r.owner),
+        chunk.map((r) => r.delta),
+        chunk.map((r) => r.balance_after),
+        chunk.map((r) => r.created_at),
+      ],
+    );
+    copied += chunk.length;
+    after = chunk[chunk.length - 1]!.seq;
+    if (chunk.length < CHUNK) return copied;
+  }
 }
 
 function count(rows: readonly PhysicalAccount[], n: number): number[] {
