@@ -60,9 +60,10 @@ interface EntryRow {
  * Copies the ledgers at `shardUrls` (shard order) into the empty database
  * behind `target`, seeded for `accounts`. Throws when the shards' initial
  * balances do not add up to the scenario's (a layout error of the sharded
- * strategy), or on a database error.
+ * strategy), or on a database error. `chunkRows` (default 20,000) is how
+ * many entries or account rows one statement moves.
  */
-export async function mergeShardLedgers(target: pg.Pool, shardUrls: readonly string[], accounts: readonly AccountSpec[]): Promise<MergedShards> {
+export async function mergeShardLedgers(target: pg.Pool, shardUrls: readonly string[], accounts: readonly AccountSpec[], chunkRows: number = CHUNK): Promise<MergedShards> {
   const n = shardUrls.length;
   const physical: PhysicalAccount[] = [];
   const finals: { id: number; balance: string; version: string }[] = [];
@@ -85,9 +86,9 @@ export async function mergeShardLedgers(target: pg.Pool, shardUrls: readonly str
   await createLedger(target, accounts, { physical });
   // Entries shard by shard, a chunk at a time in posting order: one chunk in memory, however long the run.
   const entries: number[] = [];
-  for (let shard = 0; shard < n; shard++) entries.push(await onShard(shardUrls[shard]!, (client) => copyEntries(client, target, shard, n)));
-  for (let i = 0; i < finals.length; i += CHUNK) {
-    const chunk = finals.slice(i, i + CHUNK);
+  for (let shard = 0; shard < n; shard++) entries.push(await onShard(shardUrls[shard]!, (client) => copyEntries(client, target, shard, n, chunkRows)));
+  for (let i = 0; i < finals.length; i += chunkRows) {
+    const chunk = finals.slice(i, i + chunkRows);
     await target.query(
       `UPDATE accounts a SET balance = t.balance, version = t.version FROM unnest($1::bigint[], $2::bigint[], $3::bigint[]) AS t(id, balance, version) WHERE a.id = t.id`,
       [chunk.map((r) => r.id), chunk.map((r) => r.balance), chunk.map((r) => r.version)],
@@ -111,7 +112,7 @@ async function onShard<T>(url: string, fn: (client: pg.Client) => Promise<T>): P
 }
 
 /** Copies shard `shard`'s entries (of `n`) into `target` in posting order, ids renumbered; returns how many. */
-async function copyEntries(client: pg.Client, target: pg.Pool, shard: number, n: number): Promise<number> {
+async function copyEntries(client: pg.Client, target: pg.Pool, shard: number, n: number, chunkRows: number): Promise<number> {
   const renumber = (v: string | null): string | null => (v === null ? null : String(BigInt(v) * BigInt(n) + BigInt(shard)));
   let after = '-1';
   let copied = 0;
@@ -120,7 +121,7 @@ async function copyEntries(client: pg.Client, target: pg.Pool, shard: number, n:
       // e.seq, not seq: the output column `seq` is text, and ORDER BY would sort by it ('10' < '9').
       `SELECT e.seq::text AS seq, e.op_id::text, e.transfer_id::text, e.counter_op::text, e.account_id::text, e.owner, e.delta::text, e.balance_after::text, e.created_at::text
        FROM entries e WHERE e.seq > $1::bigint ORDER BY e.seq LIMIT $2`,
-      [after, CHUNK],
+      [after, chunkRows],
     );
     if (chunk.length === 0) return copied;
     await target.query(
@@ -140,7 +141,7 @@ async function copyEntries(client: pg.Client, target: pg.Pool, shard: number, n:
     );
     copied += chunk.length;
     after = chunk[chunk.length - 1]!.seq;
-    if (chunk.length < CHUNK) return copied;
+    if (chunk.length < chunkRows) return copied;
   }
 }
 

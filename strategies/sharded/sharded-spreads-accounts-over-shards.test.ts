@@ -110,6 +110,11 @@ describe('sharded(row-lock) on two shards', () => {
     expect(result.incidents).toEqual([]);
     const total = await union.pool.query<{ n: string }>('SELECT count(*) AS n FROM entries WHERE op_id IS NOT NULL');
     expect(Number(total.rows[0]!.n)).toBe(merged.entries.reduce((a, b) => a + b, 0) / 2); // two legs per posted op
+    // Copied 7 rows at a time (many chunks per shard): the same ledger, every entry, still conserving.
+    const chunked = await freshDatabase();
+    unions.push(chunked);
+    expect(await mergeShardLedgers(chunked.pool, s.shards.map((d) => d.url), accounts, 7)).toEqual(merged);
+    expect((await auditUnion(chunked)).incidents).toEqual([]);
   });
 
   it('catches a shard whose balance does not match its entries', async () => {
