@@ -4,7 +4,7 @@
  * ran once) and the `--connections` sweep's points. Each repetition is a
  * full replay, so the count is bounded: at least `minReps` (2: one value has
  * no spread), at most `maxReps`, stopping as soon as the bootstrap interval
- * of the median is within ±`target` of it.
+ * of the median is within ±`target` of it (and `settled`, when given, says so).
  */
 import { bootstrapInterval, relativeHalfWidth, type Estimate } from '../reports/noise/interval.js';
 
@@ -18,6 +18,8 @@ export interface RepeatUntilTightOptions {
   readonly maxReps?: number;
   /** Stops between repetitions. */
   readonly abort?: AbortSignal;
+  /** A further condition to stop on, asked after each repetition once the interval is tight (e.g. capacity: the repetitions agree on the verdict). Default: always settled. */
+  readonly settled?: () => boolean;
 }
 
 /** What {@link repeatUntilTight} measured. */
@@ -41,7 +43,7 @@ export async function repeatUntilTight(measure: (rep: number) => Promise<number 
   for (let rep = 0; rep < maxReps && !options.abort?.aborted; rep++) {
     const v = await measure(rep);
     if (v !== null && Number.isFinite(v)) values.push(v);
-    if (rep + 1 >= minReps && values.length >= 2 && relativeHalfWidth(bootstrapInterval(values)) <= target) break;
+    if (rep + 1 >= minReps && values.length >= 2 && relativeHalfWidth(bootstrapInterval(values)) <= target && (options.settled?.() ?? true)) break;
   }
   const estimate = bootstrapInterval(values);
   return { values, estimate, tight: values.length >= 2 && relativeHalfWidth(estimate) <= target };

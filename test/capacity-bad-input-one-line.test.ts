@@ -26,6 +26,7 @@ describe('capacity and compare bad input', () => {
     expect(await refused(['capacity', '--duration', '3s'], /--duration does not apply to capacity: .* use --start, --max, --factor and --step-duration/)).toHaveLength(1);
     expect(await refused(['capacity', '--start', '2k/s', '--max', '1000'], /--max 1000\/s is below --start 2000\/s/)).toHaveLength(1);
     expect(await refused(['capacity', '--start', 'fast'], /--start: "fast" is not a rate; write ops per second/)).toHaveLength(1);
+    expect(await refused(['capacity', '--min-step-ops', '5000', '--max-step-ops', '2000'], /--min-step-ops 5000 is above --max-step-ops 2000/)).toHaveLength(1);
     expect(await refused(['capacity', '--slo', 'p99_ack_ms<soon'], /--slo: p99_ack_ms: "soon" is not a duration/)).toHaveLength(1);
   }, 90_000);
 
@@ -33,7 +34,8 @@ describe('capacity and compare bad input', () => {
     const res = await runCli(['capacity', '--dry-run', '--start', '100', '--max', '1000', '--step-duration', '2s', '--slo', 'p99_ack_ms<20ms']);
     expect(res.code, res.stderr).toBe(0);
     expect(res.stdout).toContain('SLO: p99_ack_ms<=20ms,reject_pct<=1%,kept_up>=95%,lost<=0');
-    expect(res.stdout).toMatch(/ +100\/s {2}2\.0 s {2}200 ops\n +200\/s {2}2\.0 s {2}400 ops\n +400\/s {2}2\.0 s {2}800 ops\n +800\/s {2}2\.0 s {2}1600 ops\n +1000\/s {2}2\.0 s {2}2000 ops\n/);
+    // Slow steps stretched to 1,000 ops (--min-step-ops), the rest --step-duration long.
+    expect(res.stdout).toMatch(/ +100\/s {2}10\.0 s {2}1000 ops\n +200\/s {2}5\.0 s {2}1000 ops\n +400\/s {2}2\.5 s {2}1000 ops\n +800\/s {2}2\.0 s {2}1600 ops\n +1000\/s {2}2\.0 s {2}2000 ops\n/);
   }, 60_000);
 
   it('compare: a malformed run reference, an unknown run, bad thresholds (one line each)', async () => {

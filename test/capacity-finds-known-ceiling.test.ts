@@ -32,7 +32,7 @@ describe('capacity finds a known ceiling', () => {
     const limits = parseSloText('p99_ack_ms<2s,overdraft_amount=0').slo;
     result = await runCapacity(
       config,
-      { limits, startPerS: 50, maxPerS: 1000, factor: 2, stepDurationUs: 2_000_000, maxStepOps: 30_000, bisect: 3 },
+      { limits, startPerS: 50, maxPerS: 1000, factor: 2, stepDurationUs: 2_000_000, minStepOps: 0, maxStepOps: 30_000, bisect: 3 },
       { registry: cappedRegistry(), log: () => undefined, progress: 'off', abort: new AbortController().signal },
     );
     report = result.report!;

@@ -6,7 +6,8 @@
  */
 import { describe, expect, it } from 'vitest';
 import { capacitySlo, defaultLimits, judgeStep, maxText, stepOf, summarizeSteps, type CapacityStep, type DriverFacts } from '../reports/capacity/index.js';
-import { CAPACITY_DEFAULTS, searchStrategy, stepDurationUs, type CapacitySearch } from '../runner/api/capacity.js';
+import { CAPACITY_DEFAULTS, searchStrategy, stepDurationUs, verdictsAgree, type CapacitySearch } from '../runner/api/capacity.js';
+import { repeatUntilTight } from '../runner/repeat-until-tight.js';
 import type { PlannedStrategy } from '../runner/replay/plan.js';
 import { fakeStrategyReport, type FakeReplay } from './compare-fixture.js';
 
@@ -95,10 +96,28 @@ describe('capacity search', () => {
     expect(judgeStep(slo, fakeStrategyReport({ status: 'skipped' }), undefined)).toMatchObject({ verdict: 'not-run' });
   });
 
-  it('step length: --step-duration, shortened to --max-step-ops at high rates, never under 1 s', () => {
-    expect(stepDurationUs(search, 100)).toBe(3_000_000);
+  it('step length: --step-duration, stretched to --min-step-ops at low rates (up to 60 s), shortened to --max-step-ops at high rates, never under 1 s', () => {
+    expect(stepDurationUs(search, 100)).toBe(10_000_000); // 1,000 ops at 100/s
+    expect(stepDurationUs(search, 400)).toBe(3_000_000); // 1,200 ops: --step-duration already plans enough
+    expect(stepDurationUs(search, 13)).toBe(60_000_000); // 1,000 ops would take 77 s: capped
     expect(stepDurationUs(search, 12_800)).toBe(2_344_000);
     expect(stepDurationUs(search, 51_200)).toBe(1_000_000);
-    expect(stepDurationUs({ stepDurationUs: 500_000, maxStepOps: 30_000 }, 100_000)).toBe(500_000); // shorter than 1 s only when asked
+    expect(stepDurationUs({ stepDurationUs: 3_000_000, minStepOps: 0, maxStepOps: 30_000 }, 100)).toBe(3_000_000); // no minimum
+    expect(stepDurationUs({ stepDurationUs: 500_000, minStepOps: 0, maxStepOps: 30_000 }, 100_000)).toBe(500_000); // shorter than 1 s only when asked
+  });
+
+  it('a step repeats while its repetitions disagree on the verdict, even once goodput is tight', async () => {
+    const verdicts = ['pass', 'fail', 'pass', 'pass', 'fail'] as const;
+    const judged: { verdict: CapacityStep['verdict'] }[] = [];
+    const m = await repeatUntilTight(
+      async (rep) => (judged.push({ verdict: verdicts[rep]! }), 1000),
+      { minReps: 2, maxReps: 5, settled: () => verdictsAgree(judged) },
+    );
+    expect(m.values).toHaveLength(5); // 1,000 ops/s every time: tight after 2, but pass/fail split to the cap
+    expect(verdictsAgree([{ verdict: 'pass' }, { verdict: 'pass' }])).toBe(true);
+    expect(verdictsAgree([{ verdict: 'fail' }, { verdict: 'driver-limited' }])).toBe(true); // both outside the SLO
+    expect(verdictsAgree([{ verdict: 'pass' }, { verdict: 'not-run' }])).toBe(true); // a replay that did not run has no say
+    const agreeing = await repeatUntilTight(async () => 1000, { minReps: 2, maxReps: 5, settled: () => true });
+    expect(agreeing.values).toHaveLength(2);
   });
 });

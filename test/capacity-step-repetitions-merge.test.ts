@@ -21,7 +21,7 @@ describe('capacity step repetitions', () => {
     expect(m).toMatchObject({ verdict: 'pass', goodput_per_s: 390, reps: 3 });
     expect(m.goodput_interval!.lo).toBeLessThanOrEqual(360);
     expect(m.goodput_interval!.hi).toBeGreaterThanOrEqual(395);
-    expect(m.note).toContain('2 of 3 repetitions within the SLO');
+    expect(m.note).toContain('2 of 3 repetitions within the SLO (uncertain at this rate');
     expect(mergeRepetitions([step(800, 500, 'fail'), step(800, 700, 'pass')]).verdict).toBe('fail');
   });
 

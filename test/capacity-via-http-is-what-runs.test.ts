@@ -28,7 +28,7 @@ describe('capacity --via', () => {
     // One step (start = max): the test is about how the step is reached, not the search.
     result = await runCapacity(
       config,
-      { limits: parseSloText('p99_ack_ms<2s').slo, startPerS: 50, maxPerS: 50, factor: 2, stepDurationUs: 1_000_000, maxStepOps: 30_000, bisect: 0 },
+      { limits: parseSloText('p99_ack_ms<2s').slo, startPerS: 50, maxPerS: 50, factor: 2, stepDurationUs: 1_000_000, minStepOps: 0, maxStepOps: 30_000, bisect: 0 },
       { registry: cappedRegistry(), log: () => undefined, progress: 'off', abort: new AbortController().signal },
     );
     store = await openStore({ dataDir: join(dir, 'clickhouse') });

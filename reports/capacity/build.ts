@@ -81,7 +81,7 @@ export function stepOf(s: StrategyReport, rate: number, slo: CapacitySlo, driver
  * goodput interval was tight): the repetition with the median goodput stands
  * for the step, with the goodput's bootstrap interval; the step passes when
  * more than half of its repetitions passed, else it takes the verdict of its
- * first repetition that did not.
+ * first repetition that did not; a split is called uncertain in the note.
  */
 export function mergeRepetitions(reps: readonly CapacityStep[]): CapacityStep {
   if (reps.length === 1) return reps[0]!;
@@ -100,7 +100,7 @@ export function mergeRepetitions(reps: readonly CapacityStep[]): CapacityStep {
     order: Math.min(...reps.map((r) => r.order)),
     reps: reps.length,
     goodput_interval: e.method === 'none' ? null : { lo: e.lo, hi: e.hi },
-    note: [verdictOf.note, `${passed} of ${reps.length} repetitions within the SLO`].filter((t) => t !== '').join('; '),
+    note: [verdictOf.note, `${passed} of ${reps.length} repetitions within the SLO${passed > 0 && passed < reps.length ? ' (uncertain at this rate: decided by the majority)' : ''}`].filter((t) => t !== '').join('; '),
   };
 }
 

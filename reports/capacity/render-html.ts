@@ -8,7 +8,7 @@
 import { formatInt } from '../common/format.js';
 import { escapeHtml } from '../common/escape.js';
 import { htmlTable } from '../common/table.js';
-import { curveTable, maxText, ratioText, summaryTable } from './render.js';
+import { curveTable, maxText, ratioText, stepLengthText, summaryTable } from './render.js';
 import { capacitySlo } from './slo.js';
 import type { CapacityReport, CapacityStrategy } from './types.js';
 
@@ -86,7 +86,7 @@ export function renderCapacityHtml(c: CapacityReport): string {
   const s = c.settings;
   const sections = [
     `<h1>hotbench capacity ${escapeHtml(c.run.run_id)}: ${escapeHtml(c.run.scenario)} (${escapeHtml(c.run.status)})</h1>`,
-    `<p class="note">SLO ${escapeHtml(c.slo)} · steps from ${formatInt(s.start_per_s)}/s ×${s.factor} up to ${formatInt(s.max_per_s)}/s, ${s.bisect} bisection steps, each at most ${(s.step_duration_us / 1e6).toFixed(1)} s and ${formatInt(s.max_step_ops)} ops · git ${escapeHtml(c.run.git.branch)} @ ${escapeHtml(c.run.git.rev)} · host ${escapeHtml(c.run.host.name)} (${c.run.host.cores} cores)</p>`,
+    `<p class="note">SLO ${escapeHtml(c.slo)} · steps from ${formatInt(s.start_per_s)}/s ×${s.factor} up to ${formatInt(s.max_per_s)}/s, ${s.bisect} bisection steps; ${escapeHtml(stepLengthText(s))} · git ${escapeHtml(c.run.git.branch)} @ ${escapeHtml(c.run.git.rev)} · host ${escapeHtml(c.run.host.name)} (${c.run.host.cores} cores)</p>`,
     `<div class="scroll">${htmlTable(summaryTable(c), 'summary')}</div>`,
     c.ratios.length > 0 ? `<p><strong>${c.ratios.map((r) => escapeHtml(ratioText(r))).join('<br>')}</strong></p>` : '',
     capacityChart(c),

@@ -101,8 +101,16 @@ function headerLines(c: CapacityReport): string[] {
   const s = c.settings;
   return [
     `SLO ${c.slo}`,
-    `steps from ${formatInt(s.start_per_s)}/s ×${s.factor} up to ${formatInt(s.max_per_s)}/s, then ${s.bisect} bisection steps; each step ${(s.step_duration_us / 1e6).toFixed(1)} s (at most ${formatInt(s.max_step_ops)} ops, never under 1 s)`,
+    `steps from ${formatInt(s.start_per_s)}/s ×${s.factor} up to ${formatInt(s.max_per_s)}/s, then ${s.bisect} bisection steps; ${stepLengthText(s)}`,
   ];
+}
+
+/** How long a step lasted, in words: its duration and the op bounds that stretch or shrink it. */
+export function stepLengthText(s: CapacityReport['settings']): string {
+  // Runs recorded before the op minimum existed repeated a step only until its goodput was tight.
+  const min = s.min_step_ops ? `, stretched to plan at least ${formatInt(s.min_step_ops)} ops (up to 60 s)` : '';
+  const agree = s.min_step_ops ? ' and its repetitions agree on the verdict' : '';
+  return `each step ${(s.step_duration_us / 1e6).toFixed(1)} s${min}, shrunk to plan at most ${formatInt(s.max_step_ops)} ops (never under 1 s), repeated until its goodput is within ±10%${agree}`;
 }
 
 const DRIVER_NOTE = 'driver-limited = the harness could not offer the load (ops sent late while the strategy answered within the SLO): the maximum is a lower bound, not the strategy\'s ceiling.';

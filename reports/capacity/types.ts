@@ -28,8 +28,10 @@ export interface CapacitySettings {
   readonly max_per_s: number;
   /** Rate multiplier between steps before the first failure (2 = doubling). */
   readonly factor: number;
-  /** Longest step, µs. */
+  /** A step's length, µs, unless the op bounds below change it. */
   readonly step_duration_us: number;
+  /** Fewest ops a step planned (slower steps lasted longer, up to 60 s); absent in runs recorded before it existed. */
+  readonly min_step_ops?: number;
   /** A step plans at most this many ops (its duration shrinks at high rates, never below 1 s). */
   readonly max_step_ops: number;
   /** Bisection steps between the last pass and the first failure. */

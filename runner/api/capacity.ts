@@ -15,9 +15,18 @@
  * send on time is `driver-limited`: the search stops climbing there and the
  * maximum is reported as a lower bound.
  *
- * Steps last `stepDurationUs`, shortened at high rates so none plans more
- * than `maxStepOps` ops (never below 1 s): the first failing step is at most
- * `factor` × the ceiling, so the backlog it leaves to work off stays bounded.
+ * Steps last `stepDurationUs`, lengthened at low rates so each plans at
+ * least `minStepOps` ops (at most 60 s: a p99 over a few hundred ops is the
+ * slowest one or two, and one stall moved row-lock's knee between 13 and
+ * 130/s), and shortened at high rates so none plans more than `maxStepOps`
+ * ops (never below 1 s): the first failing step is at most `factor` × the
+ * ceiling, so the backlog it leaves to work off stays bounded.
+ *
+ * Each step repeats until its goodput interval is within ±10% AND its
+ * repetitions agree on the verdict (all within the SLO or all not), at
+ * least {@link STEP_MIN_REPS}, at most {@link STEP_MAX_REPS} times; a step
+ * whose repetitions still disagree is judged by the majority and reported as
+ * uncertain.
  *
  * It shares the recorded-run lifecycle with `runBenchmark` (run.ts,
  * runner/lifecycle/recorded-run.ts) rather than calling it: a run there
@@ -55,8 +64,8 @@ import { repeatUntilTight } from '../repeat-until-tight.js';
 
 /** Repetitions of a capacity step: at least this many (one value has no spread)... */
 const STEP_MIN_REPS = 2;
-/** ... and at most this many, stopping once the goodput interval is within ±10%. */
-const STEP_MAX_REPS = 3;
+/** ... and at most this many, stopping once the goodput interval is within ±10% and the repetitions agree on the verdict. */
+const STEP_MAX_REPS = 5;
 
 /** How to search. Rates in ops/s, durations in µs. */
 export interface CapacitySearch {
@@ -66,6 +75,8 @@ export interface CapacitySearch {
   readonly maxPerS: number;
   readonly factor: number;
   readonly stepDurationUs: number;
+  /** Fewest ops a step plans: slower steps last longer, up to 60 s (the CLI's default is 1,000; 0 = no minimum). */
+  readonly minStepOps: number;
   readonly maxStepOps: number;
   readonly bisect: number;
 }
@@ -89,6 +100,7 @@ export const CAPACITY_DEFAULTS = {
   maxPerS: capacityDefault<number>('max'),
   factor: capacityDefault<number>('factor'),
   stepDurationUs: capacityDefault<number>('stepDuration'),
+  minStepOps: capacityDefault<number>('minStepOps'),
   maxStepOps: capacityDefault<number>('maxStepOps'),
   bisect: capacityDefault<number>('bisect'),
   strategies: capacityDefault<string>('strategies'),
@@ -107,6 +119,8 @@ export function capacityScenarioPath(): string {
 
 /** Shortest step the op cap may shrink a step to, µs. */
 const MIN_STEP_US = 1_000_000;
+/** Longest step the op minimum may stretch a step to, µs. */
+export const MAX_STEP_US = 60_000_000;
 /** Bisection stops once last fail / last pass is within this ratio. */
 const RESOLUTION = 1.05;
 /** Steps down from a failing first step before giving up. */
@@ -123,10 +137,15 @@ export interface CapacityResult {
   readonly store: string;
 }
 
-/** The length of the step at `rate`: `stepDurationUs`, shortened so it plans at most `maxStepOps` ops. */
-export function stepDurationUs(search: Pick<CapacitySearch, 'stepDurationUs' | 'maxStepOps'>, ratePerS: number): number {
-  const capped = Math.round(((search.maxStepOps / ratePerS) * 1e6) / 1000) * 1000;
-  return Math.max(Math.min(MIN_STEP_US, search.stepDurationUs), Math.min(search.stepDurationUs, capped));
+/**
+ * The length of the step at `rate`, µs: `stepDurationUs`, lengthened so it
+ * plans at least `minStepOps` ops (up to {@link MAX_STEP_US}), shortened so
+ * it plans at most `maxStepOps` (never under 1 s unless `stepDurationUs` is).
+ */
+export function stepDurationUs(search: Pick<CapacitySearch, 'stepDurationUs' | 'minStepOps' | 'maxStepOps'>, ratePerS: number): number {
+  const opsUs = (ops: number) => Math.round(((ops / ratePerS) * 1e6) / 1000) * 1000;
+  const wanted = Math.max(search.stepDurationUs, Math.min(MAX_STEP_US, opsUs(search.minStepOps)));
+  return Math.max(Math.min(MIN_STEP_US, search.stepDurationUs), Math.min(wanted, opsUs(search.maxStepOps)));
 }
 
 /** The scenario's mean offered rate (ops/s) at rate-scale 1 over `durationUs`: step rate / this = the step's rate scale. */
@@ -149,6 +168,7 @@ export async function runCapacity(config: ResolvedRunConfig, search: CapacitySea
     max_per_s: search.maxPerS,
     factor: search.factor,
     step_duration_us: search.stepDurationUs,
+    min_step_ops: search.minStepOps,
     max_step_ops: search.maxStepOps,
     bisect: search.bisect,
     strategies: strategies.map((s) => s.label),
@@ -169,9 +189,10 @@ export async function runCapacity(config: ResolvedRunConfig, search: CapacitySea
       let idx = 0;
       /**
        * Replays `planned` at `rate` until the step's goodput interval is within
-       * ±10% (2 repetitions at least, {@link STEP_MAX_REPS} at most; one
-       * run-to-run jump no longer moves the knee), reads each back from
-       * ClickHouse and judges the step over its repetitions.
+       * ±10% and its repetitions agree on the verdict (2 repetitions at least,
+       * {@link STEP_MAX_REPS} at most; one run-to-run jump no longer moves the
+       * knee), reads each back from ClickHouse and judges the step over its
+       * repetitions.
        */
       const step = async (planned: PlannedStrategy, rate: number): Promise<CapacityStep> => {
         const plan = planAt(rate);
@@ -194,7 +215,7 @@ export async function runCapacity(config: ResolvedRunConfig, search: CapacitySea
             // A step that did not run has nothing to repeat.
             return judged.verdict === 'not-run' ? null : judged.goodput_per_s;
           },
-          { minReps: STEP_MIN_REPS, maxReps: STEP_MAX_REPS, abort: options.abort },
+          { minReps: STEP_MIN_REPS, maxReps: STEP_MAX_REPS, abort: options.abort, settled: () => verdictsAgree(judgedReps) },
         );
         const judged = mergeRepetitions(judgedReps);
         const why = judged.breaches.map((b) => `${b.term} was ${b.observed}`).join(', ');
@@ -229,6 +250,12 @@ export async function runCapacity(config: ResolvedRunConfig, search: CapacitySea
     },
   });
   return { runId: run.runId, status: run.status, report: run.report, files: run.files, store: run.store };
+}
+
+/** Whether every repetition that ran reached the same side of the SLO (within it, or not): a split says the check is uncertain at this rate. */
+export function verdictsAgree(reps: readonly Pick<CapacityStep, 'verdict'>[]): boolean {
+  const ran = reps.filter((r) => r.verdict !== 'not-run');
+  return ran.every((r) => (r.verdict === 'pass') === (ran[0]!.verdict === 'pass'));
 }
 
 /** Steps up until a failure, then bisects. `run` replays and judges one step. */

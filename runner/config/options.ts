@@ -169,9 +169,10 @@ export const OPTIONS = [
   // capacity's search (runner/api/capacity.ts); recorded under config_json.capacity with the limits it judged by
   { key: 'start', field: 'startPerS', type: 'string', default: '100/s', commands: ['capacity'], parse: p.rate, help: 'first offered rate, ops/s (e.g. 100/s)' },
   { key: 'max', field: 'maxPerS', type: 'string', default: '100000/s', commands: ['capacity'], parse: p.rate, help: 'highest rate tried' },
-  { key: 'stepDuration', field: 'stepDurationUs', type: 'string', default: '3s', commands: ['capacity'], parse: p.durationUs, help: 'length of each step (shortened at high rates, see --max-step-ops)' },
+  { key: 'stepDuration', field: 'stepDurationUs', type: 'string', default: '3s', commands: ['capacity'], parse: p.durationUs, help: 'length of each step (stretched at low rates, see --min-step-ops; shortened at high rates, see --max-step-ops)' },
   { key: 'factor', type: 'number', default: 2, commands: ['capacity'], parse: p.factor, help: 'rate multiplier between steps until the first failure (above 1.05)' },
   { key: 'bisect', type: 'number', default: 3, commands: ['capacity'], parse: p.integer(0, 20), help: 'bisection steps between the last pass and the first failure' },
+  { key: 'minStepOps', type: 'number', default: 1_000, commands: ['capacity'], parse: p.positiveInteger(10_000_000), help: 'fewest ops one step plans; slower steps are longer (at most 60 s): a p99 over a few hundred ops is the slowest one or two' },
   { key: 'maxStepOps', type: 'number', default: 30_000, commands: ['capacity'], parse: p.positiveInteger(10_000_000), help: 'most ops one step plans; faster steps are shorter (never under 1 s)' },
   // blast's own (runner/api/blast.ts): `--duration` and `--connections` mean the blast's there; recorded in the blast's params
   { key: 'target', type: 'string', commands: ['blast'], parse: p.optionalText, help: 'base URL of the service, e.g. http://127.0.0.1:8080 (what `hotbench serve` prints)' },

@@ -61,9 +61,10 @@ export const capacityCommand: CommandModule<object, CapacityArgs> = {
 
 /** The search the resolved settings describe; the one rule across two options (max ≥ start) is checked here. */
 function searchOf(config: ResolvedRunConfig, limits: CapacitySearch['limits']): CapacitySearch {
-  const { startPerS, maxPerS, factor, stepDurationUs, maxStepOps, bisect } = config;
+  const { startPerS, maxPerS, factor, stepDurationUs, minStepOps, maxStepOps, bisect } = config;
   if (maxPerS < startPerS) throw new UserError(`--max ${maxPerS}/s is below --start ${startPerS}/s; give a --max above the start`);
-  return { limits, startPerS, maxPerS, factor, stepDurationUs, maxStepOps, bisect };
+  if (minStepOps > maxStepOps) throw new UserError(`--min-step-ops ${minStepOps} is above --max-step-ops ${maxStepOps}; give a minimum at or below the maximum`);
+  return { limits, startPerS, maxPerS, factor, stepDurationUs, minStepOps, maxStepOps, bisect };
 }
 
 /** The ladder the search would climb, without touching any server. */
