@@ -85,6 +85,8 @@ async function main(): Promise<void> {
         duration: `${durationUs}us`,
         rateScale: rate / HOT_ACCOUNT_RATE,
         pg: stack.adminUrl,
+        // The machine's own spread is not what is calibrated here, and measuring it before each run doubled a pair's time.
+        noiseFloor: 'off',
         dataDir,
         out: join(dataDir, 'reports'),
         ...(f.has('clickhouse') || process.env['CLICKHOUSE_URL'] ? { clickhouse: f.get('clickhouse') ?? process.env['CLICKHOUSE_URL'] } : {}),
@@ -103,13 +105,24 @@ async function main(): Promise<void> {
       return result.report;
     };
     const tally = { same: { pass: 0, regression: 0, inconclusive: 0 }, planted: { pass: 0, regression: 0, inconclusive: 0 } };
+    // Per repetition, ms: what compare judged (p99) and the median beside it, to see whether a slowdown was hidden by the tail's noise.
+    const msText = (r: RunReport, q: 'p50' | 'p99'): string => r.strategies.filter((s) => s.status === 'completed').map((s) => ((s.ack_latency_us[q] ?? 0) / 1000).toFixed(1)).join('/');
+    const p99Text = (r: RunReport): string => `${msText(r, 'p99')} (p50 ${msText(r, 'p50')})`;
     for (let i = 1; i <= pairs && !interrupted.aborted; i++) {
       for (const kind of ['same', 'planted'] as const) {
         if (interrupted.aborted) break;
-        const baseline = await run(planned, `pair ${i} ${kind} baseline`);
-        const p99s = baseline.strategies.filter((s) => s.status === 'completed').map((s) => (s.ack_latency_us.p99 ?? 0) / 1000);
-        const delayMs = kind === 'planted' ? Math.max(1, Math.round(slowdown * median(p99s))) : 0;
-        const candidate = await run(kind === 'planted' ? planned.map((p) => withPlantedDelay(p, delayMs)) : planned, `pair ${i} ${kind} candidate`);
+        let baseline: RunReport;
+        let candidate: RunReport;
+        let delayMs = 0;
+        try {
+          baseline = await run(planned, `pair ${i} ${kind} baseline`);
+          const p99s = baseline.strategies.filter((s) => s.status === 'completed').map((s) => (s.ack_latency_us.p99 ?? 0) / 1000);
+          delayMs = kind === 'planted' ? Math.max(1, Math.round(slowdown * median(p99s))) : 0;
+          candidate = await run(kind === 'planted' ? planned.map((p) => withPlantedDelay(p, delayMs)) : planned, `pair ${i} ${kind} candidate`);
+        } catch (err) {
+          if (interrupted.aborted) break; // the pairs judged so far are still counted below
+          throw err;
+        }
         // Exactly what `hotbench compare --baseline <id> --candidate <id>` does, reading both runs back from ClickHouse.
         const store = await openStore(resultsStoreOf(config));
         let c: Comparison;
@@ -121,10 +134,13 @@ async function main(): Promise<void> {
         const outcome = outcomeOf(c);
         tally[kind][outcome]++;
         const flagged = c.strategies.flatMap((s) => s.metrics.filter((m) => m.verdict === 'regression' || m.verdict === 'inconclusive').map((m) => `${m.metric} ${m.verdict}: ${m.reason}`));
-        console.log(`pair ${String(i).padStart(2)} ${kind === 'same' ? 'same code' : `planted +${delayMs} ms`}: ${outcome}${flagged.length > 0 ? ` (${flagged.join('; ')})` : ''}`);
+        console.log(
+          `pair ${String(i).padStart(2)} ${kind === 'same' ? 'same code' : `planted +${delayMs} ms`}: ${outcome} (p99 ms per repetition: baseline ${p99Text(baseline)}, candidate ${p99Text(candidate)})${flagged.length > 0 ? `: ${flagged.join('; ')}` : ''}`,
+        );
       }
     }
     const n = (k: keyof typeof tally): number => tally[k].pass + tally[k].regression + tally[k].inconclusive;
+    if (interrupted.aborted) console.log(`\ninterrupted: the rates below count the ${n('same') + n('planted')} pairs judged before the signal`);
     const rate1 = (x: number, of: number): string => `${x} of ${of}${of > 0 ? ` (${((100 * x) / of).toFixed(0)}%)` : ''}`;
     console.log(`\nfalse alarms: ${rate1(tally.same.regression, n('same'))} same-code pairs called a regression (target 0 of 20); inconclusive ${tally.same.inconclusive}, pass ${tally.same.pass}`);
     console.log(`detection: ${rate1(tally.planted.regression, n('planted'))} planted ${Math.round(slowdown * 100)}% slowdowns called a regression (target >= 19 of 20; inconclusive counts as missed: ${tally.planted.inconclusive}, pass ${tally.planted.pass})`);
