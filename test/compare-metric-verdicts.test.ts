@@ -91,8 +91,8 @@ describe('compare verdicts', () => {
     const base = run('b', [...p99s([10, 11, 12]), ...reps([{ label: 'atomic' }, { label: 'atomic' }]), fakeStrategyReport({ label: 'old' })]);
     const cand = run('c', [...p99s([20, 21, 22]), fakeStrategyReport({ label: 'atomic' }), fakeStrategyReport({ label: 'atomic', rep: 1, status: 'failed' }), fakeStrategyReport({ label: 'new' })]);
     const c = compareReports(base, cand, defaults);
-    expect(c.breaches.map((b) => `${b.strategy}/${b.metric}`)).toEqual(['sleepy/p99_ack_ms', 'sleepy/posting_delay_p99_ms', 'atomic/status']);
-    expect(c.breaches[2]!.reason).toBe('1 of 2 candidate repetitions did not complete (#2 failed)');
+    expect(c.breaches.map((b) => `${b.strategy}/${b.metric}`)).toEqual(['sleepy/p50_ack_ms', 'sleepy/p99_ack_ms', 'sleepy/posting_delay_p99_ms', 'atomic/status']);
+    expect(c.breaches[3]!.reason).toBe('1 of 2 candidate repetitions did not complete (#2 failed)');
     expect(c.only_in_baseline).toEqual(['old']);
     expect(c.only_in_candidate).toEqual(['new']);
     expect(c).toMatchObject({ decision: 'regression', exit_code: 1, format: 'hotbench-compare/2' });

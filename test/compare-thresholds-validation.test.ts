@@ -22,9 +22,10 @@ function problemsOf(fn: () => unknown): string[] {
 }
 
 describe('compare thresholds', () => {
-  it('defaults: p99 +10%, goodput -10% (the 10% minimum effect), rejects +1 pp, posting delay +20%, no overdraft / loss / duplicate / conservation violation where the baseline had none, else +10%', () => {
+  it('defaults: p50 and p99 +10%, goodput -10% (the 10% minimum effect), rejects +1 pp, posting delay +20%, no overdraft / loss / duplicate / conservation violation where the baseline had none, else +10%', () => {
     const set = buildThresholds({});
     expect(rules(set)).toEqual({
+      p50_ack_ms: { kind: 'relative', fraction: 0.1 },
       p99_ack_ms: { kind: 'relative', fraction: 0.1 },
       goodput: { kind: 'relative', fraction: -0.1 },
       reject_pct: { kind: 'delta', amount: 1 },
@@ -34,7 +35,7 @@ describe('compare thresholds', () => {
       duplicated: { kind: 'limit', op: '<=', limit: 0, elseRelative: 0.1 },
       conservation_violations: { kind: 'limit', op: '<=', limit: 0, elseRelative: 0.1 },
     });
-    expect(Object.keys(DEFAULT_THRESHOLDS)).toHaveLength(8);
+    expect(Object.keys(DEFAULT_THRESHOLDS)).toHaveLength(9);
     expect(set.noise).toEqual({ minEffect: 0.1 });
   });
 
