@@ -8,7 +8,7 @@
  * regression; the whole comparison's exit code is 0 / 1 / 3.
  */
 import { describe, expect, it } from 'vitest';
-import { compareMetric, compareReports } from '../reports/compare/compare.js';
+import { compareMetric, compareReports, describeChangeTest } from '../reports/compare/compare.js';
 import { metricNamed } from '../reports/common/metrics.js';
 import { buildThresholds, thresholdsFor } from '../reports/compare/thresholds.js';
 import type { Estimate } from '../reports/noise/interval.js';
@@ -119,5 +119,13 @@ describe('compare verdicts', () => {
     expect(c.strategies.map((s) => s.label)).toEqual(['aggregate']);
     expect(c).toMatchObject({ decision: 'regression', exit_code: 1 });
     expect(c.notes).toContain('paired on request (--pair): baseline aggregate with candidate aggregate:window=20ms, shown as aggregate');
+  });
+
+  it('says how often chance alone looks like a regression when a side has fewer than 5 repetitions', () => {
+    expect(describeChangeTest('bootstrap', 0.1, 3, 3)).toContain('with 3 and 3 repetitions, chance alone orders the same code as a regression about once in 20');
+    expect(describeChangeTest('bootstrap', 0.1, 2, 2)).toContain('about once in 6');
+    expect(describeChangeTest('bootstrap', 0.1, 3, 5)).toContain('about once in 56');
+    expect(describeChangeTest('bootstrap', 0.1, 5, 5)).not.toContain('chance alone');
+    expect(describeChangeTest('bootstrap', 0.1, 3, 3)).toContain('record 5+ a side for a gate (once in 252)');
   });
 });

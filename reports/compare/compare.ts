@@ -37,10 +37,31 @@ export function chooseChangeTest(n: number, m: number, hasBatches: boolean): Cha
   return hasBatches ? 'batch-means' : 'one-value';
 }
 
-/** One line saying what {@link chooseChangeTest} picked and why. */
-export function describeChangeTest(test: ChangeTest, minEffect: number): string {
-  const m = `${Math.round(minEffect * 1000) / 10}%`;
-  if (test === 'bootstrap') return `bootstrap over repetitions (median, seeded): a regression needs its 95% interval wholly worse than 0 and a change of at least the metric's minimum effect (default ${m})`;
+/** Repetitions a side from which chance alone orders same-code runs as a regression at most once in 252 (5 a side). */
+export const GATE_REPS = 5;
+
+/** How many ways `n` baseline and `m` candidate values can be ordered by rank: C(n + m, n). */
+function rankOrders(n: number, m: number): number {
+  let c = 1;
+  for (let i = 1; i <= n; i++) c = (c * (m + i)) / i;
+  return Math.round(c);
+}
+
+/**
+ * One line saying what {@link chooseChangeTest} picked and why. With fewer
+ * than {@link GATE_REPS} repetitions a side it also says how often chance
+ * alone looks like a regression: with n and m runs of the same code, every
+ * candidate lands above every baseline once in C(n + m, n) (1 in 20 at 3 a
+ * side), and on a metric whose noise exceeds the minimum effect (a short
+ * run's p99) the bootstrap then calls it a regression (seen: 1 same-code pair
+ * in 20 in bench:compare-calibration).
+ */
+export function describeChangeTest(test: ChangeTest, minEffect: number, n = GATE_REPS, m = GATE_REPS): string {
+  const effect = `${Math.round(minEffect * 1000) / 10}%`;
+  if (test === 'bootstrap') {
+    const few = Math.min(n, m) < GATE_REPS ? `; with ${n} and ${m} repetitions, chance alone orders the same code as a regression about once in ${rankOrders(n, m)} on a metric noisier than its minimum effect: record ${GATE_REPS}+ a side for a gate (once in ${rankOrders(GATE_REPS, GATE_REPS)})` : '';
+    return `bootstrap over repetitions (median, seeded): a regression needs its 95% interval wholly worse than 0 and a change of at least the metric's minimum effect (default ${effect})${few}`;
+  }
   if (test === 'batch-means') return 'batch means over each replay\'s seconds (one repetition on a side): the widest change the two 95% intervals allow';
   return 'one value a side and no batches: nothing to judge noise by, so a change of the minimum effect or more is inconclusive (record with --repeat 3 or more)';
 }
@@ -166,7 +187,7 @@ function compareStrategy(
     reps: { baseline: b.length, candidate: c.length },
     not_completed: { baseline: notDone(base), candidate: notDone(cand) },
     test,
-    test_description: describeChangeTest(test, set.noise.minEffect),
+    test_description: describeChangeTest(test, set.noise.minEffect, b.length, c.length),
     verdict,
     metrics,
   };
