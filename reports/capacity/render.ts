@@ -19,7 +19,7 @@ export function maxText(s: CapacityStrategy, startPerS: number): string {
 
 /** Printed under every capacity report: the figures are only comparable at the same step length. */
 export const RUN_LENGTH_NOTE =
-  "capacity depends on run length: a hot row's dead versions and a growing entries table slow every later update (see pg_dead_tuples and pg_ledger_bytes in the telemetry), so compare knees measured with the same --step-duration; each step was repeated until its goodput interval was within ±10% (at most 3 times)";
+  "capacity depends on run length: a hot row's dead versions and a growing entries table slow every later update (see pg_dead_tuples and pg_ledger_bytes in the telemetry), so compare knees measured with the same step settings (--step-duration, --min-step-ops, --max-step-ops)";
 
 /** `aggregate / row-lock = 45.2×` (with ≥ / ≤ / ? when a side is a lower bound). */
 export function ratioText(r: CapacityRatio): string {
