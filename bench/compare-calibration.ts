@@ -105,9 +105,10 @@ async function main(): Promise<void> {
       return result.report;
     };
     const tally = { same: { pass: 0, regression: 0, inconclusive: 0 }, planted: { pass: 0, regression: 0, inconclusive: 0 } };
-    // Per repetition, ms: what compare judged (p99) and the median beside it, to see whether a slowdown was hidden by the tail's noise.
-    const msText = (r: RunReport, q: 'p50' | 'p99'): string => r.strategies.filter((s) => s.status === 'completed').map((s) => ((s.ack_latency_us[q] ?? 0) / 1000).toFixed(1)).join('/');
-    const p99Text = (r: RunReport): string => `${msText(r, 'p99')} (p50 ${msText(r, 'p50')})`;
+    /** A run's completed repetitions' ack latency quantile `q`, ms. */
+    const ackMs = (r: RunReport, q: 'p50' | 'p99'): number[] => r.strategies.filter((s) => s.status === 'completed').map((s) => (s.ack_latency_us[q] ?? 0) / 1000);
+    // Per repetition: the p99 compare judged, and the median beside it, to see whether the tail's noise hid a slowdown.
+    const latencyText = (r: RunReport): string => `${ackMs(r, 'p99').map((v) => v.toFixed(1)).join('/')} (p50 ${ackMs(r, 'p50').map((v) => v.toFixed(1)).join('/')})`;
     for (let i = 1; i <= pairs && !interrupted.aborted; i++) {
       for (const kind of ['same', 'planted'] as const) {
         if (interrupted.aborted) break;
@@ -116,8 +117,7 @@ async function main(): Promise<void> {
         let delayMs = 0;
         try {
           baseline = await run(planned, `pair ${i} ${kind} baseline`);
-          const p99s = baseline.strategies.filter((s) => s.status === 'completed').map((s) => (s.ack_latency_us.p99 ?? 0) / 1000);
-          delayMs = kind === 'planted' ? Math.max(1, Math.round(slowdown * median(p99s))) : 0;
+          delayMs = kind === 'planted' ? Math.max(1, Math.round(slowdown * median(ackMs(baseline, 'p99')))) : 0;
           candidate = await run(kind === 'planted' ? planned.map((p) => withPlantedDelay(p, delayMs)) : planned, `pair ${i} ${kind} candidate`);
         } catch (err) {
           if (interrupted.aborted) break; // the pairs judged so far are still counted below
@@ -135,7 +135,7 @@ async function main(): Promise<void> {
         tally[kind][outcome]++;
         const flagged = c.strategies.flatMap((s) => s.metrics.filter((m) => m.verdict === 'regression' || m.verdict === 'inconclusive').map((m) => `${m.metric} ${m.verdict}: ${m.reason}`));
         console.log(
-          `pair ${String(i).padStart(2)} ${kind === 'same' ? 'same code' : `planted +${delayMs} ms`}: ${outcome} (p99 ms per repetition: baseline ${p99Text(baseline)}, candidate ${p99Text(candidate)})${flagged.length > 0 ? `: ${flagged.join('; ')}` : ''}`,
+          `pair ${String(i).padStart(2)} ${kind === 'same' ? 'same code' : `planted +${delayMs} ms`}: ${outcome} (p99 ms per repetition: baseline ${latencyText(baseline)}, candidate ${latencyText(candidate)})${flagged.length > 0 ? `: ${flagged.join('; ')}` : ''}`,
         );
       }
     }

@@ -14,7 +14,7 @@ export { capacityChart, renderCapacityHtml } from './render-html.js';
 export { maxText, ratioText, renderCapacityJson, renderCapacityMarkdown, renderCapacityTerminal } from './render.js';
 export { capacitySlo, DEFAULT_SLO, defaultLimits, judgeStep, type BreachCategory, type DriverFacts, type CapacitySlo, type SloTerm, type StepJudgement } from './slo.js';
 export { driverKey, selectDriverFacts } from './step-sql.js';
-export { CAPACITY_COMMAND, CAPACITY_FORMAT, type CapacityReport, type CapacitySettings, type CapacityStep, type CapacityStrategy } from './types.js';
+export { CAPACITY_COMMAND, CAPACITY_FORMAT, MAX_STEP_US, type CapacityReport, type CapacitySettings, type CapacityStep, type CapacityStrategy } from './types.js';
 
 /** Paths {@link writeCapacityReports} wrote. */
 export interface CapacityFiles {

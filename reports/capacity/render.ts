@@ -7,7 +7,7 @@
  */
 import { formatInt, formatMs, formatRate, formatShare, NONE } from '../common/format.js';
 import { alignTable, escapeMarkdown, markdownTable, type Table } from '../common/table.js';
-import type { CapacityRatio, CapacityReport, CapacityStep, CapacityStrategy } from './types.js';
+import { MAX_STEP_US, type CapacityRatio, type CapacityReport, type CapacityStep, type CapacityStrategy } from './types.js';
 
 /** `566/s`, `≥ 25,600/s`, `< 13/s` (the lowest rate tried; step rates are whole ops/s). */
 export function maxText(s: CapacityStrategy, startPerS: number): string {
@@ -108,7 +108,7 @@ function headerLines(c: CapacityReport): string[] {
 /** How long a step lasted, in words: its duration and the op bounds that stretch or shrink it. */
 export function stepLengthText(s: CapacityReport['settings']): string {
   // Runs recorded before the op minimum existed repeated a step only until its goodput was tight.
-  const min = s.min_step_ops ? `, stretched to plan at least ${formatInt(s.min_step_ops)} ops (up to 60 s)` : '';
+  const min = s.min_step_ops ? `, stretched to plan at least ${formatInt(s.min_step_ops)} ops (up to ${MAX_STEP_US / 1e6} s)` : '';
   const agree = s.min_step_ops ? ' and its repetitions agree on the verdict' : '';
   return `each step ${(s.step_duration_us / 1e6).toFixed(1)} s${min}, shrunk to plan at most ${formatInt(s.max_step_ops)} ops (never under 1 s), repeated until its goodput is within ±10%${agree}`;
 }

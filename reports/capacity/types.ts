@@ -20,6 +20,9 @@ export const CAPACITY_FORMAT = 'hotbench-capacity/1';
 /** `runs.command` of a capacity run. */
 export const CAPACITY_COMMAND = 'hotbench capacity';
 
+/** Longest a step is stretched to plan `min_step_ops` ops, µs (the search's bound, and what the report says it was). */
+export const MAX_STEP_US = 60_000_000;
+
 /** The search settings, as recorded in config_json.capacity. */
 export interface CapacitySettings {
   /** The SLO limits as resolved (the scenario's `slo` block with `--slo` on top, or the default `p99_ack_ms<50ms,overdraft_amount=0`), in `run --slo`'s recorded shape (catalog names and units). */

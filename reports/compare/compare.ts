@@ -56,7 +56,7 @@ function rankOrders(n: number, m: number): number {
  * run's p99) the bootstrap then calls it a regression (seen: 1 same-code pair
  * in 20 in bench:compare-calibration).
  */
-export function describeChangeTest(test: ChangeTest, minEffect: number, n = GATE_REPS, m = GATE_REPS): string {
+export function describeChangeTest(test: ChangeTest, minEffect: number, n: number, m: number): string {
   const effect = `${Math.round(minEffect * 1000) / 10}%`;
   if (test === 'bootstrap') {
     const few = Math.min(n, m) < GATE_REPS ? `; with ${n} and ${m} repetitions, chance alone orders the same code as a regression about once in ${rankOrders(n, m)} on a metric noisier than its minimum effect: record ${GATE_REPS}+ a side for a gate (once in ${rankOrders(GATE_REPS, GATE_REPS)})` : '';

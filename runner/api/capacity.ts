@@ -50,6 +50,7 @@ import {
   type CapacitySettings,
   type CapacityStep,
   capacitySlo,
+  MAX_STEP_US,
 } from '../../reports/capacity/index.js';
 import type { Slo as Limits } from '../../reports/common/slo.js';
 import { recordedConfig, type ResolvedRunConfig } from '../config/run-config.js';
@@ -119,8 +120,6 @@ export function capacityScenarioPath(): string {
 
 /** Shortest step the op cap may shrink a step to, µs. */
 const MIN_STEP_US = 1_000_000;
-/** Longest step the op minimum may stretch a step to, µs. */
-export const MAX_STEP_US = 60_000_000;
 /** Bisection stops once last fail / last pass is within this ratio. */
 const RESOLUTION = 1.05;
 /** Steps down from a failing first step before giving up. */
